@@ -1,0 +1,1 @@
+//! Live database probes (`--probe`). Not yet implemented.

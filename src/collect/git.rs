@@ -1,0 +1,128 @@
+//! Git state of repository files, read from a real `git` (tracked, untracked, ignored).
+//!
+//! Git state applies when the scan root is the top of a git work tree (or, with
+//! `git.mode = "enclosing"`, when it lies anywhere inside one). Outside that, git-state rules
+//! do not apply and [`GitInfo::reason`] says why.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::config::GitMode;
+use crate::facts::{GitInfo, GitState};
+
+/// The tracked, untracked and ignored paths of one work tree, relative to the scan root.
+#[derive(Debug, Clone, Default)]
+pub struct GitRepo {
+    tracked: HashSet<String>,
+    untracked: HashSet<String>,
+    /// Ignored files, and ignored directories with a trailing `/`.
+    ignored: HashSet<String>,
+    /// Prefix of the scan root inside the work tree (`""` at the top, else `a/b/`).
+    prefix: String,
+}
+
+impl GitRepo {
+    /// Open the repository for `root`, or say why git state does not apply.
+    pub fn open(root: &Path, mode: GitMode) -> (Option<GitRepo>, GitInfo) {
+        let unavailable = |reason: String| (None, GitInfo { available: false, reason: Some(reason) });
+        if mode == GitMode::Off {
+            return unavailable("git is turned off in the config (git.mode = \"off\")".into());
+        }
+        let top = match run_git(root, &["rev-parse", "--show-toplevel"]) {
+            Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+            Err(GitError::NotInstalled) => {
+                return unavailable("git is not installed; git-state rules were skipped".into())
+            }
+            Err(GitError::Failed) => {
+                return unavailable("the scan root is not inside a git repository".into())
+            }
+        };
+        let prefix = match run_git(root, &["rev-parse", "--show-prefix"]) {
+            Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+            Err(_) => return unavailable("git could not locate the scan root in its work tree".into()),
+        };
+        if !prefix.is_empty() && mode == GitMode::Auto {
+            return unavailable(format!(
+                "the scan root is a subfolder ({prefix}) of the git work tree at {top}, not its top; \
+                 git-state rules were skipped (set git.mode = \"enclosing\" to use that repository)"
+            ));
+        }
+        let list = |args: &[&str]| -> Option<HashSet<String>> {
+            let out = run_git(root, args).ok()?;
+            Some(
+                out.split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect(),
+            )
+        };
+        // `ls-files` run in a subfolder already prints paths relative to it.
+        let (Some(tracked), Some(untracked), Some(ignored)) = (
+            list(&["ls-files", "-z", "--cached"]),
+            list(&["ls-files", "-z", "--others", "--exclude-standard"]),
+            list(&["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]),
+        ) else {
+            return unavailable("git ls-files failed; git-state rules were skipped".into());
+        };
+        let repo = GitRepo { tracked, untracked, ignored, prefix };
+        (Some(repo), GitInfo { available: true, reason: None })
+    }
+
+    /// The state of a path relative to the scan root.
+    pub fn state(&self, rel: &str) -> GitState {
+        if self.tracked.contains(rel) {
+            return GitState::Tracked;
+        }
+        if self.ignored.contains(rel) || self.ancestors(rel).any(|dir| self.ignored.contains(&dir)) {
+            return GitState::Ignored;
+        }
+        GitState::Untracked
+    }
+
+    /// True when some tracked file lies under directory `dir` (relative, no trailing `/`).
+    pub fn has_tracked_under(&self, dir: &str) -> bool {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.tracked.iter().any(|p| p.starts_with(&prefix))
+    }
+
+    /// Where the scan root sits inside the work tree (`""` at its top).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    fn ancestors<'a>(&self, rel: &'a str) -> impl Iterator<Item = String> + 'a {
+        rel.char_indices().filter(|(_, c)| *c == '/').map(move |(i, _)| rel[..=i].to_string())
+    }
+
+    /// True when `rel` is listed as untracked (not ignored) by git.
+    pub fn is_untracked(&self, rel: &str) -> bool {
+        self.untracked.contains(rel)
+    }
+}
+
+enum GitError {
+    NotInstalled,
+    Failed,
+}
+
+fn run_git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                GitError::NotInstalled
+            } else {
+                GitError::Failed
+            }
+        })?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(GitError::Failed)
+    }
+}

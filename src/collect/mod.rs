@@ -1,0 +1,127 @@
+//! Collectors: turn a repository (and, with `--probe`, live databases) into [`Facts`].
+//!
+//! One walk of the tree builds the [`Inventory`]; each collector picks the files it wants
+//! from it and reads each at most once. Collectors never produce findings: a problem in the
+//! input (an unparseable line, a missing file) is a fact, and policies judge it.
+
+pub mod db;
+pub mod docs;
+pub mod env;
+pub mod evidence;
+pub mod git;
+pub mod migrations;
+pub mod scripts;
+pub mod walk;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::config::LoadedConfig;
+use crate::facts::Facts;
+
+pub use git::GitRepo;
+pub use walk::{FileEntry, Inventory};
+
+/// The largest file a collector reads; larger ones become a fact, not an allocation.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Options that change what is collected.
+#[derive(Debug, Clone, Default)]
+pub struct CollectOptions {
+    /// `--process-env SET`: the process environment is the top layer of this env set.
+    pub process_env_set: Option<String>,
+    /// Env keys some policy reads; process variables outside the sets' own keys are taken
+    /// only when named here.
+    pub known_keys: BTreeSet<String>,
+}
+
+/// What every collector may look at.
+pub struct CollectContext<'a> {
+    pub root: PathBuf,
+    pub config: &'a LoadedConfig,
+    pub inventory: Inventory,
+    pub git: Option<GitRepo>,
+    pub options: CollectOptions,
+}
+
+impl CollectContext<'_> {
+    /// Git state of a repository-relative path (`NotInRepository` without git).
+    pub fn git_state(&self, rel: &str) -> crate::facts::GitState {
+        match &self.git {
+            Some(repo) => repo.state(rel),
+            None => crate::facts::GitState::NotInRepository,
+        }
+    }
+}
+
+/// Why a file's text could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    TooLarge(u64),
+    Binary,
+    InvalidUtf8 { line: u32 },
+    Io(String),
+}
+
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::TooLarge(n) => write!(
+                f,
+                "file is {n} bytes, over the {MAX_FILE_BYTES}-byte limit; not read"
+            ),
+            ReadProblem::Binary => write!(f, "file holds binary data (a NUL byte); not read"),
+            ReadProblem::InvalidUtf8 { line } => {
+                write!(f, "file is not valid UTF-8 (first bad byte on line {line}); not read")
+            }
+            ReadProblem::Io(e) => write!(f, "file could not be read: {e}"),
+        }
+    }
+}
+
+/// Read a text file with the size cap, rejecting binary data and invalid UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| ReadProblem::Io(e.kind().to_string()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadProblem::Io(e.kind().to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(bytes.len() as u64));
+    }
+    if bytes.contains(&0) {
+        return Err(ReadProblem::Binary);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..good].iter().filter(|b| **b == b'\n').count() + 1;
+        ReadProblem::InvalidUtf8 { line: u32::try_from(line).unwrap_or(u32::MAX) }
+    })
+}
+
+/// Gather every static fact about the repository at `root`.
+pub fn collect_static(
+    root: &Path,
+    config: &LoadedConfig,
+    options: CollectOptions,
+) -> Facts {
+    let (git, git_info) = git::GitRepo::open(root, config.config.git.mode);
+    let inventory = walk::walk(root, &config.config, git.as_ref());
+    let ctx = CollectContext { root: root.to_path_buf(), config, inventory, git, options };
+    Facts {
+        root: root.display().to_string(),
+        git: git_info,
+        env: env::collect(&ctx),
+        migrations: migrations::collect(&ctx),
+        docs: docs::collect(&ctx),
+        scripts: scripts::collect(&ctx),
+        evidence: evidence::collect(&ctx),
+        db: None,
+    }
+}
+

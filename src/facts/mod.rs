@@ -1,0 +1,100 @@
+//! The typed facts every collector produces and every policy reads.
+//!
+//! Facts are plain, serialisable data. Every fact that a finding can point at carries a
+//! [`Location`] (repository-relative file, 1-based line and column span), so a policy author
+//! never computes a location. Facts may hold secret values (env values): they are handed to
+//! policies, never to reporters; `launchgate facts` prints them only through the redactor.
+
+pub mod db;
+pub mod docs;
+pub mod env;
+pub mod evidence;
+pub mod migrations;
+pub mod scripts;
+
+use serde::{Deserialize, Serialize};
+
+/// A span in a repository file. Lines and columns are 1-based; columns count Unicode scalar
+/// values (SARIF `columnKind: unicodeCodePoints`); `end_column` is exclusive, as in SARIF.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    /// Repository-relative path with `/` separators.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Location {
+    /// The whole first line of a file: used for file-level facts (a missing history, a
+    /// tracked secret file) where no narrower span says more.
+    pub fn file_start(file: impl Into<String>) -> Self {
+        Location { file: file.into(), line: 1, column: 1, end_line: 1, end_column: 1 }
+    }
+
+    /// A span on one line, `column..end_column` (1-based, end exclusive).
+    pub fn on_line(file: impl Into<String>, line: u32, column: u32, end_column: u32) -> Self {
+        Location { file: file.into(), line, column, end_line: line, end_column: end_column.max(column) }
+    }
+
+    /// Locate byte range `start..end` of `text` (the whole content of `file`).
+    pub fn from_byte_range(file: impl Into<String>, text: &str, start: usize, end: usize) -> Self {
+        let (line, column) = line_col(text, start);
+        let (end_line, end_column) = line_col(text, end.max(start));
+        Location { file: file.into(), line, column, end_line, end_column }
+    }
+}
+
+/// 1-based line and column (in chars) of byte offset `offset` in `text`. Offsets past the end
+/// or inside a multi-byte character are clamped to the nearest preceding boundary.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (clamp_u32(line), clamp_u32(column))
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// How git sees a path. `NotInRepository` when the scan root is not a git work-tree root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GitState {
+    Tracked,
+    Untracked,
+    Ignored,
+    NotInRepository,
+}
+
+/// What launchgate knows about the repository's git state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GitInfo {
+    /// True when the scan root is the top of a git work tree and `git` answered.
+    pub available: bool,
+    /// Why git-state rules do not apply, when they do not.
+    pub reason: Option<String>,
+}
+
+/// Everything the collectors gathered about one repository. Field order is the JSON order
+/// of `launchgate facts`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Facts {
+    /// The scan root as given on the command line (display only).
+    pub root: String,
+    pub git: GitInfo,
+    pub env: env::EnvFacts,
+    pub migrations: migrations::MigrationFacts,
+    pub docs: docs::DocFacts,
+    pub scripts: scripts::ScriptFacts,
+    pub evidence: evidence::EvidenceFacts,
+    /// Present only with `--probe`.
+    pub db: Option<db::ProbeReport>,
+}
