@@ -122,6 +122,7 @@ pub fn collect_static(
         scripts: scripts::collect(&ctx),
         evidence: evidence::collect(&ctx),
         db: None,
+        config: crate::facts::Settings { docs: config.config.docs.clone(), ..Default::default() },
     }
 }
 

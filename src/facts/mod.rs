@@ -97,4 +97,39 @@ pub struct Facts {
     pub evidence: evidence::EvidenceFacts,
     /// Present only with `--probe`.
     pub db: Option<db::ProbeReport>,
+    /// The settings policies need, resolved from config, env sets and flags.
+    pub config: Settings,
+}
+
+/// Settings resolved for policies: config sections plus probe settings in their precedence
+/// (the cutover env set's `VERIFY_METHOD` / `ROWCOUNT_TOLERANCE`, then `launchgate.toml`,
+/// then command-line flags; `exact` and `0` when none says).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Settings {
+    pub docs: crate::config::DocsConfig,
+    pub probes: ProbeSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProbeSettings {
+    /// `fast`, `exact` or `checksum`.
+    pub method: String,
+    /// The tolerance text as given (`0`, `25`, `0.5%`); policies parse it with
+    /// `parse_tolerance`.
+    pub tolerance: String,
+    /// Where the tolerance was set (env line, config line), when a file set it.
+    pub tolerance_location: Option<Location>,
+    /// Where the method was set, when a file set it.
+    pub method_location: Option<Location>,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        ProbeSettings {
+            method: "exact".into(),
+            tolerance: "0".into(),
+            tolerance_location: None,
+            method_location: None,
+        }
+    }
 }
