@@ -315,7 +315,11 @@ impl PolicySet {
         if let Err(e) = result {
             let (pos, msg) = innermost(&e);
             // A wall-clock stop carries no position: point at the rule's registration.
-            let pos = if pos.is_none() { rule.registered_at } else { pos };
+            let pos = if pos.is_none() {
+                rule.registered_at
+            } else {
+                pos
+            };
             let mut f = policy_error(source, pos, &format!("rule {} failed: {msg}", rule.meta.id));
             f.subject = format!("{}:{}", rule.meta.id, msg);
             f.refresh_fingerprint();

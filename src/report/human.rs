@@ -107,7 +107,11 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
     // A file-level finding (line 1, no width) says "this file": a snippet would point at
     // whatever happens to be on line 1.
     let file_level = l.line == 1 && l.column == 1 && l.end_line == 1 && l.end_column <= 1;
-    let text = if file_level { None } else { sources.get(&l.file) };
+    let text = if file_level {
+        None
+    } else {
+        sources.get(&l.file)
+    };
     let Some(text) = text else {
         return FindingDiagnostic {
             finding: f,
