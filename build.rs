@@ -27,6 +27,30 @@ fn main() {
         );
     }
     out.push_str("];\n");
+
+    // Built-in policy test cases: policies/tests/*.test.toml.
+    let tests = dir.join("tests");
+    println!("cargo:rerun-if-changed={}", tests.display());
+    let mut cases: Vec<String> = std::fs::read_dir(&tests)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".test.toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    cases.sort();
+    out.push_str("/// Built-in policy test cases: (name, TOML text).\npub const BUILTIN_CASES: &[(&str, &str)] = &[\n");
+    for n in &cases {
+        let path = tests.join(n);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let _ = writeln!(
+            out,
+            "    (\"policies/tests/{n}\", include_str!({:?})),",
+            path.display().to_string()
+        );
+    }
+    out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     let _ = std::fs::write(Path::new(&out_dir).join("builtin_policies.rs"), out);
 }
