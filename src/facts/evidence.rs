@@ -52,7 +52,7 @@ pub struct EvidenceFile {
     pub location: Location,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SetKind {
     /// `03-verify.sh`: `src-rowcounts`, `tgt-rowcounts`, `rowcount-diff` (+ `tgt-state-store`).
