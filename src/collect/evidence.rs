@@ -146,6 +146,29 @@ fn collect_folder(folder: &str, entries: &[&FileEntry], names: &ArtifactNames) -
             location: Location::file_start(entry.rel.clone()),
         });
     }
+    // A state-store gate file carries no method in its name: it joins the method-gate run of
+    // the same timestamp (whichever method that was), and stands alone only without one.
+    let gate_keys: Vec<SetKey> = members
+        .keys()
+        .filter(|(k, m, _)| *k == SetKind::Method && m.is_none())
+        .cloned()
+        .collect();
+    for gate_key in gate_keys {
+        let runs: Vec<SetKey> = members
+            .keys()
+            .filter(|(k, m, ts)| *k == SetKind::Method && m.is_some() && *ts == gate_key.2)
+            .cloned()
+            .collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let gate_files = members.remove(&gate_key).unwrap_or_default();
+        for run in runs {
+            if let Some(run_members) = members.get_mut(&run) {
+                run_members.extend(gate_files.iter().copied());
+            }
+        }
+    }
     let mut sets: Vec<EvidenceSet> = members
         .into_iter()
         .map(|(key, m)| build_set(key, &m))
