@@ -1,6 +1,6 @@
 //! Runs `bash -n` (parse, never execute) on scripts, a bounded number at a time, with a
 //! timeout per script. It must never run a script: `-n` only, no profile or rc files, and an
-//! empty environment (so `BASH_ENV` cannot make bash source anything).
+//! environment holding only `PATH` and `LC_ALL` (so `BASH_ENV` cannot make bash source anything).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,11 +32,22 @@ pub enum SyntaxVerdict {
     NotChecked(String),
 }
 
+/// `bash` with an empty environment except `PATH`. `PATH` is kept on purpose: without it
+/// the C library falls back to a default search path, and a bash the caller cannot see
+/// would be found anyway.
+fn bash_command() -> Command {
+    let mut command = Command::new("bash");
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+}
+
 /// Ask `bash --version` whether bash can be run at all.
 pub fn probe_bash() -> BashAvailability {
-    match Command::new("bash")
+    match bash_command()
         .arg("--version")
-        .env_clear()
         .stdin(Stdio::null())
         .output()
     {
@@ -105,10 +116,9 @@ pub fn check_all(paths: &[PathBuf]) -> Vec<SyntaxVerdict> {
 
 /// Run `bash -n` on one file.
 pub fn check_one(path: &Path) -> SyntaxVerdict {
-    let child = Command::new("bash")
+    let child = bash_command()
         .args(["--noprofile", "--norc", "-n"])
         .arg(path)
-        .env_clear()
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
