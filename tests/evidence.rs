@@ -386,3 +386,35 @@ fn psql_aligned_output_is_compared_on_the_right_line_and_column() {
         Some(vec!["orders".to_string()])
     );
 }
+
+#[test]
+fn each_small_fixture_shows_its_rule_at_its_line() {
+    let cases = [
+        (
+            "incomplete-set",
+            "evidence/incomplete-set",
+            "artifacts/verify/rowcount-diff-20260221T094107Z.patch",
+            1,
+        ),
+        (
+            "rowcount-mismatch",
+            "evidence/rowcount-mismatch",
+            "artifacts/verify/tgt-method-exact-20260221T101210Z.txt",
+            6,
+        ),
+        (
+            "bad-name",
+            "evidence/bad-name",
+            "artifacts/verify/tgt-rowcounts-final.txt",
+            1,
+        ),
+    ];
+    for (folder, rule, file, line) in cases {
+        let findings = evidence_findings(&fixture("evidence").join(folder), None);
+        assert_eq!(
+            places(&findings),
+            vec![(rule.to_string(), file.to_string(), line)],
+            "{folder}: {findings:#?}"
+        );
+    }
+}

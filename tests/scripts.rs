@@ -422,3 +422,36 @@ fn without_bash_only_the_syntax_rule_is_skipped() {
     assert!(text.contains("scripts/not-executable"), "{text}");
     assert!(text.contains("scripts/no-strict-mode"), "{text}");
 }
+
+#[test]
+fn each_small_fixture_shows_its_rule_at_its_line() {
+    let cases = [
+        (
+            "syntax-error",
+            "scripts/syntax-error",
+            "scripts/rotate-issuer-key.sh",
+            15,
+        ),
+        (
+            "not-executable",
+            "scripts/not-executable",
+            "scripts/restore-snapshot.sh",
+            1,
+        ),
+        // `stamp="$(date ...)"` can fail: it is the first command errexit should cover.
+        (
+            "no-strict-mode",
+            "scripts/no-strict-mode",
+            "scripts/nightly-backup.sh",
+            5,
+        ),
+    ];
+    for (folder, rule, file, line) in cases {
+        let findings = script_findings(&fixture("scripts").join(folder));
+        assert_eq!(
+            places(&findings),
+            vec![(rule.to_string(), file.to_string(), line)],
+            "{folder}: {findings:#?}"
+        );
+    }
+}
