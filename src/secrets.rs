@@ -34,15 +34,9 @@ fn is_boolean(value: &str) -> bool {
 }
 
 /// Scrubs known secret values out of text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Redactor {
     matcher: Option<AhoCorasick>,
-}
-
-impl Default for Redactor {
-    fn default() -> Self {
-        Redactor { matcher: None }
-    }
 }
 
 impl Redactor {
@@ -78,13 +72,13 @@ impl Redactor {
             .files
             .iter()
             .flat_map(|f| f.entries.iter())
-            .filter(|e| !is_shown(&e.key, &e.value))
+            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
             .map(|e| e.value.clone());
         let vars = env
             .sets
             .iter()
             .flat_map(|s| s.vars.iter())
-            .filter(|(k, v)| !is_shown(k, &v.value))
+            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
             .map(|(_, v)| v.value.clone());
         Redactor::new(entries.chain(vars))
     }
@@ -124,6 +118,11 @@ impl Redactor {
         out.push_str(&text[last..]);
         Cow::Owned(out)
     }
+}
+
+/// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
+fn is_placeholder(value: &str) -> bool {
+    crate::policy::placeholder_kind(value).is_some()
 }
 
 fn is_scrubbable(s: &str) -> bool {

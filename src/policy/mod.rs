@@ -19,6 +19,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Position, AST};
 use crate::facts::{Facts, Location};
 use crate::finding::{Finding, Related, RuleMeta, Severity};
 
+pub use api::placeholder_kind;
 pub use builtin::BUILTIN_POLICIES;
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
@@ -65,6 +66,8 @@ struct Rule {
     keys: Vec<String>,
     check: FnPtr,
     policy: usize,
+    /// Where `rule(...)` was called: the fallback location for errors without a position.
+    registered_at: Position,
 }
 
 struct Policy {
@@ -185,6 +188,7 @@ impl PolicySet {
                         keys,
                         check,
                         policy,
+                        registered_at: pos,
                     });
                 }
                 Err(msg) => self.load_errors.push(policy_error(source, pos, &msg)),
@@ -204,6 +208,15 @@ impl PolicySet {
     pub fn known_keys(&self) -> BTreeSet<String> {
         self.rules
             .iter()
+            .flat_map(|r| r.keys.iter().cloned())
+            .collect()
+    }
+
+    /// Env keys that the rules of `profile` declare they read.
+    pub fn profile_keys(&self, profile: &str) -> BTreeSet<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.profile == profile)
             .flat_map(|r| r.keys.iter().cloned())
             .collect()
     }
@@ -240,7 +253,7 @@ impl PolicySet {
                 Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
                 Scope::EnvSet => {
                     for (policies, set) in &sets {
-                        if rule.profile == "env" || policies.iter().any(|p| *p == rule.profile) {
+                        if rule.profile == "env" || policies.contains(&rule.profile) {
                             self.run_rule(rule, set.clone(), meta.clone(), &mut findings);
                         }
                     }
@@ -280,7 +293,13 @@ impl PolicySet {
                 r.message,
             );
             f.subject = r.subject;
-            f.help = r.help.or_else(|| Some(rule.meta.summary.clone()));
+            f.help = r.help.or_else(|| {
+                Some(format!(
+                    "{} (launchgate explain {})",
+                    rule.meta.summary.replace('`', ""),
+                    rule.meta.id
+                ))
+            });
             f.related = r.related;
             f.refresh_fingerprint();
             findings.push(f);
@@ -295,6 +314,12 @@ impl PolicySet {
         }
         if let Err(e) = result {
             let (pos, msg) = innermost(&e);
+            // A wall-clock stop carries no position: point at the rule's registration.
+            let pos = if pos.is_none() {
+                rule.registered_at
+            } else {
+                pos
+            };
             let mut f = policy_error(source, pos, &format!("rule {} failed: {msg}", rule.meta.id));
             f.subject = format!("{}:{}", rule.meta.id, msg);
             f.refresh_fingerprint();
