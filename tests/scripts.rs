@@ -338,28 +338,50 @@ fn strict_mode_must_come_before_the_first_command() {
 
 #[test]
 fn directly_invoked_scripts_need_the_bit_but_interpreted_and_sourced_ones_do_not() {
+    let main = "#!/usr/bin/env bash
+set -euo pipefail
+DIR=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"
+\"$DIR/steps/run-me.sh\"
+bash \"$DIR/steps/interpreted.sh\"
+. \"$DIR/steps/sourced.sh\"
+cat <<EOF
+./steps/in-heredoc.sh
+EOF
+version=\"$(\"$DIR/steps/version.sh\")\"
+";
     let dir = repo(&[
-        (
-            "scripts/main.sh",
-            "#!/usr/bin/env bash\nset -euo pipefail\nDIR=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n\"$DIR/steps/run-me.sh\"\nbash \"$DIR/steps/interpreted.sh\"\n. \"$DIR/steps/sourced.sh\"\ncat <<EOF\n./steps/in-heredoc.sh\nEOF\n",
-            true,
-        ),
+        ("scripts/main.sh", main, true),
         ("scripts/steps/run-me.sh", "set -e\necho run\n", false),
-        ("scripts/steps/interpreted.sh", "set -e\necho interpreted\n", false),
+        (
+            "scripts/steps/interpreted.sh",
+            "set -e\necho interpreted\n",
+            false,
+        ),
         ("scripts/steps/sourced.sh", "X=1\n", false),
         ("scripts/steps/in-heredoc.sh", "set -e\necho never\n", false),
+        ("scripts/steps/version.sh", "set -e\necho 1.2.3\n", false),
     ]);
     let findings = script_findings(dir.path());
     assert_eq!(
         places(&findings),
-        vec![(
-            "scripts/not-executable".into(),
-            "scripts/steps/run-me.sh".into(),
-            1
-        )],
+        vec![
+            (
+                "scripts/not-executable".into(),
+                "scripts/steps/run-me.sh".into(),
+                1
+            ),
+            (
+                "scripts/not-executable".into(),
+                "scripts/steps/version.sh".into(),
+                1
+            ),
+        ],
         "{findings:#?}"
     );
-    let f = &findings[0];
+    let f = findings
+        .iter()
+        .find(|f| f.location.file.ends_with("run-me.sh"))
+        .expect("run-me");
     assert!(
         f.message
             .contains("scripts/main.sh runs it directly (line 4)"),
@@ -369,6 +391,35 @@ fn directly_invoked_scripts_need_the_bit_but_interpreted_and_sourced_ones_do_not
     assert_eq!(
         (f.related[0].location.line, f.related[0].location.column),
         (4, 1)
+    );
+    let v = findings
+        .iter()
+        .find(|f| f.location.file.ends_with("version.sh"))
+        .expect("version");
+    assert_eq!(
+        (v.related[0].location.line, v.related[0].location.column),
+        (10, 12),
+        "inside $(..)"
+    );
+}
+
+#[test]
+fn an_unreadable_script_is_reported_not_skipped() {
+    let dir = repo(&[("scripts/latin1.sh", "#!/bin/bash\n", true)]);
+    std::fs::write(
+        dir.path().join("scripts/latin1.sh"),
+        b"#!/bin/bash\nset -e\necho caf\xe9\n",
+    )
+    .expect("write");
+    let findings = script_findings(dir.path());
+    assert_eq!(
+        places(&findings),
+        vec![("scripts/syntax-error".into(), "scripts/latin1.sh".into(), 1)]
+    );
+    assert!(
+        findings[0].message.contains("not valid UTF-8"),
+        "{}",
+        findings[0].message
     );
 }
 

@@ -357,7 +357,10 @@ fn strict_mode(
         mode.pipefail = options.pipefail.unwrap_or(false);
     }
     let mut first_source = None;
-    for command in commands.iter().filter(|c| !c.in_function) {
+    for command in commands
+        .iter()
+        .filter(|c| !c.in_function && !c.in_substitution)
+    {
         let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_str()).collect();
         if words.first() == Some(&"set") {
             let options = parse_set_args(words[1..].iter().copied());

@@ -17,6 +17,9 @@ pub struct Word {
 pub struct SimpleCommand {
     pub words: Vec<Word>,
     pub in_function: bool,
+    /// Inside a command substitution (`$(..)` or backticks) of another command's word: it
+    /// runs, but as part of that command.
+    pub in_substitution: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +36,64 @@ enum Token {
 }
 
 /// Split `text` into simple commands in file order.
+/// Commands inside command substitutions follow the command whose word holds them.
 pub fn simple_commands(text: &str) -> Vec<SimpleCommand> {
-    group(tokenize(text))
+    commands_at(text, 0, 0)
+}
+
+/// How deeply nested substitutions are followed.
+const MAX_SUBSTITUTION_DEPTH: usize = 4;
+
+fn commands_at(text: &str, base: usize, depth: usize) -> Vec<SimpleCommand> {
+    let mut out = Vec::new();
+    for mut command in group(tokenize(text)) {
+        let mut nested = Vec::new();
+        if depth < MAX_SUBSTITUTION_DEPTH {
+            for word in &command.words {
+                for (start, end) in substitution_ranges(&word.raw) {
+                    let inner_base = base + word.start + start;
+                    for mut inner in commands_at(&word.raw[start..end], inner_base, depth + 1) {
+                        inner.in_function |= command.in_function;
+                        inner.in_substitution = true;
+                        nested.push(inner);
+                    }
+                }
+            }
+        }
+        for word in &mut command.words {
+            word.start += base;
+            word.end += base;
+        }
+        out.push(command);
+        out.extend(nested);
+    }
+    out
+}
+
+/// Byte ranges of the bodies of the outermost `$(..)` and backtick substitutions in a word
+/// (arithmetic `$((..))` and single-quoted text excluded).
+fn substitution_ranges(raw: &str) -> Vec<(usize, usize)> {
+    let bytes = raw.as_bytes();
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\'' => i = skip_single_quoted(bytes, i + 1),
+            b'$' if bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2) != Some(&b'(') => {
+                let end = skip_balanced(bytes, i + 2, b'(', b')');
+                ranges.push((i + 2, end.saturating_sub(1).max(i + 2)));
+                i = end;
+            }
+            b'`' => {
+                let end = skip_backticks(bytes, i + 1);
+                ranges.push((i + 1, end.saturating_sub(1).max(i + 1)));
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    ranges
 }
 
 fn tokenize(text: &str) -> Vec<Token> {
@@ -264,6 +323,7 @@ fn group(tokens: Vec<Token>) -> Vec<SimpleCommand> {
             commands.push(SimpleCommand {
                 words: std::mem::take(words),
                 in_function,
+                in_substitution: false,
             });
         }
     };
@@ -377,7 +437,9 @@ mod tests {
                 vec!["a", "\"b c\""],
                 vec!["d", "'e;f'"],
                 vec!["g"],
-                vec!["h", "$(i; j)", "${k}x"]
+                vec!["h", "$(i; j)", "${k}x"],
+                vec!["i"],
+                vec!["j"]
             ]
         );
     }
@@ -408,6 +470,20 @@ mod tests {
             ]
         );
         assert_eq!(commands[2].words.len(), 3);
+    }
+
+    #[test]
+    fn commands_inside_substitutions_are_found_at_their_offsets() {
+        let text = "out=\"$(\"$DIR/x.sh\" --flag)\"\necho `./y.sh`\n";
+        let commands = simple_commands(text);
+        let nested: Vec<(&str, usize)> = commands
+            .iter()
+            .filter(|c| c.in_substitution)
+            .map(|c| (c.words[0].raw.as_str(), c.words[0].start))
+            .collect();
+        assert_eq!(nested, vec![("\"$DIR/x.sh\"", 7), ("./y.sh", 34)]);
+        assert_eq!(&text[34..40], "./y.sh");
+        assert_eq!(&text[7..18], "\"$DIR/x.sh\"");
     }
 
     #[test]
