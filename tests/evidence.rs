@@ -418,3 +418,40 @@ fn each_small_fixture_shows_its_rule_at_its_line() {
         );
     }
 }
+
+/// A cutover env set whose local file sets `ROWCOUNT_TOLERANCE` (on line 3).
+fn with_cutover_env(root: &Path, tolerance: &str) {
+    let env_dir = root.join("scripts/db-migration/env");
+    std::fs::create_dir_all(&env_dir).expect("mkdir");
+    let contract = "SRC_DB_URL=postgresql://USER:PASSWORD@HOST:5432/DB\nTGT_DB_URL=postgresql://USER:PASSWORD@HOST:5432/DB\nROWCOUNT_TOLERANCE=0\n";
+    std::fs::write(env_dir.join(".env.db-migration.example"), contract).expect("write");
+    let local = format!("SRC_DB_URL=postgresql://app:s3cret-src@old-db.internal:5432/credity\nTGT_DB_URL=postgresql://app:s3cret-tgt@db.supabase.co:5432/postgres\nROWCOUNT_TOLERANCE={tolerance}\n");
+    std::fs::write(env_dir.join(".env.db-migration.local"), local).expect("write");
+}
+
+#[test]
+fn tolerance_from_the_cutover_env_set_is_applied_and_pointed_at() {
+    let six = repo_with(&[snapshot("20260221T100000Z", 1000, 994)]);
+    with_cutover_env(six.path(), "6");
+    assert_eq!(
+        mismatches(six.path(), None),
+        0,
+        "ROWCOUNT_TOLERANCE=6 allows 6 rows"
+    );
+    assert_eq!(
+        mismatches(six.path(), Some("5")),
+        1,
+        "--tolerance outranks the env set"
+    );
+
+    let seven = repo_with(&[snapshot("20260221T100000Z", 1000, 993)]);
+    with_cutover_env(seven.path(), "6");
+    let findings = evidence_findings(seven.path(), None);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let env_line = findings[0].related.iter().any(|r| {
+        r.location.file == "scripts/db-migration/env/.env.db-migration.local"
+            && r.location.line == 3
+    });
+    assert!(env_line, "{:?}", findings[0].related);
+    assert!(!findings[0].message.contains("s3cret"));
+}
