@@ -61,6 +61,9 @@ pub struct CheckArgs {
     /// Row-count tolerance for probes and evidence: rows (`25`) or a percentage (`0.5%`).
     #[arg(long, value_name = "N|P%", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
+    /// Include waived findings in SARIF, as suppressions with their justification.
+    #[arg(long)]
+    pub include_waived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -176,6 +179,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         method: args.method.clone(),
         tolerance: args.tolerance.clone(),
         limits: Limits::default(),
+        today: None,
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -187,6 +191,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
     let to_file = args.output.is_some();
     let style = Style {
         color: !to_file && color_enabled(std::io::stdout().is_terminal()),
+        include_waived: args.include_waived,
     };
     let text = args.format.render(&outcome, style);
     match &args.output {

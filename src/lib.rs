@@ -13,3 +13,4 @@ pub mod policy;
 pub mod report;
 pub mod secrets;
 pub mod tolerance;
+pub mod waiver;

@@ -9,6 +9,7 @@
 
 mod api;
 mod builtin;
+mod folder;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -134,6 +135,26 @@ impl PolicySet {
             set.load(source, text);
         }
         set
+    }
+
+    /// Load every `.rhai` file of the repository policy folders (repository-relative), in
+    /// order; their rules add to or replace the built-ins by id, and `import` works between
+    /// the files of one folder.
+    pub fn load_folders(&mut self, root: &std::path::Path, folders: &[String]) {
+        self.engine.set_module_resolver(folder::FolderResolver {
+            root: root.to_path_buf(),
+            folders: folders.to_vec(),
+        });
+        for f in folders {
+            for (source, text) in folder::policy_files(root, f) {
+                match text {
+                    Ok(text) => self.load(&source, &text),
+                    Err(e) => self
+                        .load_errors
+                        .push(policy_error(&source, Position::NONE, &e)),
+                }
+            }
+        }
     }
 
     /// Compile and register one policy. `source` names it in locations; its profile is its
@@ -458,17 +479,38 @@ pub fn engine_rules() -> Vec<RuleMeta> {
         tags: vec!["governance".into()],
         source: "<engine>".into(),
     };
-    vec![meta(
-        POLICY_ERROR,
-        Severity::Error,
-        "a policy failed to compile or run, or hit a resource limit (fail closed)",
-        "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
-         sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
-         **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
-         the verdict is NO-GO until the policy is fixed.\n\n\
-         **How to fix:** read the message and the policy file and line it points at; fix the script, or \
-         remove it from the policy folders.",
-    )]
+    vec![
+        meta(
+            POLICY_ERROR,
+            Severity::Error,
+            "a policy failed to compile or run, or hit a resource limit (fail closed)",
+            "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
+             sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
+             **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
+             the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
+             **How to fix:** read the message and the policy file and line it points at; fix the script, or \
+             remove it from the policy folders.",
+        ),
+        meta(
+            crate::waiver::WAIVER_EXPIRED,
+            Severity::Error,
+            "a waiver past its expiry date",
+            "**What it checks:** every waiver's `expires` date is today or later.\n\n\
+             **Why it matters:** an exception was granted until a date; after it, the findings it covered \
+             block again, and the stale waiver must be renewed with its owner's sign-off or removed.\n\n\
+             **How to fix:** fix the covered findings and delete the waiver, or extend `expires` after review.",
+        ),
+        meta(
+            crate::waiver::WAIVER_UNUSED,
+            Severity::Warning,
+            "a waiver that matched no finding",
+            "**What it checks:** every waiver (in the config, the waiver file or inline) covers at least one \
+             finding, and inline waivers give a reason.\n\n\
+             **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
+             and the exception would silently cover the next, different problem.\n\n\
+             **How to fix:** delete the waiver (or correct its rule and subject).",
+        ),
+    ]
 }
 
 fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {

@@ -1,0 +1,79 @@
+//! Repository policy folders, and `import` between the policy files of one folder.
+//!
+//! The resolver only ever reads `.rhai` files that sit in an allowed policy folder, named by a
+//! plain relative module path (no `..`, no absolute paths): `import` is not a way out of the
+//! sandbox.
+
+use std::path::{Component, Path, PathBuf};
+
+use rhai::{Engine, EvalAltResult, Module, Position, Scope, Shared};
+
+/// Resolves `import "name"` to `name.rhai` in the importing policy's own folder.
+pub(super) struct FolderResolver {
+    /// The repository root.
+    pub root: PathBuf,
+    /// Allowed folders, repository-relative, `/`-separated, without trailing `/`.
+    pub folders: Vec<String>,
+}
+
+impl rhai::ModuleResolver for FolderResolver {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<Shared<Module>, Box<EvalAltResult>> {
+        let not_found = || Box::new(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos));
+        let folder = source
+            .and_then(|s| s.rsplit_once('/').map(|(d, _)| d.to_string()))
+            .unwrap_or_default();
+        if !self.folders.contains(&folder) {
+            return Err(not_found());
+        }
+        let rel = Path::new(path);
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(not_found());
+        }
+        let file_rel = format!("{folder}/{}", path.trim_end_matches(".rhai"));
+        let file_rel = format!("{file_rel}.rhai");
+        let text =
+            crate::collect::read_text(&self.root.join(&file_rel)).map_err(|_| not_found())?;
+        let mut ast = engine.compile(&text).map_err(|e| {
+            Box::new(EvalAltResult::ErrorInModule(
+                file_rel.clone(),
+                e.into(),
+                pos,
+            ))
+        })?;
+        ast.set_source(file_rel.clone());
+        let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)
+            .map_err(|e| Box::new(EvalAltResult::ErrorInModule(file_rel, e, pos)))?;
+        Ok(Shared::new(module))
+    }
+}
+
+/// The `.rhai` files of a folder, sorted, as (repository-relative path, text).
+pub(super) fn policy_files(root: &Path, folder: &str) -> Vec<(String, Result<String, String>)> {
+    let Ok(rd) = std::fs::read_dir(root.join(folder)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rhai"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let rel = if folder.is_empty() {
+                n
+            } else {
+                format!("{folder}/{n}")
+            };
+            let text = crate::collect::read_text(&root.join(&rel)).map_err(|e| e.to_string());
+            (rel, text)
+        })
+        .collect()
+}
