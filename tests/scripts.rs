@@ -552,3 +552,75 @@ fn a_script_a_runbook_runs_directly_needs_the_bit_even_without_a_shebang() {
     assert_eq!(findings[0].related[0].location.file, "docs/runbook.md");
     assert_eq!(findings[0].related[0].location.line, 4);
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=launchgate-test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "core.fileMode=true",
+        ])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_bit_set_only_on_disk_is_not_enough_when_git_records_100644() {
+    let dir = repo(&[
+        (
+            "scripts/cutover.sh",
+            "#!/usr/bin/env bash\nset -euo pipefail\necho cutover\n",
+            false,
+        ),
+        (
+            "scripts/smoke.sh",
+            "#!/usr/bin/env bash\nset -euo pipefail\necho smoke\n",
+            true,
+        ),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "scripts"]);
+    // The operator fixes the bit locally and forgets to commit the mode.
+    set_executable(&dir.path().join("scripts/cutover.sh"), true);
+
+    let scripts = scripts_of(dir.path());
+    assert_eq!(
+        script(&scripts, "scripts/cutover.sh").committed_executable,
+        Some(false)
+    );
+    assert_eq!(
+        script(&scripts, "scripts/smoke.sh").committed_executable,
+        Some(true)
+    );
+    let findings = script_findings(dir.path());
+    assert_eq!(
+        places(&findings),
+        vec![(
+            "scripts/not-executable".into(),
+            "scripts/cutover.sh".into(),
+            1
+        )]
+    );
+    assert!(
+        findings[0]
+            .message
+            .contains("committed without the executable bit"),
+        "{}",
+        findings[0].message
+    );
+
+    // Committing the mode clears it.
+    git(
+        dir.path(),
+        &["update-index", "--chmod=+x", "scripts/cutover.sh"],
+    );
+    git(dir.path(), &["commit", "-q", "-m", "mode"]);
+    assert!(script_findings(dir.path()).is_empty());
+}

@@ -42,6 +42,11 @@ pub fn collect(ctx: &CollectContext) -> ScriptFacts {
         .filter_map(|entry| analyse(entry, ctx))
         .collect();
 
+    let committed = committed_modes(ctx);
+    for item in &mut analysed {
+        item.script.committed_executable = committed.get(&item.script.path).copied();
+    }
+
     let bash = bash_syntax::probe_bash();
     for item in &mut analysed {
         item.script.syntax.skipped = syntax_skip_reason(&item.script);
@@ -76,6 +81,37 @@ struct Analysed {
     text: String,
     abs: std::path::PathBuf,
     first_source: Option<String>,
+}
+
+/// Executable bits as git records them (`git ls-files -s`), by scan-root-relative path.
+/// Empty when git state does not apply or git fails: the disk bit is then all there is.
+fn committed_modes(ctx: &CollectContext) -> HashMap<String, bool> {
+    if ctx.git.is_none() {
+        return HashMap::new();
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&ctx.root)
+        .args(["ls-files", "-s", "-z"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output();
+    let Ok(output) = output else {
+        return HashMap::new();
+    };
+    if !output.status.success() {
+        return HashMap::new();
+    }
+    // `MODE SHA STAGE\tPATH\0`; run in a subfolder, git prints paths relative to it.
+    output
+        .stdout
+        .split(|b| *b == 0)
+        .filter_map(|record| {
+            let record = String::from_utf8_lossy(record);
+            let (meta, path) = record.split_once('\t')?;
+            let mode = meta.split_whitespace().next()?;
+            Some((path.to_string(), mode == "100755"))
+        })
+        .collect()
 }
 
 fn is_script_candidate(entry: &FileEntry) -> bool {
@@ -168,6 +204,7 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Option<Analysed> {
         path: rel.clone(),
         location: Location::file_start(rel.clone()),
         executable: entry.executable,
+        committed_executable: None,
         shebang: None,
         crlf: false,
         unreadable: None,

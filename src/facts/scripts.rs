@@ -34,6 +34,9 @@ pub struct Script {
     pub location: Location,
     /// Any execute bit is set on disk.
     pub executable: bool,
+    /// Whether git records the file as executable (mode 100755), when the file is tracked
+    /// and git state applies. A fresh clone gets this bit, not the one on disk.
+    pub committed_executable: Option<bool>,
     pub shebang: Option<Shebang>,
     /// Lines end in CRLF (bash keeps the carriage return as part of every word).
     pub crlf: bool,
