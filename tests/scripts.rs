@@ -624,3 +624,45 @@ fn a_bit_set_only_on_disk_is_not_enough_when_git_records_100644() {
     git(dir.path(), &["commit", "-q", "-m", "mode"]);
     assert!(script_findings(dir.path()).is_empty());
 }
+
+#[test]
+fn invocation_paths_resolve_through_the_usual_ways_of_finding_a_script_folder() {
+    let main = r#"#!/usr/bin/env bash
+set -euo pipefail
+HERE="${BASH_SOURCE%/*}"
+ROOT_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
+TOP="$(git rev-parse --show-toplevel)"
+LIB_DIR="$ROOT_DIR/ops/lib"
+"$HERE/a.sh"
+"${ROOT_DIR}/tools/b.sh" --verbose
+exec "$TOP/tools/c.sh"
+source "$LIB_DIR/d.sh"
+./ops/deploy/e.sh
+"$UNKNOWN_DIR/f.sh"
+"#;
+    let dir = repo(&[
+        ("ops/deploy/main.sh", main, true),
+        ("ops/deploy/a.sh", "#!/bin/sh\n", true),
+        ("tools/b.sh", "#!/bin/sh\n", true),
+        ("tools/c.sh", "#!/bin/sh\n", true),
+        ("ops/lib/d.sh", "x=1\n", false),
+        ("ops/deploy/e.sh", "#!/bin/sh\n", true),
+    ]);
+    let scripts = scripts_of(dir.path());
+    let got: Vec<(Option<&str>, bool, u32)> = script(&scripts, "ops/deploy/main.sh")
+        .invocations
+        .iter()
+        .map(|i| (i.resolved.as_deref(), i.exists, i.location.line))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("ops/deploy/a.sh"), true, 7),
+            (Some("tools/b.sh"), true, 8),
+            (Some("tools/c.sh"), true, 9),
+            (Some("ops/lib/d.sh"), true, 10),
+            (Some("ops/deploy/e.sh"), true, 11),
+            (None, false, 12),
+        ]
+    );
+}
