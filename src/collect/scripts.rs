@@ -39,7 +39,7 @@ pub fn collect(ctx: &CollectContext) -> ScriptFacts {
         .files
         .iter()
         .filter(|f| is_script_candidate(f))
-        .filter_map(|entry| analyse(entry, ctx))
+        .map(|entry| analyse(entry, ctx))
         .collect();
 
     let committed = committed_modes(ctx);
@@ -157,7 +157,7 @@ fn syntax_skip_reason(script: &Script) -> Option<String> {
 fn apply_verdict(script: &mut Script, verdict: SyntaxVerdict, text: &str) {
     match verdict {
         SyntaxVerdict::Accepted => script.syntax.checked = true,
-        SyntaxVerdict::NotChecked(reason) => script.syntax.skipped = Some(reason),
+        SyntaxVerdict::NotChecked(reason) => script.syntax.failed = Some(reason),
         SyntaxVerdict::Rejected(complaints) => {
             script.syntax.checked = true;
             script.syntax.errors = complaints
@@ -198,7 +198,7 @@ fn line_location(file: &str, text: &str, line: u32) -> Location {
 }
 
 /// Read and analyse one candidate.
-fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Option<Analysed> {
+fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Analysed {
     let rel = entry.rel.clone();
     let mut script = Script {
         path: rel.clone(),
@@ -218,12 +218,12 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Option<Analysed> {
         Ok(t) => t,
         Err(problem) => {
             script.unreadable = Some(problem.to_string());
-            return Some(Analysed {
+            return Analysed {
                 script,
                 text: String::new(),
                 abs: entry.abs.clone(),
                 first_source: None,
-            });
+            };
         }
     };
     script.crlf = text.contains("\r\n");
@@ -248,12 +248,12 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Option<Analysed> {
         .collect();
     let (strict_mode, first_source) = strict_mode(&script, &commands, &scope, &text);
     script.strict_mode = strict_mode;
-    Some(Analysed {
+    Analysed {
         script,
         text,
         abs: entry.abs.clone(),
         first_source,
-    })
+    }
 }
 
 /// Parse a `#!` line (CR and surrounding whitespace ignored), following `env`.
@@ -807,6 +807,33 @@ mod tests {
             Some("scripts/db/x.sh".into())
         );
         assert_eq!(join_normalized("scripts", "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn a_check_that_could_not_finish_is_a_failure_not_a_skip() {
+        let mut script = Script {
+            path: "x.sh".into(),
+            location: Location::file_start("x.sh"),
+            executable: true,
+            committed_executable: None,
+            shebang: None,
+            crlf: false,
+            unreadable: None,
+            strict_mode: StrictMode::default(),
+            syntax: SyntaxCheck::default(),
+            invocations: Vec::new(),
+            executed_by: Vec::new(),
+            sourced_by: Vec::new(),
+        };
+        let timeout = SyntaxVerdict::NotChecked("bash -n did not finish within 10 seconds".into());
+        apply_verdict(&mut script, timeout, "echo\n");
+        assert!(!script.syntax.checked);
+        assert_eq!(script.syntax.skipped, None);
+        assert!(script
+            .syntax
+            .failed
+            .as_deref()
+            .is_some_and(|f| f.contains("did not finish")));
     }
 
     #[test]

@@ -88,8 +88,11 @@ pub struct SyntaxCheck {
     /// `bash -n` ran on this script (false without bash, for non-bash shebangs such as zsh, or
     /// for an unreadable file).
     pub checked: bool,
-    /// Why it was not checked, when it was not.
+    /// Why it was deliberately not checked (no bash, another shell's shebang, unreadable).
     pub skipped: Option<String>,
+    /// Why bash could not judge it although it should have (it timed out, or could not be
+    /// started for this file): the script is unverified, which a policy must not pass.
+    pub failed: Option<String>,
     /// What bash rejected; empty when it accepted the script.
     pub errors: Vec<SyntaxError>,
 }
