@@ -455,3 +455,57 @@ fn tolerance_from_the_cutover_env_set_is_applied_and_pointed_at() {
     assert!(env_line, "{:?}", findings[0].related);
     assert!(!findings[0].message.contains("s3cret"));
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=launchgate-test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn evidence_in_a_git_ignored_artifacts_folder_is_still_checked() {
+    let mut files = snapshot("20260221T100000Z", 1000, 990);
+    files.push(("notes-final.txt".into(), "users|1000\n".into()));
+    let dir = repo_with(&[files]);
+    std::fs::write(
+        dir.path().join(".gitignore"),
+        "scripts/db-migration/artifacts/\nnode_modules/\n",
+    )
+    .expect("write");
+    // Dependency trees are not searched, even when they hold evidence-like names.
+    let vendored = dir.path().join("node_modules/pg-verify/fixtures");
+    std::fs::create_dir_all(&vendored).expect("mkdir");
+    std::fs::write(vendored.join("src-rowcounts-1.txt"), "users|1\n").expect("write");
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "ignore artifacts"]);
+
+    let folders = folders(dir.path());
+    let paths: Vec<&str> = folders.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, vec![VERIFY]);
+    let findings = evidence_findings(dir.path(), None);
+    assert_eq!(
+        places(&findings),
+        vec![
+            (
+                "evidence/bad-name".into(),
+                format!("{VERIFY}/notes-final.txt"),
+                1
+            ),
+            (
+                "evidence/rowcount-mismatch".into(),
+                format!("{VERIFY}/tgt-rowcounts-20260221T100000Z.txt"),
+                2
+            ),
+        ]
+    );
+}

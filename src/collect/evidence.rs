@@ -105,10 +105,14 @@ fn is_housekeeping(name: &str) -> bool {
 
 pub fn collect(ctx: &CollectContext) -> EvidenceFacts {
     let names = ArtifactNames::new();
+    let ignored = ignored_evidence(ctx, &names);
     let mut by_folder: BTreeMap<&str, Vec<&FileEntry>> = BTreeMap::new();
-    for entry in &ctx.inventory.files {
+    for entry in ctx.inventory.files.iter().chain(&ignored) {
         let folder = entry.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-        by_folder.entry(folder).or_default().push(entry);
+        let files = by_folder.entry(folder).or_default();
+        if !files.iter().any(|f| f.rel == entry.rel) {
+            files.push(entry);
+        }
     }
     let folders = by_folder
         .into_iter()
@@ -117,9 +121,144 @@ pub fn collect(ctx: &CollectContext) -> EvidenceFacts {
                 .iter()
                 .any(|f| names.parse(super::walk::file_name(&f.rel)).is_some())
         })
-        .map(|(folder, files)| collect_folder(folder, &files, &names))
+        .map(|(folder, mut files)| {
+            files.sort_by(|a, b| a.rel.cmp(&b.rel));
+            collect_folder(folder, &files, &names)
+        })
         .collect();
     EvidenceFacts { folders }
+}
+
+/// Dependency and build-output trees, never searched for ignored evidence.
+const HEAVY_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".next",
+    "coverage",
+    ".cache",
+];
+/// How deep to look inside one ignored directory.
+const IGNORED_SEARCH_DEPTH: usize = 6;
+
+/// Evidence folders that git ignores, with every file in them. The walk honours
+/// `.gitignore`, but artifact folders are usually ignored (a database dump must never be
+/// committed) while an operator checking a cutover locally has them on disk; missing them
+/// would be a silent pass. Only the ignored directories git names are searched, skipping
+/// dependency and build trees, and only folders holding a recognised artifact are listed.
+fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntry> {
+    if ctx.git.is_none() {
+        // Outside git the walk does not apply ignore rules, so it already saw everything.
+        return Vec::new();
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&ctx.root)
+        .args([
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output();
+    let Ok(output) = output else {
+        return Vec::new();
+    };
+    if !output.status.success() {
+        return Vec::new();
+    }
+    let excludes = exclude_globs(ctx);
+    let is_artifact = |rel: &str| names.parse(super::walk::file_name(rel)).is_some();
+    let mut folders: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for raw in output.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        let rel = String::from_utf8_lossy(raw).into_owned();
+        let trimmed = rel.trim_end_matches('/');
+        if trimmed.split('/').any(|c| HEAVY_DIRS.contains(&c)) || excludes.is_match(trimmed) {
+            continue;
+        }
+        if !rel.ends_with('/') {
+            if is_artifact(&rel) {
+                folders.insert(parent_of(&rel).to_string());
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(ctx.root.join(trimmed))
+            .follow_links(false)
+            .max_depth(IGNORED_SEARCH_DEPTH)
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir()
+                    && HEAVY_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+            });
+        for entry in walker.flatten() {
+            if entry.file_type().is_file()
+                && names.parse(&entry.file_name().to_string_lossy()).is_some()
+            {
+                if let Ok(rel) = entry.path().strip_prefix(&ctx.root) {
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    folders.insert(parent_of(&rel).to_string());
+                }
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    for folder in folders {
+        let Ok(read) = std::fs::read_dir(ctx.root.join(&folder)) else {
+            continue;
+        };
+        for item in read.flatten() {
+            // Symlinks are not followed, as in the walk.
+            let Ok(meta) = item.path().symlink_metadata() else {
+                continue;
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let name = item.file_name().to_string_lossy().into_owned();
+            let rel = if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            };
+            if excludes.is_match(&rel) {
+                continue;
+            }
+            // The executable bit means nothing for evidence.
+            entries.push(FileEntry {
+                rel,
+                abs: item.path(),
+                size: meta.len(),
+                executable: false,
+            });
+        }
+    }
+    entries
+}
+
+fn parent_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The config's `exclude` globs, which ignored evidence honours like the walk does.
+fn exclude_globs(ctx: &CollectContext) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in &ctx.config.config.exclude {
+        if let Ok(g) = globset::Glob::new(glob) {
+            builder.add(g);
+        }
+    }
+    builder
+        .build()
+        .unwrap_or_else(|_| globset::GlobSet::empty())
 }
 
 /// Key of a set: kind, method, timestamp.
