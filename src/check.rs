@@ -31,6 +31,8 @@ pub struct CheckOptions {
     pub limits: Limits,
     /// The date waivers are judged against (default: today, UTC).
     pub today: Option<waiver::Date>,
+    /// Policy folders outside the repository (`launchgate test DIR`): (path, display name).
+    pub extra_policy_dirs: Vec<(PathBuf, String)>,
 }
 
 impl Default for CheckOptions {
@@ -45,6 +47,7 @@ impl Default for CheckOptions {
             tolerance: None,
             limits: Limits::default(),
             today: None,
+            extra_policy_dirs: Vec::new(),
         }
     }
 }
@@ -114,8 +117,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
     let mut policies = PolicySet::builtin(opts.limits);
     let folders = policy_folders(&opts.root, &loaded);
-    if !folders.is_empty() {
-        policies.load_folders(&opts.root, &folders);
+    let mut policy_dirs: Vec<(PathBuf, String)> = folders
+        .iter()
+        .map(|f| (opts.root.join(f), f.clone()))
+        .collect();
+    policy_dirs.extend(opts.extra_policy_dirs.iter().cloned());
+    if !policy_dirs.is_empty() {
+        policies.load_folders(&policy_dirs);
     }
     let known: BTreeSet<String> = policies.rules().into_iter().map(|r| r.id).collect();
     let overrides = severity_overrides(&loaded, &known)?;

@@ -9,6 +9,7 @@ pub mod collect;
 pub mod config;
 pub mod facts;
 pub mod finding;
+pub mod init;
 pub mod policy;
 pub mod report;
 pub mod secrets;

@@ -10,10 +10,8 @@ use rhai::{Engine, EvalAltResult, Module, Position, Scope, Shared};
 
 /// Resolves `import "name"` to `name.rhai` in the importing policy's own folder.
 pub(super) struct FolderResolver {
-    /// The repository root.
-    pub root: PathBuf,
-    /// Allowed folders, repository-relative, `/`-separated, without trailing `/`.
-    pub folders: Vec<String>,
+    /// Allowed folders: (path on disk, display name used as the policies' source prefix).
+    pub folders: Vec<(PathBuf, String)>,
 }
 
 impl rhai::ModuleResolver for FolderResolver {
@@ -28,17 +26,18 @@ impl rhai::ModuleResolver for FolderResolver {
         let folder = source
             .and_then(|s| s.rsplit_once('/').map(|(d, _)| d.to_string()))
             .unwrap_or_default();
-        if !self.folders.contains(&folder) {
+        let Some((dir, _)) = self.folders.iter().find(|(_, name)| *name == folder) else {
+            return Err(not_found());
+        };
+        if Path::new(path)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
             return Err(not_found());
         }
-        let rel = Path::new(path);
-        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(not_found());
-        }
-        let file_rel = format!("{folder}/{}", path.trim_end_matches(".rhai"));
-        let file_rel = format!("{file_rel}.rhai");
-        let text =
-            crate::collect::read_text(&self.root.join(&file_rel)).map_err(|_| not_found())?;
+        let file_name = format!("{}.rhai", path.trim_end_matches(".rhai"));
+        let file_rel = format!("{folder}/{file_name}");
+        let text = crate::collect::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
         let mut ast = engine.compile(&text).map_err(|e| {
             Box::new(EvalAltResult::ErrorInModule(
                 file_rel.clone(),
@@ -53,27 +52,27 @@ impl rhai::ModuleResolver for FolderResolver {
     }
 }
 
-/// The `.rhai` files of a folder, sorted, as (repository-relative path, text).
-pub(super) fn policy_files(root: &Path, folder: &str) -> Vec<(String, Result<String, String>)> {
-    let Ok(rd) = std::fs::read_dir(root.join(folder)) else {
+/// The `.rhai` files of folder `dir` (shown as `name`), sorted, as (display path, text).
+pub(super) fn policy_files(dir: &Path, name: &str) -> Vec<(String, Result<String, String>)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut names: Vec<String> = rd
+    let mut files: Vec<String> = rd
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".rhai"))
         .collect();
-    names.sort();
-    names
+    files.sort();
+    files
         .into_iter()
-        .map(|n| {
-            let rel = if folder.is_empty() {
-                n
+        .map(|file| {
+            let shown = if name.is_empty() {
+                file.clone()
             } else {
-                format!("{folder}/{n}")
+                format!("{name}/{file}")
             };
-            let text = crate::collect::read_text(&root.join(&rel)).map_err(|e| e.to_string());
-            (rel, text)
+            let text = crate::collect::read_text(&dir.join(&file)).map_err(|e| e.to_string());
+            (shown, text)
         })
         .collect()
 }

@@ -10,6 +10,7 @@
 mod api;
 mod builtin;
 mod folder;
+pub mod testing;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -74,6 +75,9 @@ struct Rule {
 struct Policy {
     source: String,
     ast: AST,
+    /// The policy imports modules at top level: its rules must run with those imports in
+    /// scope, so each call re-evaluates the top level first (cheap: it only registers rules).
+    imports: bool,
 }
 
 /// One `report(...)` call, before secrets are scrubbed.
@@ -140,13 +144,12 @@ impl PolicySet {
     /// Load every `.rhai` file of the repository policy folders (repository-relative), in
     /// order; their rules add to or replace the built-ins by id, and `import` works between
     /// the files of one folder.
-    pub fn load_folders(&mut self, root: &std::path::Path, folders: &[String]) {
+    pub fn load_folders(&mut self, folders: &[(std::path::PathBuf, String)]) {
         self.engine.set_module_resolver(folder::FolderResolver {
-            root: root.to_path_buf(),
             folders: folders.to_vec(),
         });
-        for f in folders {
-            for (source, text) in folder::policy_files(root, f) {
+        for (dir, name) in folders {
+            for (source, text) in folder::policy_files(dir, name) {
                 match text {
                     Ok(text) => self.load(&source, &text),
                     Err(e) => self
@@ -193,9 +196,14 @@ impl PolicySet {
             return;
         }
         let policy = self.policies.len();
+        let imports = ast
+            .statements()
+            .iter()
+            .any(|s| matches!(s, rhai::Stmt::Import(..)));
         self.policies.push(Policy {
             source: source.to_string(),
             ast,
+            imports,
         });
         for (meta_map, check, pos) in pending {
             match parse_meta(&meta_map, source) {
@@ -295,10 +303,26 @@ impl PolicySet {
             s.report_errors.clear();
         }
         self.arm_deadline();
-        let ast = &self.policies[rule.policy].ast;
-        let result = rule
-            .check
-            .call::<Dynamic>(&self.engine, ast, (subject, meta));
+        let policy = &self.policies[rule.policy];
+        let result = if policy.imports {
+            let mut args: Vec<Dynamic> = rule.check.curry().to_vec();
+            args.push(subject);
+            args.push(meta);
+            let options = rhai::CallFnOptions::new().eval_ast(true).rewind_scope(true);
+            let r = self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut rhai::Scope::new(),
+                &policy.ast,
+                rule.check.fn_name(),
+                args,
+            );
+            // Re-evaluating the top level registered the rules again: drop the copies.
+            lock(&self.shared).pending.clear();
+            r
+        } else {
+            rule.check
+                .call::<Dynamic>(&self.engine, &policy.ast, (subject, meta))
+        };
         let (reports, report_errors) = {
             let mut s = lock(&self.shared);
             (
