@@ -666,3 +666,19 @@ source "$LIB_DIR/d.sh"
         ]
     );
 }
+
+#[test]
+fn a_deliberate_set_plus_e_after_the_first_command_is_not_a_missing_strict_mode() {
+    let ci = "#!/usr/bin/env bash\nset -euo pipefail\ncd \"$(dirname \"$0\")/..\"\nset +e\n\"$bin\" check fixture\nrc=$?\nset -e\n";
+    let early = "#!/usr/bin/env bash\nset -e\nset +e\nrm -rf build\n";
+    let dir = repo(&[("ci/run", ci, true), ("early.sh", early, true)]);
+    let findings = script_findings(dir.path());
+    assert_eq!(
+        places(&findings),
+        vec![("scripts/no-strict-mode".into(), "early.sh".into(), 4)],
+        "turning errexit off before any command is still no strict mode: {findings:#?}"
+    );
+    let scripts = scripts_of(dir.path());
+    let run = script(&scripts, "ci/run");
+    assert!(run.strict_mode.errexit && run.strict_mode.first_command.is_none());
+}

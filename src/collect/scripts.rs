@@ -394,6 +394,9 @@ fn strict_mode(
         mode.pipefail = options.pipefail.unwrap_or(false);
     }
     let mut first_source = None;
+    // The question is settled by the first real command: options changed after it (a
+    // deliberate `set +e` around one command, a late `set -e`) do not change the answer.
+    let mut settled = false;
     for command in commands
         .iter()
         .filter(|c| !c.in_function && !c.in_substitution)
@@ -401,18 +404,21 @@ fn strict_mode(
         let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_str()).collect();
         if words.first() == Some(&"set") {
             let options = parse_set_args(words[1..].iter().copied());
-            let before_first = mode.first_command.is_none();
             if options.errexit == Some(true) && mode.errexit_location.is_none() {
                 mode.errexit_location = Some(command_location(command, text, &script.path));
             }
-            if before_first {
+            if !settled {
                 mode.errexit = options.errexit.unwrap_or(mode.errexit);
                 mode.nounset = options.nounset.unwrap_or(mode.nounset);
                 mode.pipefail = options.pipefail.unwrap_or(mode.pipefail);
             }
             continue;
         }
-        if mode.first_command.is_some() || mode.errexit || is_setting(command) {
+        if settled || is_setting(command) {
+            continue;
+        }
+        settled = true;
+        if mode.errexit {
             continue;
         }
         mode.first_command = Some(command_location(command, text, &script.path));
@@ -421,9 +427,6 @@ fn strict_mode(
                 first_source = inv.resolved;
             }
         }
-    }
-    if mode.errexit {
-        mode.first_command = None;
     }
     (mode, first_source)
 }
