@@ -527,7 +527,14 @@ fn write_knex(w: &mut Writer, base: &str, files: usize) {
 }
 
 fn migration_name(i: usize) -> &'static str {
-    ["create_accounts", "add_email_index", "orders", "audit_log", "backfill_status", "drop_legacy"][i % 6]
+    [
+        "create_accounts",
+        "add_email_index",
+        "orders",
+        "audit_log",
+        "backfill_status",
+        "drop_legacy",
+    ][i % 6]
 }
 
 fn migration_sql(noise: &mut Noise, i: usize) -> String {

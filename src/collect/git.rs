@@ -127,6 +127,12 @@ impl GitRepo {
             .map(move |(i, _)| rel[..=i].to_string())
     }
 
+    /// Paths git lists as ignored: files, and directories with a trailing `/` (whose
+    /// contents git does not list).
+    pub fn ignored_paths(&self) -> impl Iterator<Item = &str> {
+        self.ignored.iter().map(String::as_str)
+    }
+
     /// True when `rel` is listed as untracked (not ignored) by git.
     pub fn is_untracked(&self, rel: &str) -> bool {
         self.untracked.contains(rel)

@@ -119,8 +119,22 @@ pub struct Collected {
 
 /// Gather every static fact about the repository at `root`.
 pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Collected {
-    let (git, git_info) = git::GitRepo::open(root, config.config.git.mode);
-    let inventory = walk::walk(root, &config.config, git.as_ref());
+    // git lists the work tree while the walk runs: both are mostly waiting on the file system.
+    let (walked, (git, git_info)) = std::thread::scope(|scope| {
+        let git = scope.spawn(|| git::GitRepo::open(root, config.config.git.mode));
+        let walked = walk::walk_tree(root, &config.config);
+        let git = git.join().unwrap_or_else(|_| {
+            (
+                None,
+                crate::facts::GitInfo {
+                    available: false,
+                    reason: Some("reading git state failed; git-state rules were skipped".into()),
+                },
+            )
+        });
+        (walked, git)
+    });
+    let inventory = walked.finish(git.as_ref());
     let ctx = CollectContext {
         root: root.to_path_buf(),
         config,

@@ -1,15 +1,20 @@
 //! The one walk of the repository tree.
 //!
-//! `.gitignore`-aware (via the `ignore` crate) for everything, with one exception: env files
-//! that git ignores (`.env.launch.local`) are exactly what an operator wants checked, so they
-//! are found by a second, env-only pass that overrides ignore rules for files (ignored
-//! directories such as `node_modules/` stay skipped).
+//! One parallel, `.gitignore`-aware walk (the `ignore` crate's parallel walker) lists every
+//! file with its size and executable bit; it reads no file contents (collectors read the files
+//! they want, each at most once). One exception to the ignore rules: env files that git ignores
+//! (`.env.launch.local`) are exactly what an operator wants checked, so they are added from
+//! git's own list of ignored paths, which [`GitRepo`] already holds (ignored directories such as
+//! `node_modules/` stay skipped). Only when git's list cannot stand in for the walker's rules
+//! (git state off or unavailable inside a work tree, or `.ignore` files that git does not
+//! read) does a second, env-only pass run. The walk never follows symlinks.
 
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::overrides::OverrideBuilder;
-use ignore::WalkBuilder;
+use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use std::sync::Mutex;
 
 use super::GitRepo;
 use crate::config::Config;
@@ -75,11 +80,93 @@ pub fn contract_base(name: &str) -> Option<&str> {
         .filter(|base| !base.is_empty())
 }
 
-pub fn walk(root: &Path, config: &Config, _git: Option<&GitRepo>) -> Inventory {
+/// Walk `root` and add the git-ignored env files `git` knows about.
+pub fn walk(root: &Path, config: &Config, git: Option<&GitRepo>) -> Inventory {
+    walk_tree(root, config).finish(git)
+}
+
+/// The walk before git-ignored env files are added: the walk can run while git is queried.
+pub struct Walked {
+    root: PathBuf,
+    excludes: GlobSet,
+    files: Vec<FileEntry>,
+    /// A `.ignore` / `.rgignore` file was seen: the walker hid files git does not hide.
+    saw_non_git_ignore_file: bool,
+}
+
+/// Walk the tree in parallel, honouring ignore files, skipping [`ALWAYS_SKIPPED`] folders and
+/// the config's `exclude` globs.
+pub fn walk_tree(root: &Path, config: &Config) -> Walked {
     let excludes = build_excludes(&config.exclude);
     let mut files = walk_pass(root, &excludes, None);
-    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    let saw_non_git_ignore_file = files
+        .iter()
+        .any(|f| matches!(file_name(&f.rel), ".ignore" | ".rgignore"));
+    Walked {
+        root: root.to_path_buf(),
+        excludes,
+        files,
+        saw_non_git_ignore_file,
+    }
+}
 
+impl Walked {
+    /// The inventory: the walked files, plus env files hidden by ignore rules.
+    pub fn finish(self, git: Option<&GitRepo>) -> Inventory {
+        let Walked {
+            root,
+            excludes,
+            files,
+            saw_non_git_ignore_file,
+        } = self;
+        let mut env_files: Vec<FileEntry> = files
+            .iter()
+            .filter(|f| is_env_file_name(file_name(&f.rel)))
+            .cloned()
+            .collect();
+        let ignore_rules_apply = git.is_some() || inside_git_work_tree(&root);
+        if saw_non_git_ignore_file || (ignore_rules_apply && git.is_none()) {
+            // git's list cannot say what the walker hid: walk again for env files only.
+            env_files = env_only_pass(&root, &excludes).unwrap_or(env_files);
+        } else if let Some(git) = git {
+            env_files.extend(ignored_env_files(&root, &excludes, git));
+        }
+        env_files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        env_files.dedup_by(|a, b| a.rel == b.rel);
+        Inventory { files, env_files }
+    }
+}
+
+/// The walker applies `.gitignore` only inside a git work tree (`require_git`).
+fn inside_git_work_tree(root: &Path) -> bool {
+    root.ancestors().any(|dir| dir.join(".git").exists())
+}
+
+/// Env files git lists as ignored (directories git lists as ignored stay skipped, as in the
+/// walk). git prints them relative to the scan root.
+fn ignored_env_files(root: &Path, excludes: &GlobSet, git: &GitRepo) -> Vec<FileEntry> {
+    git.ignored_paths()
+        .filter(|rel| !rel.ends_with('/') && is_env_file_name(file_name(rel)))
+        .filter(|rel| {
+            !rel.split('/').any(|c| ALWAYS_SKIPPED.contains(&c)) && !excludes.is_match(rel)
+        })
+        .filter_map(|rel| {
+            let abs = root.join(rel);
+            // Symlinks are not followed, as in the walk.
+            let meta = abs.symlink_metadata().ok().filter(|m| m.is_file())?;
+            Some(FileEntry {
+                rel: rel.to_string(),
+                abs,
+                size: meta.len(),
+                executable: is_executable(&meta),
+            })
+        })
+        .collect()
+}
+
+/// A walk that overrides ignore rules for env-file names (ignored directories stay skipped).
+fn env_only_pass(root: &Path, excludes: &GlobSet) -> Option<Vec<FileEntry>> {
     let mut over = OverrideBuilder::new(root);
     for glob in [
         ".env",
@@ -89,20 +176,11 @@ pub fn walk(root: &Path, config: &Config, _git: Option<&GitRepo>) -> Inventory {
         "*.env.sample",
         "*.env.template",
     ] {
-        // Globs are constant and valid.
-        let _ = over.add(glob);
+        over.add(glob).ok()?;
     }
-    let mut env_files: Vec<FileEntry> = match over.build() {
-        Ok(o) => walk_pass(root, &excludes, Some(o)),
-        Err(_) => files
-            .iter()
-            .filter(|f| is_env_file_name(file_name(&f.rel)))
-            .cloned()
-            .collect(),
-    };
-    env_files.retain(|f| is_env_file_name(file_name(&f.rel)));
-    env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Inventory { files, env_files }
+    let mut files = walk_pass(root, excludes, Some(over.build().ok()?));
+    files.retain(|f| is_env_file_name(file_name(&f.rel)));
+    Some(files)
 }
 
 fn build_excludes(globs: &[String]) -> GlobSet {
@@ -115,13 +193,18 @@ fn build_excludes(globs: &[String]) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// One parallel walk; each walker thread fills its own list, merged when the thread ends.
 fn walk_pass(
     root: &Path,
     excludes: &GlobSet,
     overrides: Option<ignore::overrides::Override>,
 ) -> Vec<FileEntry> {
     let mut builder = WalkBuilder::new(root);
-    builder.hidden(false).follow_links(false).require_git(true);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .require_git(true)
+        .threads(walker_threads());
     if let Some(o) = overrides {
         builder.overrides(o);
     }
@@ -138,27 +221,76 @@ fn walk_pass(
             _ => true,
         }
     });
-    let mut out = Vec::new();
-    for entry in builder.build().flatten() {
-        let Some(ft) = entry.file_type() else {
-            continue;
+    let merged = Mutex::new(Vec::new());
+    let mut visitors = VisitorBuilder {
+        root,
+        merged: &merged,
+    };
+    builder.build_parallel().visit(&mut visitors);
+    merged.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The walker's threads: every core (the walk is mostly system calls, which scale).
+fn walker_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
+}
+
+struct VisitorBuilder<'a> {
+    root: &'a Path,
+    merged: &'a Mutex<Vec<FileEntry>>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(FileLister {
+            root: self.root,
+            merged: self.merged,
+            found: Vec::new(),
+        })
+    }
+}
+
+/// One walker thread's view: files found by this thread, handed over when it ends.
+struct FileLister<'a> {
+    root: &'a Path,
+    merged: &'a Mutex<Vec<FileEntry>>,
+    found: Vec<FileEntry>,
+}
+
+impl ParallelVisitor for FileLister<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        // An unreadable directory or a loop is skipped, as a serial walk would.
+        let Ok(entry) = entry else {
+            return WalkState::Continue;
         };
-        if !ft.is_file() {
-            continue;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            return WalkState::Continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
+        let Ok(rel) = entry.path().strip_prefix(self.root) else {
+            return WalkState::Continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
         let meta = entry.metadata().ok();
-        out.push(FileEntry {
+        self.found.push(FileEntry {
             rel,
             abs: entry.path().to_path_buf(),
             size: meta.as_ref().map_or(0, |m| m.len()),
             executable: meta.as_ref().is_some_and(is_executable),
         });
+        WalkState::Continue
     }
-    out
+}
+
+impl Drop for FileLister<'_> {
+    fn drop(&mut self) {
+        let found = std::mem::take(&mut self.found);
+        let mut merged = self.merged.lock().unwrap_or_else(|e| e.into_inner());
+        if merged.is_empty() {
+            *merged = found;
+        } else {
+            merged.extend(found);
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -170,4 +302,169 @@ fn is_executable(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn is_executable(_meta: &std::fs::Metadata) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::GitMode;
+    use std::process::Command;
+
+    /// A folder holding `files` (path, text), every parent created.
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    fn git_init(dir: &Path) {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["init", "-q"])
+            .output()
+            .expect("git runs (install git)");
+        assert!(out.status.success());
+    }
+
+    fn rels(files: &[FileEntry]) -> Vec<&str> {
+        files.iter().map(|f| f.rel.as_str()).collect()
+    }
+
+    /// A small monorepo: ignored env files beside tracked code, an ignored build folder
+    /// holding an env file that must stay unread, and `node_modules`.
+    const MONOREPO: &[(&str, &str)] = &[
+        (".gitignore", "*.local\ndist/\n"),
+        ("package.json", "{}\n"),
+        ("apps/api/package.json", "{}\n"),
+        ("apps/api/.env.example", "PORT=3000\n"),
+        ("apps/api/.env.local", "PORT=4000\n"),
+        ("apps/api/src/index.ts", "export {};\n"),
+        ("apps/api/dist/.env.production", "PORT=1\n"),
+        ("apps/api/dist/bundle.js", "x\n"),
+        ("apps/web/.env.launch.local", "NODE_ENV=production\n"),
+        ("apps/web/README.md", "# web\n"),
+        ("node_modules/pkg/.env", "X=1\n"),
+        ("node_modules/pkg/index.js", "x\n"),
+    ];
+
+    #[test]
+    fn in_git_one_walk_finds_ignored_env_files_but_not_ignored_folders() {
+        let dir = tree(MONOREPO);
+        git_init(dir.path());
+        let (git, _) = GitRepo::open(dir.path(), GitMode::Auto);
+        let git = git.expect("git state applies at the top of a work tree");
+        let walked = walk_tree(dir.path(), &Config::default());
+        // The walk alone honours .gitignore: no `.local`, no `dist/`, no `node_modules/`.
+        assert_eq!(
+            rels(&walked.files),
+            vec![
+                ".gitignore",
+                "apps/api/.env.example",
+                "apps/api/package.json",
+                "apps/api/src/index.ts",
+                "apps/web/README.md",
+                "package.json",
+            ]
+        );
+        let inventory = walked.finish(Some(&git));
+        assert_eq!(
+            rels(&inventory.env_files),
+            vec![
+                "apps/api/.env.example",
+                "apps/api/.env.local",
+                "apps/web/.env.launch.local",
+            ]
+        );
+        assert!(inventory.get("apps/api/.env.local").is_some());
+        assert!(inventory.get("apps/api/dist/.env.production").is_none());
+    }
+
+    #[test]
+    fn with_git_state_off_the_env_only_pass_still_finds_ignored_env_files() {
+        let dir = tree(MONOREPO);
+        git_init(dir.path());
+        // Git state off: no list from git, but the walker still applies .gitignore.
+        let inventory = walk(dir.path(), &Config::default(), None);
+        assert_eq!(
+            rels(&inventory.env_files),
+            vec![
+                "apps/api/.env.example",
+                "apps/api/.env.local",
+                "apps/web/.env.launch.local",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ignore_file_git_does_not_read_falls_back_to_the_env_only_pass() {
+        let mut files = MONOREPO.to_vec();
+        files.push(("apps/web/.ignore", ".env.staging\n"));
+        files.push(("apps/web/.env.staging", "A=1\n"));
+        let dir = tree(&files);
+        git_init(dir.path());
+        let (git, _) = GitRepo::open(dir.path(), GitMode::Auto);
+        let inventory = walk(dir.path(), &Config::default(), git.as_ref());
+        assert!(rels(&inventory.env_files).contains(&"apps/web/.env.staging"));
+        assert!(inventory.get("apps/web/.env.staging").is_some());
+        assert!(!rels(&inventory.files).contains(&"apps/web/.env.staging"));
+    }
+
+    #[test]
+    fn outside_git_every_file_is_walked_once_with_size_and_mode() {
+        let dir = tree(MONOREPO);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let script = dir.path().join("apps/api/src/index.ts");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        let inventory = walk(dir.path(), &Config::default(), None);
+        // No git work tree: .gitignore does not apply; node_modules is always skipped.
+        assert_eq!(inventory.files.len(), MONOREPO.len() - 2);
+        let mut sorted = rels(&inventory.files);
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, rels(&inventory.files), "sorted, no duplicates");
+        let index = inventory.get("apps/api/src/index.ts").expect("walked");
+        assert_eq!(index.size, "export {};\n".len() as u64);
+        assert_eq!(index.executable, cfg!(unix));
+        // The two `.env.example`/`.local` of api, dist's `.env.production`, web's launch file.
+        assert_eq!(inventory.env_files.len(), 4);
+    }
+
+    #[test]
+    fn config_excludes_apply_to_the_walk_and_to_git_listed_env_files() {
+        let dir = tree(MONOREPO);
+        git_init(dir.path());
+        let (git, _) = GitRepo::open(dir.path(), GitMode::Auto);
+        let config = Config {
+            exclude: vec!["apps/web/**".into(), "apps/web".into()],
+            ..Default::default()
+        };
+        let inventory = walk(dir.path(), &config, git.as_ref());
+        assert!(!rels(&inventory.files).contains(&"apps/web/README.md"));
+        assert_eq!(
+            rels(&inventory.env_files),
+            vec!["apps/api/.env.example", "apps/api/.env.local"]
+        );
+    }
+
+    #[test]
+    fn a_large_tree_is_listed_completely_by_the_parallel_walk() {
+        let names: Vec<String> = (0..2_000)
+            .map(|i| format!("pkg-{}/mod-{}/file-{i}.ts", i % 17, i % 5))
+            .collect();
+        let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "x\n")).collect();
+        let dir = tree(&files);
+        let inventory = walk(dir.path(), &Config::default(), None);
+        let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(rels(&inventory.files), expected);
+    }
 }
