@@ -251,10 +251,13 @@ impl PolicySet {
     }
 
     /// Run every rule over `facts`. Findings are not yet scrubbed of secrets.
+    ///
+    /// The facts (and each env set) are converted once into a read-only, shared view (see
+    /// [`policy_view`]): a rule call receives a pointer to it, never a copy.
     pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
         let facts_dyn = match rhai::serde::to_dynamic(facts) {
-            Ok(d) => d.into_shared(),
+            Ok(d) => policy_view(d),
             Err(e) => {
                 findings.push(Finding::new(
                     POLICY_ERROR,
@@ -265,19 +268,14 @@ impl PolicySet {
                 return findings;
             }
         };
-        let sets: Vec<(Vec<String>, Dynamic)> = facts
+        let sets: Vec<(&Vec<String>, Dynamic)> = facts
             .env
             .sets
             .iter()
-            .filter_map(|s| {
-                Some((
-                    s.policies.clone(),
-                    rhai::serde::to_dynamic(s).ok()?.into_shared(),
-                ))
-            })
+            .filter_map(|s| Some((&s.policies, policy_view(rhai::serde::to_dynamic(s).ok()?))))
             .collect();
         for rule in &self.rules {
-            let meta = Dynamic::from_map(rule.meta_map.clone());
+            let meta = policy_view(Dynamic::from_map(rule.meta_map.clone()));
             match rule.scope {
                 Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
                 Scope::EnvSet => {
@@ -371,6 +369,17 @@ impl PolicySet {
             findings.push(f);
         }
     }
+}
+
+/// A value as policies see it: read-only at every level, so a rule cannot change what another
+/// rule sees (an assignment is a `policy/error`; a local copy made with `let` is writable), and
+/// shared, so handing it to each rule copies a pointer, not the facts.
+///
+/// Only the top is shared: Rhai's size limits reject shared values nested inside maps and
+/// arrays, so a rule that iterates a list (`for file in facts.env.files`) still copies that
+/// list once per loop (see docs/benchmarks.md).
+fn policy_view(value: Dynamic) -> Dynamic {
+    value.into_read_only().into_shared()
 }
 
 /// Unwrap nested function-call errors to the innermost one: its position and message.

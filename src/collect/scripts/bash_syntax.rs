@@ -36,12 +36,38 @@ pub enum SyntaxVerdict {
 /// the C library falls back to a default search path, and a bash the caller cannot see
 /// would be found anyway.
 fn bash_command() -> Command {
-    let mut command = Command::new("bash");
+    let mut command = Command::new(bash_program());
     command.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
     }
     command
+}
+
+/// `bash` as an absolute path found on `PATH` (else the bare name, which then fails to start
+/// exactly as before). The standard library can spawn a program with a changed environment
+/// via `posix_spawn` only when it needs no `PATH` search; otherwise it forks, which copies the
+/// page tables of this whole process for every script (seconds on a large repository).
+fn bash_program() -> std::ffi::OsString {
+    std::env::var_os("PATH")
+        .and_then(|path| {
+            std::env::split_paths(&path)
+                .filter(|dir| dir.is_absolute())
+                .map(|dir| dir.join("bash"))
+                .find(|candidate| is_executable_file(candidate))
+        })
+        .map_or_else(|| "bash".into(), PathBuf::into_os_string)
+}
+
+#[cfg(unix)]
+fn is_executable_file(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable_file(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// Ask `bash --version` whether bash can be run at all.
@@ -143,10 +169,15 @@ pub fn check_one(path: &Path) -> SyntaxVerdict {
         text
     });
     let deadline = Instant::now() + SYNTAX_TIMEOUT;
+    // `bash -n` usually ends within a millisecond or two: poll often at first, then back off.
+    let mut pause = Duration::from_micros(200);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
             Ok(None) | Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
