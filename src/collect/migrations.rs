@@ -1469,23 +1469,13 @@ fn build_history(
     history.present =
         !history.files.is_empty() || history.journal.as_ref().is_some_and(|j| j.present);
     history.git = worst_git_state(
-        history.files.iter().map(|f| f.git).chain(
-            history
-                .journal
-                .iter()
-                .filter(|j| j.present)
-                .map(|j| journal_git_state(ctx, &history, &j.path)),
-        ),
+        history
+            .files
+            .iter()
+            .map(|f| f.git)
+            .chain(history.journal.iter().filter_map(|j| j.git)),
     );
     history
-}
-
-fn journal_git_state(ctx: &CollectContext, history: &MigrationHistory, path: &str) -> GitState {
-    if history.ignored_on_disk.iter().any(|p| p == path) {
-        git_state_of_skipped(ctx, path)
-    } else {
-        ctx.git_state(path)
-    }
 }
 
 /// The folder up to a `migrations` / `migration` / `migrate` component of `rel`.
@@ -1523,6 +1513,13 @@ fn drizzle_history(
     let mut journal = DrizzleJournal {
         path: journal_path.clone(),
         present: journal_file.is_some(),
+        git: journal_file.map(|f| {
+            if f.ignored_on_disk && ctx.git.is_some() {
+                git_state_of_skipped(ctx, &f.rel)
+            } else {
+                ctx.git_state(&f.rel)
+            }
+        }),
         error: None,
         dialect: None,
         entries: Vec::new(),

@@ -141,6 +141,8 @@ pub struct DrizzleJournal {
     pub path: String,
     /// False when the journal file does not exist.
     pub present: bool,
+    /// Git state of the journal file; absent when it does not exist.
+    pub git: Option<GitState>,
     /// Malformed JSON, a wrong shape, or an unreadable file, with where it went wrong.
     pub error: Option<JournalError>,
     /// The `dialect` field (`postgresql`, `mysql`, `sqlite`; older journals say `pg`).
