@@ -1150,7 +1150,9 @@ fn sequelize_use(ctx: &CollectContext, config: &str) -> ToolUse {
             return u;
         }
     };
-    let Ok(re) = Regex::new(r#"["']migrations-path["']\s*:\s*([^,\n}]+)"#) else {
+    let Ok(re) = Regex::new(
+        r#"["']migrations-path["']\s*:\s*(path\.(?:resolve|join)\([^)\n]*\)|"[^"\n]*"|'[^'\n]*')"#,
+    ) else {
         return u;
     };
     let Ok(literal) = Regex::new(r#"["']([^"']+)["']"#) else {
