@@ -366,6 +366,15 @@ const TOOL_HISTORIES: &[(&str, &str, &str, &[&str])] = &[
         &["0000_invoices"],
     ),
     (
+        "services/catalog-drizzle-v1",
+        "drizzle",
+        "services/catalog-drizzle-v1/drizzle",
+        &[
+            "20250910081530_create_products",
+            "20251002143012_product_sku_index",
+        ],
+    ),
+    (
         "services/events-pgmigrate",
         "node-pg-migrate",
         "services/events-pgmigrate/migrations",
@@ -501,7 +510,7 @@ fn every_supported_tool_without_its_history_is_flagged_where_the_tool_is_declare
 }
 
 #[test]
-fn dev_only_drivers_and_manifests_outside_the_workspaces_need_no_history() {
+fn dev_only_dependencies_and_manifests_outside_the_workspaces_need_no_history() {
     let outcome = run(&fixture("migrations/tools"));
     let mailer = service(&outcome, "services/mailer");
     assert_eq!(mailer.database_dependencies.len(), 1);
@@ -517,6 +526,15 @@ fn dev_only_drivers_and_manifests_outside_the_workspaces_need_no_history() {
         "examples/demo is not in the npm workspaces"
     );
     assert_eq!(outcome.facts.migrations.workspaces.len(), 1);
+    // CLIs hoisted into the workspace root's devDependencies are not a use of the tool.
+    let root = service(&outcome, ".");
+    assert_eq!(
+        root.database_dependencies.len(),
+        2,
+        "{:?}",
+        root.database_dependencies
+    );
+    assert!(root.histories.is_empty(), "{:#?}", root.histories);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -975,10 +975,11 @@ fn tool_uses(
         uses.push(sequelize_use(ctx, config));
     }
 
-    // Tools known only from a dependency: the tool's default or conventional folder, and
-    // the dependency line as the place to point at.
+    // Tools known only from a runtime dependency: the tool's default or conventional folder,
+    // and the dependency line as the place to point at. A CLI hoisted into a workspace
+    // root's devDependencies (`prisma`, `drizzle-kit`) with no config is not a use.
     let mut seen_tools = BTreeSet::new();
-    for dep in dependencies.iter().filter(|d| d.kind == "tool") {
+    for dep in dependencies.iter().filter(|d| d.kind == "tool" && !d.dev) {
         let Some(tool) = dep.tool.as_deref() else {
             continue;
         };
@@ -1512,6 +1513,24 @@ fn drizzle_history(
         .filter(|f| extension(&f.rel) == "sql" && parent_dir(&f.rel) == dir)
         .collect();
     let journal_file = all.iter().find(|f| f.rel == journal_path);
+    if journal_file.is_none() && sql.is_empty() {
+        // drizzle-kit 1.x keeps one folder per migration (`<ts>_<name>/migration.sql` beside
+        // its `snapshot.json`) and no journal: the folder name is the migration's id.
+        let prefix = format!("{dir}/");
+        for f in all {
+            let Some(rest) = f.rel.strip_prefix(&prefix) else {
+                continue;
+            };
+            if let Some((folder, "migration.sql")) = rest.split_once('/') {
+                history
+                    .files
+                    .push(migration_file(ctx, "drizzle", folder.to_string(), f, None));
+            }
+        }
+        if !history.files.is_empty() {
+            return;
+        }
+    }
     let mut journal = DrizzleJournal {
         path: journal_path.clone(),
         present: journal_file.is_some(),

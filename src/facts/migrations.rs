@@ -97,7 +97,8 @@ pub struct MigrationHistory {
     /// Files that exist on disk but that the repository walk skipped because git ignores
     /// them (they are also in `files`, with `git: ignored`).
     pub ignored_on_disk: Vec<String>,
-    /// Drizzle only: the journal `meta/_journal.json`.
+    /// Drizzle only: the journal `meta/_journal.json` (absent for drizzle-kit 1.x's
+    /// folder-per-migration layout, which has none).
     pub journal: Option<DrizzleJournal>,
     /// Prisma only: `migration_lock.toml`, when present.
     pub lock_file: Option<String>,
@@ -110,7 +111,8 @@ pub struct MigrationHistory {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MigrationFile {
     pub tool: String,
-    /// drizzle: the journal tag (the SQL file stem); prisma: the migration folder name;
+    /// drizzle: the journal tag (the SQL file stem; the folder name in drizzle-kit 1.x's
+    /// layout); prisma: the migration folder name;
     /// alembic: the `revision` id; others: the file stem (the folder name for diesel).
     pub id: String,
     /// Repository-relative path of the file whose content is hashed.
