@@ -14,8 +14,9 @@
 //! ignores is exactly what `migrations/history-uncommitted` must see. Such files are marked
 //! in [`MigrationHistory::ignored_on_disk`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::{LazyLock, Mutex};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
@@ -157,10 +158,13 @@ pub fn collect(ctx: &CollectContext) -> MigrationFacts {
     let excludes = exclude_set(&ctx.config.config.exclude);
     let workspaces = read_workspaces(ctx);
     let roots = discover_services(ctx, &workspaces);
-    let service_dirs: Vec<String> = roots.iter().map(|r| r.dir.clone()).collect();
+    let owned = files_by_service(ctx, &roots);
     let services = roots
         .iter()
-        .map(|root| collect_service(ctx, &excludes, root, &service_dirs))
+        .map(|root| {
+            let files = owned.get(&root.dir).map_or(&[][..], Vec::as_slice);
+            collect_service(ctx, &excludes, root, files)
+        })
         .collect();
     MigrationFacts {
         workspaces,
@@ -228,6 +232,21 @@ fn file_stem(name: &str) -> &str {
 
 fn extension(name: &str) -> &str {
     name.rsplit_once('.').map_or("", |(_, ext)| ext)
+}
+
+/// A compiled regex, from a process-wide cache: the same patterns (a config key, a
+/// dependency name) recur for every service, and compiling dominates otherwise. `None` only
+/// for an invalid pattern (all patterns here are constants or escaped names).
+fn regex(pattern: &str) -> Option<Regex> {
+    static CACHE: LazyLock<Mutex<HashMap<String, Option<Regex>>>> = LazyLock::new(Default::default);
+    let compile = || Regex::new(pattern).ok();
+    match CACHE.lock() {
+        Ok(mut cache) => cache
+            .entry(pattern.to_string())
+            .or_insert_with(compile)
+            .clone(),
+        Err(_) => compile(),
+    }
 }
 
 fn exclude_set(globs: &[String]) -> GlobSet {
@@ -415,12 +434,31 @@ fn discover_services(ctx: &CollectContext, workspaces: &[Workspace]) -> Vec<Serv
     roots
 }
 
-/// Files that belong to the service in `dir`: under it, and not under a nested service.
-fn owned_by(rel: &str, dir: &str, service_dirs: &[String]) -> bool {
-    is_under(rel, dir)
-        && !service_dirs.iter().any(|other| {
-            other != dir && is_under(other, dir) && other != "." && is_under(rel, other)
-        })
+/// Every walked file, grouped under the service that owns it: the nearest enclosing service
+/// folder (a nested service owns its own files). Files outside every service are dropped.
+fn files_by_service<'a>(
+    ctx: &'a CollectContext,
+    roots: &[ServiceRoot],
+) -> HashMap<String, Vec<&'a str>> {
+    let dirs: HashSet<&str> = roots.iter().map(|r| r.dir.as_str()).collect();
+    let mut owned: HashMap<String, Vec<&str>> = HashMap::new();
+    for file in &ctx.inventory.files {
+        let mut dir = parent_dir(&file.rel);
+        loop {
+            if dirs.contains(dir) {
+                owned
+                    .entry(dir.to_string())
+                    .or_default()
+                    .push(file.rel.as_str());
+                break;
+            }
+            if dir == "." {
+                break;
+            }
+            dir = parent_dir(dir);
+        }
+    }
+    owned
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,7 +595,7 @@ fn read_package_json(path: &str, text: &str, facts: &mut ManifestFacts) {
 /// quote to the end of that line's value (trailing comma and spaces excluded).
 fn find_json_key(text: &str, key: &str, from: usize) -> Option<(usize, usize)> {
     let pattern = format!(r#""{}"\s*:"#, regex::escape(key));
-    let re = Regex::new(&pattern).ok()?;
+    let re = regex(&pattern)?;
     let m = re.find_at(text, from.min(text.len()))?;
     let line_end = text[m.start()..]
         .find('\n')
@@ -580,7 +618,7 @@ fn key_location(path: &str, text: &str, key: &str) -> Location {
 
 /// The whole first line matching `pattern` (trimmed), or the file start.
 fn line_matching(path: &str, text: &str, pattern: &str) -> Location {
-    let Ok(re) = Regex::new(pattern) else {
+    let Some(re) = regex(pattern) else {
         return Location::file_start(path);
     };
     match re.find(text) {
@@ -790,7 +828,7 @@ fn collect_service(
     ctx: &CollectContext,
     excludes: &GlobSet,
     root: &ServiceRoot,
-    service_dirs: &[String],
+    owned: &[&str],
 ) -> Service {
     let mut name = None;
     let mut manifest_problem = None;
@@ -804,15 +842,7 @@ fn collect_service(
         prisma_schema = prisma_schema.or(facts.prisma_schema);
     }
     let (manifest, ecosystem) = root.manifests[0].clone();
-    let owned: Vec<&str> = ctx
-        .inventory
-        .files
-        .iter()
-        .map(|f| f.rel.as_str())
-        .filter(|rel| owned_by(rel, &root.dir, service_dirs))
-        .collect();
-
-    let uses = tool_uses(ctx, root, &owned, &dependencies, prisma_schema);
+    let uses = tool_uses(ctx, root, owned, &dependencies, prisma_schema);
     let mut histories: Vec<MigrationHistory> = uses
         .into_iter()
         .map(|u| build_history(ctx, excludes, &owned, u))
@@ -1066,7 +1096,7 @@ fn drizzle_use(ctx: &CollectContext, config: &str) -> ToolUse {
     );
     if u.dir_source == "default" {
         // `out` written as an expression drizzle-kit evaluates and launchgate cannot.
-        if let Ok(re) = Regex::new(r#"(?:\b|["'])out["']?\s*:"#) {
+        if let Some(re) = regex(r#"(?:\b|["'])out["']?\s*:"#) {
             if let Some(m) = re
                 .find_iter(&text)
                 .find(|m| !is_commented(&text, m.start()))
@@ -1089,7 +1119,7 @@ fn static_regex_literal(
     config_dir: &str,
     pattern: &str,
 ) {
-    let Ok(re) = Regex::new(pattern) else { return };
+    let Some(re) = regex(pattern) else { return };
     if let Some((value, start, end)) = first_literal(&re, text) {
         u.location = Location::from_byte_range(config, text, start, end);
         match join_rel(config_dir, &value) {
@@ -1151,12 +1181,12 @@ fn sequelize_use(ctx: &CollectContext, config: &str) -> ToolUse {
             return u;
         }
     };
-    let Ok(re) = Regex::new(
+    let Some(re) = regex(
         r#"["']migrations-path["']\s*:\s*(path\.(?:resolve|join)\([^)\n]*\)|"[^"\n]*"|'[^'\n]*')"#,
     ) else {
         return u;
     };
-    let Ok(literal) = Regex::new(r#"["']([^"']+)["']"#) else {
+    let Some(literal) = regex(r#"["']([^"']+)["']"#) else {
         return u;
     };
     if let Some(c) = re.captures(&text) {
@@ -1198,7 +1228,7 @@ fn prisma_use(ctx: &CollectContext, schema: &str, named_at: Option<Location>) ->
             return None;
         }
         // MongoDB schemas use `db push`; prisma migrate keeps no history for them.
-        if let Ok(re) = Regex::new(r#"(?s)datasource\s+\w+\s*\{[^}]*provider\s*=\s*"mongodb""#) {
+        if let Some(re) = regex(r#"(?s)datasource\s+\w+\s*\{[^}]*provider\s*=\s*"mongodb""#) {
             if re.is_match(text) {
                 return None;
             }
@@ -1389,7 +1419,7 @@ fn git_state_of_skipped(ctx: &CollectContext, rel: &str) -> GitState {
 
 /// `revision = "ae1027a6acf"` in an alembic version file.
 fn alembic_revision(text: &str) -> Option<String> {
-    let re = Regex::new(r#"(?m)^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']"#).ok()?;
+    let re = regex(r#"(?m)^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']"#)?;
     re.captures(text)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_string())
@@ -1512,6 +1542,7 @@ fn drizzle_history(
         .iter()
         .filter(|f| extension(&f.rel) == "sql" && parent_dir(&f.rel) == dir)
         .collect();
+    let by_path: BTreeMap<&str, &HistoryFile> = sql.iter().map(|f| (f.rel.as_str(), *f)).collect();
     let journal_file = all.iter().find(|f| f.rel == journal_path);
     if journal_file.is_none() && sql.is_empty() {
         // drizzle-kit 1.x keeps one folder per migration (`<ts>_<name>/migration.sql` beside
@@ -1552,7 +1583,7 @@ fn drizzle_history(
     if let Some(file) = journal_file {
         match read_text(&file.abs) {
             Ok(text) => {
-                parsed = parse_journal(&text, dir, &sql, &mut journal);
+                parsed = parse_journal(&text, dir, &by_path, &mut journal);
             }
             Err(problem) => {
                 journal.error = Some(JournalError {
@@ -1573,7 +1604,7 @@ fn drizzle_history(
         if !named.insert(path.clone()) {
             continue;
         }
-        if let Some(f) = sql.iter().find(|f| &f.rel == path) {
+        if let Some(f) = by_path.get(path.as_str()) {
             history
                 .files
                 .push(migration_file(ctx, "drizzle", tag.clone(), f, entry.when));
@@ -1604,7 +1635,7 @@ fn drizzle_history(
 fn parse_journal(
     text: &str,
     dir: &str,
-    sql: &[&HistoryFile],
+    by_path: &BTreeMap<&str, &HistoryFile>,
     journal: &mut DrizzleJournal,
 ) -> bool {
     let path = journal.path.clone();
@@ -1632,7 +1663,8 @@ fn parse_journal(
         return false;
     };
     // Entries are located by their `"tag"` keys, in order: drizzle writes one per entry.
-    let tag_positions: Vec<(usize, usize)> = Regex::new(r#""tag"\s*:\s*"(?:[^"\\]|\\.)*""#)
+    let lines = LineIndex::new(text);
+    let tag_positions: Vec<(usize, usize)> = regex(r#""tag"\s*:\s*"(?:[^"\\]|\\.)*""#)
         .map(|re| re.find_iter(text).map(|m| (m.start(), m.end())).collect())
         .unwrap_or_default();
     let mut tags_seen = 0;
@@ -1644,7 +1676,7 @@ fn parse_journal(
         let location = if tag.is_some() {
             let loc = tag_positions
                 .get(tags_seen)
-                .map(|(s, e)| Location::from_byte_range(&path, text, *s, *e));
+                .map(|(s, e)| lines.location(&path, *s, *e));
             tags_seen += 1;
             loc.unwrap_or_else(|| Location::file_start(&path))
         } else {
@@ -1653,7 +1685,7 @@ fn parse_journal(
         let expected = tag.as_ref().map(|t| format!("{dir}/{t}.sql"));
         let file = expected
             .as_ref()
-            .filter(|p| sql.iter().any(|f| &&f.rel == p))
+            .filter(|p| by_path.contains_key(p.as_str()))
             .cloned();
         journal.entries.push(JournalEntry {
             position: i64::try_from(position).unwrap_or(i64::MAX),
@@ -1666,6 +1698,47 @@ fn parse_journal(
         });
     }
     true
+}
+
+/// Line starts of one text, so that locating many spans in it (every journal entry) costs a
+/// binary search each instead of a scan from the top.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in chars) of byte `offset`, as [`crate::facts::line_col`].
+    fn line_col(&self, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (clamp(line), clamp(column))
+    }
+
+    fn location(&self, file: &str, start: usize, end: usize) -> Location {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end.max(start));
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
 }
 
 /// serde_json's message without its trailing "at line L column C" (the location says it).
@@ -1737,6 +1810,19 @@ mod tests {
         assert!(!pos.is_match("apps/web/e2e"));
         assert!(pos.is_match("CredVerseIssuer 3"));
         assert!(neg.is_match("apps/legacy"));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "{\n  \"tag\": \"0000_é\",\n\n  x\n";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.line_col(offset),
+                crate::facts::line_col(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]
