@@ -845,14 +845,13 @@ fn collect_service(
     let uses = tool_uses(ctx, root, owned, &dependencies, prisma_schema);
     let mut histories: Vec<MigrationHistory> = uses
         .into_iter()
-        .map(|u| build_history(ctx, excludes, &owned, u))
+        .map(|u| build_history(ctx, excludes, owned, u))
         .collect();
 
     // A service with a driver and no tool may still keep plain SQL migrations.
     if histories.is_empty() {
         if let Some(driver) = dependencies.iter().find(|d| d.kind == "driver") {
-            if let Some(dir) =
-                convention_dir_with_files(&root.dir, &owned, conventional_dirs("sql"))
+            if let Some(dir) = convention_dir_with_files(&root.dir, owned, conventional_dirs("sql"))
             {
                 let u = ToolUse {
                     tool: "sql".into(),
@@ -863,7 +862,7 @@ fn collect_service(
                     config_problem: None,
                     fall_back_to_convention: false,
                 };
-                histories.push(build_history(ctx, excludes, &owned, u));
+                histories.push(build_history(ctx, excludes, owned, u));
             }
         }
     }
