@@ -936,7 +936,7 @@ fn tool_uses(
         ],
     ) {
         configured.insert("drizzle");
-        uses.push(drizzle_use(ctx, config));
+        uses.push(js_config_use(ctx, config, "drizzle", "out", "drizzle"));
     }
 
     let mut schema_files: Vec<(String, Option<Location>)> = Vec::new();
@@ -968,11 +968,11 @@ fn tool_uses(
         &["knexfile.js", "knexfile.ts", "knexfile.cjs", "knexfile.mjs"],
     ) {
         configured.insert("knex");
-        uses.extend(configured_dir_uses(
+        uses.push(js_config_use(
             ctx,
             config,
             "knex",
-            r#"\bdirectory\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|`([^`$\n]*)`)"#,
+            "directory",
             "migrations",
         ));
     }
@@ -1001,7 +1001,13 @@ fn tool_uses(
     }
     for config in config_files(owned, &[".sequelizerc"]) {
         configured.insert("sequelize");
-        uses.push(sequelize_use(ctx, config));
+        uses.push(js_config_use(
+            ctx,
+            config,
+            "sequelize",
+            "migrations-path",
+            "migrations",
+        ));
     }
 
     // Tools known only from a runtime dependency: the tool's default or conventional folder,
@@ -1067,49 +1073,6 @@ fn read_config_text(ctx: &CollectContext, config: &str) -> Result<String, String
     read_text(&entry.abs).map_err(|e| e.to_string())
 }
 
-fn drizzle_use(ctx: &CollectContext, config: &str) -> ToolUse {
-    let config_dir = parent_dir(config);
-    let default_dir = join_rel(config_dir, "drizzle").unwrap_or_else(|| config_dir.to_string());
-    let mut u = ToolUse {
-        tool: "drizzle".into(),
-        dir: default_dir,
-        dir_source: "default",
-        config: Some(config.to_string()),
-        location: Location::file_start(config),
-        config_problem: None,
-        fall_back_to_convention: false,
-    };
-    let text = match read_config_text(ctx, config) {
-        Ok(t) => t,
-        Err(problem) => {
-            u.config_problem = Some(format!("{config}: {problem}"));
-            return u;
-        }
-    };
-    static_regex_literal(
-        &mut u,
-        &text,
-        config,
-        config_dir,
-        r#"(?:\b|["'])out["']?\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|`([^`$\n]*)`)"#,
-    );
-    if u.dir_source == "default" {
-        // `out` written as an expression drizzle-kit evaluates and launchgate cannot.
-        if let Some(re) = regex(r#"(?:\b|["'])out["']?\s*:"#) {
-            if let Some(m) = re
-                .find_iter(&text)
-                .find(|m| !is_commented(&text, m.start()))
-            {
-                u.location = line_span(config, &text, m.start());
-                u.config_problem = Some(format!(
-                    "{config} sets `out` to an expression launchgate cannot evaluate; the default folder was assumed"
-                ));
-            }
-        }
-    }
-    u
-}
-
 /// Apply the first literal matching `pattern` in a config as the history folder.
 fn static_regex_literal(
     u: &mut ToolUse,
@@ -1161,12 +1124,97 @@ fn configured_dir_uses(
     vec![u]
 }
 
-/// `.sequelizerc`: `'migrations-path': path.resolve('db', 'migrations')`.
-fn sequelize_use(ctx: &CollectContext, config: &str) -> ToolUse {
+/// A folder setting in a JavaScript/TypeScript config, as far as launchgate can evaluate it.
+enum JsPathSetting {
+    /// A literal path, or `path.join` / `path.resolve` of literals (with `__dirname` or
+    /// `process.cwd()`, both the config's folder in practice): the value and the byte range
+    /// from the key to the end of the value.
+    Path {
+        value: String,
+        start: usize,
+        end: usize,
+    },
+    /// The key is set to something else (a variable, a template with `${}`): where it is.
+    Computed { start: usize },
+}
+
+/// The first uncommented `key: value` property in `text`.
+fn js_path_setting(text: &str, key: &str) -> Option<JsPathSetting> {
+    let re = regex(&format!(r#"["']?\b{}\b["']?\s*:\s*"#, regex::escape(key)))?;
+    let m = re
+        .find_iter(text)
+        .find(|m| !is_commented(text, m.start()))?;
+    let line_end = text[m.end()..]
+        .find('\n')
+        .map_or(text.len(), |i| m.end() + i);
+    let rest = &text[m.end()..line_end];
+    let computed = JsPathSetting::Computed { start: m.start() };
+    if let Some(quote) = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))
+    {
+        let body = &rest[1..];
+        let Some(close) = body.find(quote) else {
+            return Some(computed);
+        };
+        let value = &body[..close];
+        if quote == '`' && value.contains("${") {
+            return Some(computed);
+        }
+        let end = m.end() + 1 + close + 1;
+        return Some(JsPathSetting::Path {
+            value: value.to_string(),
+            start: m.start(),
+            end,
+        });
+    }
+    let call = regex(r#"^(?:path\.)?(?:join|resolve)\(([^)]*)\)"#)?;
+    let Some(c) = call.captures(rest) else {
+        return Some(computed);
+    };
+    let (Some(whole), Some(args)) = (c.get(0), c.get(1)) else {
+        return Some(computed);
+    };
+    let mut parts = Vec::new();
+    for arg in args
+        .as_str()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        let unquoted = arg
+            .strip_prefix(['"', '\''])
+            .and_then(|a| a.strip_suffix(['"', '\'']));
+        match unquoted {
+            Some(literal) => parts.push(literal),
+            None if parts.is_empty() && matches!(arg, "__dirname" | "process.cwd()") => {}
+            None => return Some(computed),
+        }
+    }
+    if parts.is_empty() {
+        return Some(computed);
+    }
+    Some(JsPathSetting::Path {
+        value: parts.join("/"),
+        start: m.start(),
+        end: m.end() + whole.end(),
+    })
+}
+
+/// A tool use declared by a JavaScript/TypeScript config (drizzle `out`, knex
+/// `directory`, sequelize `migrations-path`), or the tool's default folder beside it.
+fn js_config_use(
+    ctx: &CollectContext,
+    config: &str,
+    tool: &str,
+    key: &str,
+    default: &str,
+) -> ToolUse {
     let config_dir = parent_dir(config);
     let mut u = ToolUse {
-        tool: "sequelize".into(),
-        dir: join_rel(config_dir, "migrations").unwrap_or_else(|| config_dir.to_string()),
+        tool: tool.to_string(),
+        dir: join_rel(config_dir, default).unwrap_or_else(|| config_dir.to_string()),
         dir_source: "default",
         config: Some(config.to_string()),
         location: Location::file_start(config),
@@ -1180,32 +1228,28 @@ fn sequelize_use(ctx: &CollectContext, config: &str) -> ToolUse {
             return u;
         }
     };
-    let Some(re) = regex(
-        r#"["']migrations-path["']\s*:\s*(path\.(?:resolve|join)\([^)\n]*\)|"[^"\n]*"|'[^'\n]*')"#,
-    ) else {
-        return u;
-    };
-    let Some(literal) = regex(r#"["']([^"']+)["']"#) else {
-        return u;
-    };
-    if let Some(c) = re.captures(&text) {
-        let (Some(whole), Some(expr)) = (c.get(0), c.get(1)) else {
-            return u;
-        };
-        u.location = Location::from_byte_range(config, &text, whole.start(), whole.end());
-        let parts: Vec<&str> = literal
-            .captures_iter(expr.as_str())
-            .filter_map(|p| p.get(1))
-            .map(|p| p.as_str())
-            .collect();
-        if let Some(dir) = join_rel(config_dir, &parts.join("/")).filter(|_| !parts.is_empty()) {
-            u.dir = dir;
-            u.dir_source = "config";
-        } else {
+    match js_path_setting(&text, key) {
+        Some(JsPathSetting::Path { value, start, end }) => {
+            u.location = Location::from_byte_range(config, &text, start, end);
+            match join_rel(config_dir, &value) {
+                Some(dir) => {
+                    u.dir = dir;
+                    u.dir_source = "config";
+                }
+                None => {
+                    u.config_problem = Some(format!(
+                        "{config} names a history folder outside the repository"
+                    ));
+                }
+            }
+        }
+        Some(JsPathSetting::Computed { start, .. }) => {
+            u.location = line_span(config, &text, start);
             u.config_problem = Some(format!(
-                "{config} sets `migrations-path` to an expression launchgate cannot evaluate"
+                "{config} sets `{key}` to an expression launchgate cannot evaluate; the default folder was assumed"
             ));
         }
+        None => {}
     }
     u
 }
@@ -1843,14 +1887,38 @@ mod tests {
         assert_eq!(migrations_component_dir("svc/src/index.ts"), None);
     }
 
+    fn js_value(text: &str, key: &str) -> Option<String> {
+        match js_path_setting(text, key)? {
+            JsPathSetting::Path { value, .. } => Some(value),
+            JsPathSetting::Computed { .. } => Some("<computed>".into()),
+        }
+    }
+
     #[test]
-    fn commented_settings_are_skipped() {
-        let text = "export default {\n  // out: \"./old\",\n  out: \"./db/migrations\",\n};\n";
-        let re =
-            Regex::new(r#"(?:\b|["'])out["']?\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|`([^`$\n]*)`)"#)
-                .unwrap();
-        let (value, start, _) = first_literal(&re, text).unwrap();
-        assert_eq!(value, "./db/migrations");
-        assert_eq!(crate::facts::line_col(text, start).0, 3);
+    fn js_folder_settings_are_read_like_the_tools_read_them() {
+        let commented = "export default {\n  // out: \"./old\",\n  out: \"./db/migrations\",\n};\n";
+        assert_eq!(
+            js_value(commented, "out").as_deref(),
+            Some("./db/migrations")
+        );
+        let joined = "migrations: { directory: path.join(__dirname, 'db', 'migrations') },";
+        assert_eq!(
+            js_value(joined, "directory").as_deref(),
+            Some("db/migrations")
+        );
+        let resolved = "\"migrations-path\": path.resolve(\"database\", \"migrations\"),";
+        assert_eq!(
+            js_value(resolved, "migrations-path").as_deref(),
+            Some("database/migrations")
+        );
+        assert_eq!(
+            js_value("out: `./${dir}`,", "out").as_deref(),
+            Some("<computed>")
+        );
+        assert_eq!(
+            js_value("out: outDir,", "out").as_deref(),
+            Some("<computed>")
+        );
+        assert_eq!(js_value("timeout: \"5s\", layout: \"x\"", "out"), None);
     }
 }
