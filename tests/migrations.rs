@@ -375,6 +375,12 @@ const TOOL_HISTORIES: &[(&str, &str, &str, &[&str])] = &[
         ],
     ),
     (
+        "services/db",
+        "drizzle",
+        "services/db/drizzle",
+        &["0000_sessions"],
+    ),
+    (
         "services/events-pgmigrate",
         "node-pg-migrate",
         "services/events-pgmigrate/migrations",
@@ -451,9 +457,15 @@ fn every_supported_tool_without_its_history_is_flagged_where_the_tool_is_declare
             .unwrap_or_else(|| panic!("{path} ({tool}) not flagged:\n{}", render(&findings)));
         assert!(finding.message.contains(path), "{}", finding.message);
     }
+    // The service that uses the shared @platform/db package loses its history with it.
+    let sessions = findings
+        .iter()
+        .find(|f| f.location.file == "services/sessions-api/package.json")
+        .unwrap_or_else(|| panic!("sessions-api not flagged:\n{}", render(&findings)));
+    assert!(sessions.message.contains("drizzle"), "{}", sessions.message);
     assert_eq!(
         findings.len(),
-        TOOL_HISTORIES.len(),
+        TOOL_HISTORIES.len() + 1,
         "{}",
         render(&findings)
     );
@@ -507,6 +519,24 @@ fn every_supported_tool_without_its_history_is_flagged_where_the_tool_is_declare
             r#""pg""#
         ))
     );
+}
+
+#[test]
+fn a_service_using_a_shared_database_package_is_covered_by_its_history() {
+    let outcome = run(&fixture("migrations/tools"));
+    let api = service(&outcome, "services/sessions-api");
+    let linked: Vec<(&str, &str)> = api
+        .workspace_dependencies
+        .iter()
+        .map(|d| (d.name.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(linked, [("@platform/db", "services/db")]);
+    // Its own drizzle use (from drizzle-orm) has no folder; the shared package's has.
+    let own = only_history(api);
+    assert!(!own.present && own.config.is_none());
+    assert!(only_history(service(&outcome, "services/db")).present);
+    let findings = migration_findings(&outcome);
+    assert!(findings.is_empty(), "{}", render(&findings));
 }
 
 #[test]

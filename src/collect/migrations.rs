@@ -26,7 +26,7 @@ use super::walk::file_name;
 use super::{read_text, CollectContext};
 use crate::facts::migrations::{
     DatabaseDependency, DrizzleJournal, JournalEntry, JournalError, MigrationFacts, MigrationFile,
-    MigrationHistory, OrphanFile, Service, Workspace,
+    MigrationHistory, OrphanFile, Service, Workspace, WorkspaceDependency,
 };
 use crate::facts::{GitState, Location};
 
@@ -159,16 +159,42 @@ pub fn collect(ctx: &CollectContext) -> MigrationFacts {
     let workspaces = read_workspaces(ctx);
     let roots = discover_services(ctx, &workspaces);
     let owned = files_by_service(ctx, &roots);
-    let services = roots
+    let (mut services, all_dependencies): (Vec<Service>, Vec<Vec<String>>) = roots
         .iter()
         .map(|root| {
             let files = owned.get(&root.dir).map_or(&[][..], Vec::as_slice);
             collect_service(ctx, &excludes, root, files)
         })
-        .collect();
+        .unzip();
+    link_workspace_dependencies(&mut services, &all_dependencies);
     MigrationFacts {
         workspaces,
         services,
+    }
+}
+
+/// Record which services depend on other services of this repository, by package name: a
+/// service whose database code lives in a shared package (`@acme/db`) keeps its history
+/// there.
+fn link_workspace_dependencies(services: &mut [Service], all_dependencies: &[Vec<String>]) {
+    let by_name: HashMap<String, String> = services
+        .iter()
+        .map(|s| (s.name.clone(), s.path.clone()))
+        .collect();
+    for (service, names) in services.iter_mut().zip(all_dependencies) {
+        let mut linked: BTreeMap<&str, &str> = BTreeMap::new();
+        for name in names {
+            if let Some(path) = by_name.get(name).filter(|p| **p != service.path) {
+                linked.insert(name, path);
+            }
+        }
+        service.workspace_dependencies = linked
+            .into_iter()
+            .map(|(name, path)| WorkspaceDependency {
+                name: name.to_string(),
+                path: path.to_string(),
+            })
+            .collect();
     }
 }
 
@@ -468,6 +494,8 @@ struct ManifestFacts {
     name: Option<String>,
     problem: Option<String>,
     dependencies: Vec<DatabaseDependency>,
+    /// Every dependency name, of any kind (to find dependencies on other services).
+    all_dependencies: Vec<String>,
     /// package.json `prisma.schema`: (path, location).
     prisma_schema: Option<(String, Location)>,
 }
@@ -477,6 +505,7 @@ fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -> ManifestF
         name: None,
         problem: None,
         dependencies: Vec::new(),
+        all_dependencies: Vec::new(),
         prisma_schema: None,
     };
     let Some(entry) = ctx.inventory.get(path) else {
@@ -565,6 +594,7 @@ fn read_package_json(path: &str, text: &str, facts: &mut ManifestFacts) {
         };
         let section_start = find_json_key(text, section, 0).map_or(0, |(start, _)| start);
         for name in deps.keys() {
+            facts.all_dependencies.push(name.clone());
             let Some(role) = classify(NPM_DEPENDENCIES, name, false) else {
                 continue;
             };
@@ -655,6 +685,7 @@ fn read_cargo_toml(path: &str, text: &str, facts: &mut ManifestFacts) {
             continue;
         };
         for name in deps.keys() {
+            facts.all_dependencies.push(name.clone());
             let Some(role) = classify(CARGO_DEPENDENCIES, name, false) else {
                 continue;
             };
@@ -705,6 +736,7 @@ fn read_go_mod(path: &str, text: &str, facts: &mut ManifestFacts) {
         if module.starts_with("//") {
             continue;
         }
+        facts.all_dependencies.push(module.to_string());
         if let Some(role) = classify(GO_DEPENDENCIES, module, true) {
             facts.dependencies.push(dependency(
                 module,
@@ -790,6 +822,7 @@ fn read_pyproject(path: &str, text: &str, facts: &mut ManifestFacts) {
     }
     let mut seen = BTreeSet::new();
     for (name, section) in found {
+        facts.all_dependencies.push(name.clone());
         let Some(role) = classify(PYTHON_DEPENDENCIES, &name, false) else {
             continue;
         };
@@ -829,8 +862,9 @@ fn collect_service(
     excludes: &GlobSet,
     root: &ServiceRoot,
     owned: &[&str],
-) -> Service {
+) -> (Service, Vec<String>) {
     let mut name = None;
+    let mut all_dependencies = Vec::new();
     let mut manifest_problem = None;
     let mut dependencies = Vec::new();
     let mut prisma_schema = None;
@@ -839,6 +873,7 @@ fn collect_service(
         name = name.or(facts.name);
         manifest_problem = manifest_problem.or(facts.problem.map(|p| format!("{path}: {p}")));
         dependencies.extend(facts.dependencies);
+        all_dependencies.extend(facts.all_dependencies);
         prisma_schema = prisma_schema.or(facts.prisma_schema);
     }
     let (manifest, ecosystem) = root.manifests[0].clone();
@@ -872,7 +907,7 @@ fn collect_service(
     } else {
         file_name(&root.dir).to_string()
     };
-    Service {
+    let service = Service {
         name: name.unwrap_or(folder_name),
         path: root.dir.clone(),
         manifest: manifest.clone(),
@@ -880,8 +915,10 @@ fn collect_service(
         location: Location::file_start(manifest),
         manifest_problem,
         database_dependencies: dependencies,
+        workspace_dependencies: Vec::new(),
         histories,
-    }
+    };
+    (service, all_dependencies)
 }
 
 /// The first conventional folder (relative to the service) that holds files.

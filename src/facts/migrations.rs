@@ -49,8 +49,19 @@ pub struct Service {
     pub manifest_problem: Option<String>,
     /// Declared dependencies on a database driver, ORM or migration tool.
     pub database_dependencies: Vec<DatabaseDependency>,
+    /// Other services of this repository that this one depends on (by package name): a
+    /// service whose database code lives in a shared package keeps its history there.
+    pub workspace_dependencies: Vec<WorkspaceDependency>,
     /// One history per migration tool use (per config file when a tool has several).
     pub histories: Vec<MigrationHistory>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkspaceDependency {
+    /// The package name as the manifest names it.
+    pub name: String,
+    /// The folder of the service that package is.
+    pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
