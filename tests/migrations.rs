@@ -664,6 +664,47 @@ fn ignored_history_is_uncommitted_not_missing() {
 }
 
 #[test]
+fn a_blanket_sql_ignore_rule_hides_migrations_but_not_their_journal() {
+    let repo = git_repo_from("clean");
+    // `*.sql` in the root .gitignore: the journal and lock file are committed, the SQL not.
+    let gitignore = repo.path().join(".gitignore");
+    let mut rules = std::fs::read_to_string(&gitignore).expect("fixture .gitignore");
+    rules.push_str("*.sql\n");
+    std::fs::write(&gitignore, rules).expect("write .gitignore");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "sql ignored"]);
+    let outcome = run(repo.path());
+    let findings = migration_findings(&outcome);
+    // No journal-mismatch: the SQL files exist (on disk), they are just not committed.
+    let rendered = render(&findings);
+    assert_eq!(findings.len(), 2, "{rendered}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.rule == "migrations/history-uncommitted"),
+        "{rendered}"
+    );
+    let drizzle = findings
+        .iter()
+        .find(|f| f.location.file == "services/issuer/drizzle.config.ts");
+    assert!(
+        drizzle.is_some_and(|f| f.message.contains("2 of 3")),
+        "{rendered}"
+    );
+    let prisma = findings
+        .iter()
+        .find(|f| f.location.file == "services/wallet/prisma/schema.prisma");
+    assert!(
+        prisma.is_some_and(|f| f.message.contains("2 of 2")),
+        "{rendered}"
+    );
+    let journal = only_history(service(&outcome, "services/issuer"))
+        .journal
+        .clone();
+    assert_eq!(journal.and_then(|j| j.git), Some(GitState::Tracked));
+}
+
+#[test]
 fn a_new_migration_left_untracked_is_named() {
     let repo = git_repo_from("clean");
     git(repo.path(), &["add", "-A"]);
