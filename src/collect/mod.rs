@@ -72,7 +72,10 @@ impl std::fmt::Display for ReadProblem {
             ),
             ReadProblem::Binary => write!(f, "file holds binary data (a NUL byte); not read"),
             ReadProblem::InvalidUtf8 { line } => {
-                write!(f, "file is not valid UTF-8 (first bad byte on line {line}); not read")
+                write!(
+                    f,
+                    "file is not valid UTF-8 (first bad byte on line {line}); not read"
+                )
             }
             ReadProblem::Io(e) => write!(f, "file could not be read: {e}"),
         }
@@ -100,19 +103,23 @@ pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..good].iter().filter(|b| **b == b'\n').count() + 1;
-        ReadProblem::InvalidUtf8 { line: u32::try_from(line).unwrap_or(u32::MAX) }
+        ReadProblem::InvalidUtf8 {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        }
     })
 }
 
 /// Gather every static fact about the repository at `root`.
-pub fn collect_static(
-    root: &Path,
-    config: &LoadedConfig,
-    options: CollectOptions,
-) -> Facts {
+pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Facts {
     let (git, git_info) = git::GitRepo::open(root, config.config.git.mode);
     let inventory = walk::walk(root, &config.config, git.as_ref());
-    let ctx = CollectContext { root: root.to_path_buf(), config, inventory, git, options };
+    let ctx = CollectContext {
+        root: root.to_path_buf(),
+        config,
+        inventory,
+        git,
+        options,
+    };
     Facts {
         root: root.display().to_string(),
         git: git_info,
@@ -122,7 +129,9 @@ pub fn collect_static(
         scripts: scripts::collect(&ctx),
         evidence: evidence::collect(&ctx),
         db: None,
-        config: crate::facts::Settings { docs: config.config.docs.clone(), ..Default::default() },
+        config: crate::facts::Settings {
+            docs: config.config.docs.clone(),
+            ..Default::default()
+        },
     }
 }
-
