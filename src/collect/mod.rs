@@ -13,7 +13,7 @@ pub mod migrations;
 pub mod scripts;
 pub mod walk;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::LoadedConfig;
@@ -109,8 +109,16 @@ pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
     })
 }
 
+/// What a static collection produced: the facts, masked source texts for snippets (env
+/// files, whose values must never be shown) and notes for the human report.
+pub struct Collected {
+    pub facts: Facts,
+    pub masked_sources: BTreeMap<String, String>,
+    pub notes: Vec<String>,
+}
+
 /// Gather every static fact about the repository at `root`.
-pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Facts {
+pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Collected {
     let (git, git_info) = git::GitRepo::open(root, config.config.git.mode);
     let inventory = walk::walk(root, &config.config, git.as_ref());
     let ctx = CollectContext {
@@ -120,10 +128,11 @@ pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOption
         git,
         options,
     };
-    Facts {
+    let env = env::collect(&ctx);
+    let facts = Facts {
         root: root.display().to_string(),
         git: git_info,
-        env: env::collect(&ctx),
+        env: env.facts,
         migrations: migrations::collect(&ctx),
         docs: docs::collect(&ctx),
         scripts: scripts::collect(&ctx),
@@ -133,5 +142,10 @@ pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOption
             docs: config.config.docs.clone(),
             ..Default::default()
         },
+    };
+    Collected {
+        facts,
+        masked_sources: env.masked_sources,
+        notes: env.notes,
     }
 }
