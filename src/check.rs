@@ -128,6 +128,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     facts.config.probes = resolve_probe_settings(&facts, &loaded, opts);
+    if opts.probe {
+        facts.db = Some(collect::db::probe(&facts, &loaded, &opts.root));
+    }
 
     let mut notes = Vec::new();
     if loaded.path.is_none() {

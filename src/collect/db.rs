@@ -196,7 +196,11 @@ impl ProbePlan {
                     .collect(),
             }
         });
-        let method = settings.method.clone();
+        // An unknown method (a typo in VERIFY_METHOD) must not silently skip the counts.
+        let method = match settings.method.as_str() {
+            "fast" | "exact" | "checksum" => settings.method.clone(),
+            _ => "exact".to_string(),
+        };
         ProbePlan {
             env_set: set.map(|s| s.name.clone()),
             skipped,
