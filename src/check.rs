@@ -128,6 +128,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     facts.config.probes = resolve_probe_settings(&facts, &loaded, opts);
+    for set in &mut facts.env.sets {
+        let mut keys = std::collections::BTreeSet::new();
+        for profile in set.policies.iter().filter(|p| *p != "env") {
+            keys.extend(policies.profile_keys(profile));
+        }
+        set.checked_keys = keys.into_iter().collect();
+    }
     if opts.probe {
         facts.db = Some(collect::db::probe(&facts, &loaded, &opts.root));
     }

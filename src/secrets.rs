@@ -78,13 +78,13 @@ impl Redactor {
             .files
             .iter()
             .flat_map(|f| f.entries.iter())
-            .filter(|e| !is_shown(&e.key, &e.value))
+            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
             .map(|e| e.value.clone());
         let vars = env
             .sets
             .iter()
             .flat_map(|s| s.vars.iter())
-            .filter(|(k, v)| !is_shown(k, &v.value))
+            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
             .map(|(_, v)| v.value.clone());
         Redactor::new(entries.chain(vars))
     }
@@ -124,6 +124,11 @@ impl Redactor {
         out.push_str(&text[last..]);
         Cow::Owned(out)
     }
+}
+
+/// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
+fn is_placeholder(value: &str) -> bool {
+    crate::policy::placeholder_kind(value).is_some()
 }
 
 fn is_scrubbable(s: &str) -> bool {

@@ -322,7 +322,8 @@ fn split_entry(line: &str) -> Result<EntryParts, (usize, String)> {
     }
     let equals = i;
     let value_start = skip_ws(bytes, i + 1);
-    let (value_end, comment_start) = value_extent(line, value_start);
+    // `A= #x` is an empty value and a comment; `A=#x` is the value `#x` (as dotenvy reads it).
+    let (value_end, comment_start) = value_extent(line, value_start, value_start > equals + 1);
     Ok(EntryParts {
         key_start,
         key_end,
@@ -341,10 +342,10 @@ fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// End of the raw value (before a ` #comment` and trailing white space) and the comment start.
-fn value_extent(line: &str, start: usize) -> (usize, Option<usize>) {
+fn value_extent(line: &str, start: usize, after_space: bool) -> (usize, Option<usize>) {
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    let mut prev_ws = true;
+    let mut prev_ws = after_space;
     let mut comment = None;
     for (i, c) in line[start..].char_indices() {
         let at = start + i;
@@ -357,7 +358,7 @@ fn value_extent(line: &str, start: usize) -> (usize, Option<usize>) {
             (_, '\\') if quote != Some('\'') => escaped = true,
             (None, '"' | '\'') => quote = Some(c),
             (Some(q), c) if c == q => quote = None,
-            (None, '#') if prev_ws && at > start => {
+            (None, '#') if prev_ws => {
                 comment = Some(at);
                 break;
             }
@@ -816,6 +817,7 @@ fn assemble(
         layers,
         has_values,
         vars,
+        checked_keys: Vec::new(),
     }
 }
 

@@ -19,6 +19,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Position, AST};
 use crate::facts::{Facts, Location};
 use crate::finding::{Finding, Related, RuleMeta, Severity};
 
+pub use api::placeholder_kind;
 pub use builtin::BUILTIN_POLICIES;
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
@@ -208,6 +209,15 @@ impl PolicySet {
             .collect()
     }
 
+    /// Env keys that the rules of `profile` declare they read.
+    pub fn profile_keys(&self, profile: &str) -> BTreeSet<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.profile == profile)
+            .flat_map(|r| r.keys.iter().cloned())
+            .collect()
+    }
+
     /// Run every rule over `facts`. Findings are not yet scrubbed of secrets.
     pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
@@ -280,7 +290,13 @@ impl PolicySet {
                 r.message,
             );
             f.subject = r.subject;
-            f.help = r.help.or_else(|| Some(rule.meta.summary.clone()));
+            f.help = r.help.or_else(|| {
+                Some(format!(
+                    "{} (launchgate explain {})",
+                    rule.meta.summary.replace('`', ""),
+                    rule.meta.id
+                ))
+            });
             f.related = r.related;
             f.refresh_fingerprint();
             findings.push(f);
