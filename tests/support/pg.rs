@@ -55,12 +55,17 @@ fn bin_dir() -> Option<PathBuf> {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut candidates: Vec<PathBuf> = std::env::split_paths(&path).collect();
         if let Ok(rd) = std::fs::read_dir("/usr/lib/postgresql") {
-            let mut versions: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).collect();
+            let mut versions: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect();
             versions.sort();
             versions.reverse();
             candidates.extend(versions);
         }
-        candidates.into_iter().find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+        candidates
+            .into_iter()
+            .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
     })
     .clone()
 }
@@ -127,8 +132,14 @@ impl PgServer {
         let tls_files = tls.then(|| make_certificates(&dir));
         if as_postgres {
             // initdb refuses root: the folder (and everything in it) belongs to `postgres`.
-            let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status();
-            assert!(status.is_ok_and(|s| s.success()), "chown the server folder to postgres");
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status();
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "chown the server folder to postgres"
+            );
         }
         let mut server = PgServer {
             port: 0,
@@ -161,7 +172,7 @@ impl PgServer {
             let mut options = format!(
                 "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} \
                  -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 \
-                 -c shared_buffers=64MB",
+                 -c shared_buffers=64MB -c autovacuum=off",
                 server.port,
                 path_str(&dir)
             );
@@ -173,7 +184,21 @@ impl PgServer {
                 ));
             }
             let log = dir.join("server.log");
-            let out = server.run("pg_ctl", &["-D", path_str(&data), "-l", path_str(&log), "-w", "-t", "60", "-o", &options, "start"]);
+            let out = server.run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    path_str(&data),
+                    "-l",
+                    path_str(&log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    &options,
+                    "start",
+                ],
+            );
             if out.status.success() {
                 server.spawn_watchdog();
                 return server;
@@ -202,7 +227,9 @@ impl PgServer {
     }
 
     fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
-        self.command(program, args).output().unwrap_or_else(|e| panic!("run {program}: {e}"))
+        self.command(program, args)
+            .output()
+            .unwrap_or_else(|e| panic!("run {program}: {e}"))
     }
 
     fn run_checked(&self, program: &str, args: &[&str]) {
@@ -220,9 +247,17 @@ impl PgServer {
     fn spawn_watchdog(&self) {
         let pg_ctl = self.bin.join("pg_ctl");
         let stop = if self.as_postgres {
-            format!("runuser -u postgres -- {} -D {} -m immediate stop", path_str(&pg_ctl), path_str(&self.data))
+            format!(
+                "runuser -u postgres -- {} -D {} -m immediate stop",
+                path_str(&pg_ctl),
+                path_str(&self.data)
+            )
         } else {
-            format!("{} -D {} -m immediate stop", path_str(&pg_ctl), path_str(&self.data))
+            format!(
+                "{} -D {} -m immediate stop",
+                path_str(&pg_ctl),
+                path_str(&self.data)
+            )
         };
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
@@ -240,14 +275,24 @@ impl PgServer {
     /// Stop the server now (`immediate`: as a crash would).
     pub fn stop(&self) {
         if !self.stopped.swap(true, Ordering::SeqCst) {
-            let _ = self.run("pg_ctl", &["-D", path_str(&self.data), "-m", "immediate", "-w", "stop"]);
+            let _ = self.run(
+                "pg_ctl",
+                &["-D", path_str(&self.data), "-m", "immediate", "-w", "stop"],
+            );
         }
     }
 
     /// A URL for `user:password` on database `db`, with extra query text (e.g. `sslmode=disable`).
     pub fn url_as(&self, user: &str, password: &str, db: &str, query: &str) -> String {
-        let q = if query.is_empty() { String::new() } else { format!("?{query}") };
-        format!("postgres://{user}:{password}@127.0.0.1:{}/{db}{q}", self.port)
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        format!(
+            "postgres://{user}:{password}@127.0.0.1:{}/{db}{q}",
+            self.port
+        )
     }
 
     /// The admin URL of database `db`, without TLS.
@@ -257,7 +302,12 @@ impl PgServer {
 
     /// Create a fresh database named `name` (dropped first if a previous run left it).
     pub fn create_database(&self, name: &str) -> String {
-        self.execute("postgres", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\""));
+        // Each on its own: neither may run inside the implicit transaction of a batch.
+        self.execute(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        );
+        self.execute("postgres", &format!("CREATE DATABASE \"{name}\""));
         name.to_string()
     }
 
@@ -265,9 +315,14 @@ impl PgServer {
     pub fn execute(&self, db: &str, sql: &str) {
         let url = self.url(db);
         block_on(async move {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect as admin");
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("connect as admin");
             let task = tokio::spawn(conn);
-            client.batch_execute(sql).await.unwrap_or_else(|e| panic!("SQL failed: {e}\n{sql}"));
+            client
+                .batch_execute(sql)
+                .await
+                .unwrap_or_else(|e| panic!("SQL failed: {}\n{sql}", db_message(&e)));
             drop(client);
             let _ = task.await;
         });
@@ -277,9 +332,14 @@ impl PgServer {
     pub fn query_text(&self, db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
         let url = self.url(db);
         block_on(async move {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect as admin");
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("connect as admin");
             let task = tokio::spawn(conn);
-            let rows = client.simple_query(sql).await.unwrap_or_else(|e| panic!("SQL failed: {e}\n{sql}"));
+            let rows = client
+                .simple_query(sql)
+                .await
+                .unwrap_or_else(|e| panic!("SQL failed: {}\n{sql}", db_message(&e)));
             drop(client);
             let _ = task.await;
             rows.into_iter()
@@ -301,7 +361,9 @@ impl PgServer {
         let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             block_on(async move {
-                let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect as admin");
+                let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect as admin");
                 let task = tokio::spawn(conn);
                 client.batch_execute(&sql).await.expect("hold-session SQL");
                 let _ = ready_tx.send(());
@@ -311,7 +373,10 @@ impl PgServer {
             })
         });
         ready_rx.recv().expect("the held session started");
-        HeldSession { done: Some(done_tx), thread: Some(thread) }
+        HeldSession {
+            done: Some(done_tx),
+            thread: Some(thread),
+        }
     }
 }
 
@@ -339,8 +404,19 @@ impl Drop for PgServer {
     }
 }
 
+fn db_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a test runtime").block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a test runtime")
+        .block_on(f)
 }
 
 fn path_str(p: &Path) -> &str {
@@ -355,29 +431,77 @@ fn make_certificates(dir: &Path) -> TlsFiles {
             .current_dir(dir)
             .stdin(Stdio::null())
             .output()
-            .unwrap_or_else(|e| panic!("openssl is needed for the TLS test server (apt-get install openssl): {e}"));
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            .unwrap_or_else(|e| {
+                panic!("openssl is needed for the TLS test server (apt-get install openssl): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     for ca in ["ca", "other-ca"] {
         openssl(&[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-keyout", &format!("{ca}.key"), "-out", &format!("{ca}.crt"),
-            "-subj", &format!("/CN=launchgate test {ca}"),
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.crt"),
+            "-subj",
+            &format!("/CN=launchgate test {ca}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ]);
     }
-    openssl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
     std::fs::write(
         dir.join("server.ext"),
         "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
     )
     .expect("write the extensions file");
     openssl(&[
-        "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-days", "2", "-out", "server.crt", "-extfile", "server.ext",
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "server.crt",
+        "-extfile",
+        "server.ext",
     ]);
     // PostgreSQL refuses a key file others can read.
-    let _ = Command::new("chmod").args(["600"]).arg(dir.join("server.key")).status();
-    TlsFiles { ca_cert: dir.join("ca.crt"), other_ca_cert: dir.join("other-ca.crt") }
+    let _ = Command::new("chmod")
+        .args(["600"])
+        .arg(dir.join("server.key"))
+        .status();
+    TlsFiles {
+        ca_cert: dir.join("ca.crt"),
+        other_ca_cert: dir.join("other-ca.crt"),
+    }
 }
