@@ -946,3 +946,53 @@ fn missing_or_unusable_urls_are_unreachable_not_silent() {
     );
     assert!(!everything_printed(&outcome).contains("Hunter2-Long"));
 }
+
+#[test]
+fn progress_goes_to_a_terminal_stderr_only() {
+    let Some(r) = Rehearsal::new("progress") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("launchgate");
+    // Not a terminal: silent.
+    let out = std::process::Command::new(&bin)
+        .args(["check", "--probe", "--method", "exact"])
+        .arg(r.repo.path())
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("launchgate: probed"));
+    // A terminal (a pty from util-linux `script`): one line per table and side, with rows.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` is absent: the terminal half of this test did not run");
+        return;
+    }
+    let command = format!(
+        "{} check --probe --method exact {}",
+        bin.display(),
+        r.repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("launchgate: probed source public.credentials: 5000 rows"),
+        "{text}"
+    );
+    assert!(
+        text.contains("launchgate: probed target app.audit_events: 3000 rows"),
+        "{text}"
+    );
+    assert!(!text.contains(pg::ADMIN_PASSWORD));
+}

@@ -827,3 +827,179 @@ impl Progress {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::facts::db::ColumnFacts;
+
+    fn table(schema: &str, name: &str, key: &[&str], types: &[(&str, &str)]) -> TableFacts {
+        TableFacts {
+            schema: schema.into(),
+            name: name.into(),
+            qualified: format!("{schema}.{name}"),
+            columns: types
+                .iter()
+                .enumerate()
+                .map(|(i, (n, t))| ColumnFacts {
+                    name: (*n).into(),
+                    data_type: (*t).into(),
+                    nullable: false,
+                    position: i as i32 + 1,
+                })
+                .collect(),
+            primary_key: key.iter().map(|k| (*k).to_string()).collect(),
+            rows: None,
+            rows_method: "exact".into(),
+            statistics: None,
+            error: None,
+        }
+    }
+
+    fn loaded(text: &str) -> LoadedConfig {
+        LoadedConfig {
+            config: config::parse("launchgate.toml", text).expect("valid config"),
+            path: Some("launchgate.toml".into()),
+            text: text.into(),
+        }
+    }
+
+    fn facts_without_env() -> Facts {
+        Facts {
+            root: ".".into(),
+            git: crate::facts::GitInfo {
+                available: false,
+                reason: None,
+            },
+            env: Default::default(),
+            migrations: Default::default(),
+            docs: Default::default(),
+            scripts: Default::default(),
+            evidence: Default::default(),
+            db: None,
+            config: Default::default(),
+        }
+    }
+
+    #[test]
+    fn durations_accept_units_and_seconds_and_reject_nonsense() {
+        use crate::config::ProbeDuration;
+        let ms = |t: &str| ProbeDuration::parse(t).map(|d| d.0.as_millis());
+        assert_eq!(ms("500ms"), Some(500));
+        assert_eq!(ms("10s"), Some(10_000));
+        assert_eq!(ms("2m"), Some(120_000));
+        assert_eq!(ms("7"), Some(7_000));
+        assert_eq!(ms("0s"), None);
+        assert_eq!(ms("soon"), None);
+        assert_eq!(ms("-1s"), None);
+        let err =
+            config::parse("launchgate.toml", "[probes]\nconnect-timeout = \"ten\"\n").unwrap_err();
+        assert!(err.to_string().contains("500ms"), "{err}");
+        let err = config::parse("launchgate.toml", "[probes]\nconcurency = 3\n").unwrap_err();
+        assert!(err.to_string().contains("concurency"), "{err}");
+    }
+
+    #[test]
+    fn only_single_integer_primary_keys_split_into_ranges() {
+        assert_eq!(
+            single_integer_key(&table("public", "a", &["id"], &[("id", "bigint")])).as_deref(),
+            Some("id")
+        );
+        assert_eq!(
+            single_integer_key(&table("public", "a", &["id"], &[("id", "integer")])).as_deref(),
+            Some("id")
+        );
+        assert_eq!(
+            single_integer_key(&table("public", "a", &["id"], &[("id", "uuid")])),
+            None
+        );
+        assert_eq!(
+            single_integer_key(&table(
+                "public",
+                "a",
+                &["a", "b"],
+                &[("a", "integer"), ("b", "integer")]
+            )),
+            None
+        );
+        assert_eq!(
+            single_integer_key(&table("public", "a", &[], &[("id", "integer")])),
+            None
+        );
+    }
+
+    #[test]
+    fn schemas_include_and_exclude_filter_tables() {
+        let config = loaded("[probes]\nschemas = [\"public\", \"app\"]\ninclude = [\"public.*\", \"app.audit_*\"]\nexclude = [\"public.tmp_*\"]\n");
+        let plan = ProbePlan::resolve(&facts_without_env(), &config, Path::new("."));
+        let wanted = |s: &str, n: &str| plan.wanted(&table(s, n, &[], &[]));
+        assert!(wanted("public", "users"));
+        assert!(wanted("app", "audit_events"));
+        assert!(!wanted("app", "sessions"), "not included");
+        assert!(!wanted("public", "tmp_import"), "excluded");
+        assert!(!wanted("billing", "invoices"), "schema not probed");
+        assert!(plan
+            .skipped
+            .as_deref()
+            .is_some_and(|s| s.contains("cutover")));
+    }
+
+    #[test]
+    fn per_table_tolerance_overrides_the_global_one_with_its_config_location() {
+        let text = "[probes]\n[probes.tables.events]\ntolerance = \"1%\"\n";
+        let mut facts = facts_without_env();
+        facts.config.probes.tolerance = "3".into();
+        let plan = ProbePlan::resolve(&facts, &loaded(text), Path::new("."));
+        let side = |tables: Vec<TableFacts>| DatabaseProbe {
+            side: Side::Source,
+            key: "SRC_DB_URL".into(),
+            url: String::new(),
+            display: String::new(),
+            location: Location::file_start(".env"),
+            reachable: true,
+            error: None,
+            server_version: None,
+            tls: false,
+            read_only: Some(true),
+            connections: 1,
+            tables,
+            migration_tables: Vec::new(),
+            elapsed_ms: 0,
+        };
+        let src = side(vec![
+            table("public", "events", &[], &[]),
+            table("public", "users", &[], &[]),
+        ]);
+        let tgt = side(vec![table("public", "events", &[], &[])]);
+        let pairs = pair_tables(&plan, Some(&src), Some(&tgt), BTreeMap::new());
+        let events = pairs
+            .iter()
+            .find(|p| p.qualified == "public.events")
+            .expect("events");
+        assert_eq!(events.tolerance, "1%");
+        assert_eq!(
+            events
+                .tolerance_location
+                .as_ref()
+                .map(|l| (l.line, l.column)),
+            Some((3, 13))
+        );
+        let users = pairs
+            .iter()
+            .find(|p| p.qualified == "public.users")
+            .expect("users");
+        assert_eq!(
+            (users.tolerance.as_str(), users.on_source, users.on_target),
+            ("3", true, false)
+        );
+    }
+
+    #[test]
+    fn an_unknown_method_counts_exactly_rather_than_not_at_all() {
+        let mut facts = facts_without_env();
+        facts.config.probes.method = "slow".into();
+        let plan = ProbePlan::resolve(&facts, &loaded("[probes]\n"), Path::new("."));
+        assert_eq!(plan.method, "exact");
+    }
+}
