@@ -42,7 +42,7 @@ fn main() {
             &src,
             &format!(
                 "CREATE TABLE accounts_{i:02} (aid bigint PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL, filler char(84));
-                 INSERT INTO accounts_{i:02} SELECT g, 1 + g / 100000, (g * 7919) % 100000 - 50000, md5(g::text) FROM generate_series(1, {rows}) g;"
+                 INSERT INTO accounts_{i:02} SELECT g, 1 + g / 100000, ((g::bigint * 7919) % 100000 - 50000)::int, md5(g::text) FROM generate_series(1, {rows}) g;"
             ),
         );
     }

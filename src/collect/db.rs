@@ -624,9 +624,13 @@ async fn compare_contents(
             (src_pool.clone(), tgt_pool.clone(), plan.progress.clone());
         jobs.push(async move {
             let qualified = check.qualified();
-            let (s, t) = tokio::join!(src_pool.lease(), tgt_pool.lease());
-            let (Some(s), Some(t)) = (s, t) else {
+            // Always the source's session first, then the target's: with one order no two
+            // jobs can each hold the session the other waits for.
+            let Some(s) = src_pool.lease().await else {
                 return (si, ti, check, Err((Side::Source, lost_all(&qualified))));
+            };
+            let Some(t) = tgt_pool.lease().await else {
+                return (si, ti, check, Err((Side::Target, lost_all(&qualified))));
             };
             let (sb, tb) = tokio::join!(
                 checksum::bounds(s.session(), &check),

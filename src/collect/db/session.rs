@@ -336,11 +336,8 @@ fn classify(
     };
     let text = match kind {
         "timeout" if e.code().is_some() => format!(
-            "query cancelled by statement_timeout ({} ms){}",
-            limits.statement_timeout.as_millis(),
-            table
-                .map(|t| format!(" while probing {t}"))
-                .unwrap_or_default()
+            "query cancelled by statement_timeout ({} ms)",
+            limits.statement_timeout.as_millis()
         ),
         _ => text,
     };
