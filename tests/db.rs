@@ -996,3 +996,93 @@ fn progress_goes_to_a_terminal_stderr_only() {
     );
     assert!(!text.contains(pg::ADMIN_PASSWORD));
 }
+
+#[test]
+fn prisma_migration_rows_are_read_and_rolled_back_ones_do_not_count() {
+    let Some(r) = Rehearsal::new("prisma") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        &format!(
+            "CREATE TABLE public._prisma_migrations (
+                id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
+                migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz,
+                started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+             INSERT INTO public._prisma_migrations VALUES
+                ('6c1f0a52-0000-4000-8000-000000000001', '{}', '2025-01-14 09:31:02+00', '20250114093012_init', NULL, NULL, '2025-01-14 09:30:12+00', 1),
+                ('6c1f0a52-0000-4000-8000-000000000002', '{}', NULL, '20250203161540_add_credential_status', 'syntax error', '2025-02-03 16:20:00+00', '2025-02-03 16:15:40+00', 0);",
+            "e3".repeat(32),
+            "f4".repeat(32)
+        ),
+    );
+    let outcome = r.check("exact", None);
+    let target = outcome
+        .facts
+        .db
+        .as_ref()
+        .and_then(|d| d.target.as_ref())
+        .expect("target");
+    let table = target
+        .migration_tables
+        .iter()
+        .find(|t| t.tool == "prisma")
+        .expect("prisma table read");
+    assert_eq!(
+        (table.schema.as_str(), table.table.as_str()),
+        ("public", "_prisma_migrations")
+    );
+    let rows: Vec<(Option<&str>, Option<&str>, bool, bool)> = table
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_deref(),
+                r.hash.as_deref(),
+                r.finished,
+                r.rolled_back,
+            )
+        })
+        .collect();
+    let (init_hash, failed_hash) = ("e3".repeat(32), "f4".repeat(32));
+    assert_eq!(
+        rows,
+        vec![
+            (
+                Some("20250114093012_init"),
+                Some(init_hash.as_str()),
+                true,
+                false
+            ),
+            (
+                Some("20250203161540_add_credential_status"),
+                Some(failed_hash.as_str()),
+                false,
+                true
+            ),
+        ]
+    );
+    // A bookkeeping table only the target has is not a parity problem.
+    assert!(
+        only(&outcome, "db/table-missing").is_empty()
+            && only(&outcome, "db/rowcount-mismatch").is_empty()
+    );
+    let history_known = serde_json::to_value(&outcome.facts.migrations)
+        .ok()
+        .and_then(|v| v.get("services").cloned())
+        .is_some();
+    if history_known {
+        // The fixture has no prisma history: the finished migration is unknown to the
+        // repository; the rolled-back one is not applied at all.
+        let unknown = only(&outcome, "migrations/applied-unknown");
+        assert_eq!(
+            unknown
+                .iter()
+                .map(|f| f.subject.as_str())
+                .collect::<Vec<_>>(),
+            vec!["20250114093012_init"],
+            "{:#?}",
+            outcome.findings
+        );
+    }
+}
