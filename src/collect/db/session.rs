@@ -203,15 +203,17 @@ impl Endpoint {
             begin.push_str(&format!("SET TRANSACTION SNAPSHOT '{id}';"));
         }
         // Canonical output settings make a row's text the same on both servers whatever
-        // their defaults, which the checksum method relies on.
+        // their defaults, which the checksum method relies on. A pooled session may wait,
+        // idle in its transaction, for as long as another table's probe takes, so a
+        // provider's idle-in-transaction timeout must not end it meanwhile: launchgate's own
+        // guards bound every wait, and a client that dies closes its sessions with its socket.
         begin.push_str(&format!(
             "SET LOCAL statement_timeout = {};\
-             SET LOCAL idle_in_transaction_session_timeout = {};\
+             SET LOCAL idle_in_transaction_session_timeout = 0;\
              SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD';\
              SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3;\
              SET LOCAL bytea_output = 'hex';",
             millis(self.limits.statement_timeout),
-            millis(self.limits.statement_timeout) + 60_000,
         ));
         session.batch(&begin, None).await?;
         Ok(session)
