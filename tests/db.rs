@@ -62,22 +62,22 @@ fn drizzle_rows() -> Vec<(String, i64)> {
 
 /// A source and a target loaded with the same schema, data and applied migrations, and a
 /// repository whose cutover env names them.
-struct Rehearsal {
-    server: &'static PgServer,
+struct Rehearsal<'s> {
+    server: &'s PgServer,
     src: String,
     tgt: String,
     repo: tempfile::TempDir,
 }
 
-impl Rehearsal {
-    fn new(name: &str) -> Option<Rehearsal> {
+impl<'s> Rehearsal<'s> {
+    fn new(name: &str) -> Option<Rehearsal<'static>> {
         if !pg::available() {
             return None;
         }
-        Self::on(PgServer::shared(), name)
+        Rehearsal::on(PgServer::shared(), name)
     }
 
-    fn on(server: &'static PgServer, name: &str) -> Option<Rehearsal> {
+    fn on(server: &'s PgServer, name: &str) -> Option<Rehearsal<'s>> {
         if !pg::available() {
             return None;
         }
