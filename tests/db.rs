@@ -1086,3 +1086,56 @@ fn prisma_migration_rows_are_read_and_rolled_back_ones_do_not_count() {
         );
     }
 }
+
+#[test]
+fn partitioned_tables_are_probed_through_their_parent_by_every_method() {
+    let Some(r) = Rehearsal::new("partitioned") else {
+        return;
+    };
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(
+            db,
+            "CREATE TABLE app.events_by_month (id bigint NOT NULL, month date NOT NULL, kind text NOT NULL, PRIMARY KEY (id, month)) PARTITION BY RANGE (month);
+             CREATE TABLE app.events_2025_01 PARTITION OF app.events_by_month FOR VALUES FROM ('2025-01-01') TO ('2025-02-01');
+             CREATE TABLE app.events_2025_02 PARTITION OF app.events_by_month FOR VALUES FROM ('2025-02-01') TO ('2025-03-01');
+             INSERT INTO app.events_by_month SELECT i, date '2025-01-01' + (i % 59), 'kind-' || (i % 5) FROM generate_series(1, 600) i;",
+        );
+    }
+    r.server
+        .execute(&r.tgt, "DELETE FROM app.events_by_month WHERE id > 500");
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, "ANALYZE");
+    }
+    for method in ["fast", "exact", "checksum"] {
+        let outcome = r.check(method, None);
+        let db = outcome.facts.db.as_ref().expect("facts");
+        assert!(
+            db.tables
+                .iter()
+                .all(|t| !t.qualified.starts_with("app.events_2025")),
+            "partitions are counted through their parent"
+        );
+        let pair = db
+            .tables
+            .iter()
+            .find(|t| t.qualified == "app.events_by_month")
+            .expect("parent probed");
+        assert_eq!(
+            (pair.source_rows, pair.target_rows),
+            (Some(600), Some(500)),
+            "{method}"
+        );
+        let found = only(&outcome, "db/rowcount-mismatch");
+        assert_eq!(
+            found.iter().map(|f| f.subject.as_str()).collect::<Vec<_>>(),
+            vec!["app.events_by_month"],
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        assert!(
+            only(&outcome, "db/stale-statistics").is_empty(),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+    }
+}

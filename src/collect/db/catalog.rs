@@ -32,13 +32,30 @@ pub async fn tables(session: &Session) -> Result<Vec<TableFacts>, ProbeError> {
     let table_rows = session
         .query(
             &format!(
-                "SELECT n.nspname::text, c.relname::text, c.reltuples::float8,
-                        s.n_live_tup, s.n_mod_since_analyze,
-                        (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL),
-                        EXTRACT(EPOCH FROM now() - GREATEST(s.last_analyze, s.last_autoanalyze))::bigint
+                "SELECT n.nspname::text, c.relname::text,
+                        CASE WHEN c.relkind = 'p' THEN COALESCE(pt.reltuples, -1) ELSE c.reltuples::float8 END,
+                        CASE WHEN c.relkind = 'p' THEN pt.live ELSE s.n_live_tup END,
+                        CASE WHEN c.relkind = 'p' THEN pt.modified ELSE s.n_mod_since_analyze END,
+                        CASE WHEN c.relkind = 'p' THEN pt.analyzed
+                             ELSE (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) END,
+                        CASE WHEN c.relkind = 'p' THEN pt.age
+                             ELSE EXTRACT(EPOCH FROM now() - GREATEST(s.last_analyze, s.last_autoanalyze))::bigint END
                  FROM pg_class c
                  JOIN pg_namespace n ON n.oid = c.relnamespace
                  LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+                 -- A partitioned table has no statistics of its own: its estimate is the sum
+                 -- of its leaf partitions', and it is analysed when every leaf is.
+                 LEFT JOIN LATERAL (
+                     SELECT sum(GREATEST(p.reltuples, 0))::float8 AS reltuples,
+                            sum(ps.n_live_tup)::bigint AS live,
+                            sum(ps.n_mod_since_analyze)::bigint AS modified,
+                            bool_and(ps.last_analyze IS NOT NULL OR ps.last_autoanalyze IS NOT NULL) AS analyzed,
+                            max(EXTRACT(EPOCH FROM now() - GREATEST(ps.last_analyze, ps.last_autoanalyze)))::bigint AS age
+                     FROM pg_partition_tree(c.oid) t
+                     JOIN pg_class p ON p.oid = t.relid
+                     LEFT JOIN pg_stat_all_tables ps ON ps.relid = p.oid
+                     WHERE t.isleaf AND c.relkind = 'p'
+                 ) pt ON true
                  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {SYSTEM_SCHEMAS}
                  ORDER BY 1, 2"
             ),
