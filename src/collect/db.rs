@@ -866,6 +866,7 @@ mod tests {
             config: config::parse("launchgate.toml", text).expect("valid config"),
             path: Some("launchgate.toml".into()),
             text: text.into(),
+            ..Default::default()
         }
     }
 
