@@ -330,19 +330,73 @@ fn one_changed_row_with_equal_counts_is_caught_by_checksum_with_its_key_range_no
 }
 
 #[test]
-fn checksum_compares_tables_without_an_integer_key_whole() {
+fn checksum_names_uuid_key_ranges_and_compares_keyless_tables_whole() {
     let Some(r) = Rehearsal::new("uuidkey") else {
         return;
     };
-    r.server.execute(&r.tgt, "UPDATE public.wallet_sessions SET holder = 'someone-else' WHERE holder = 'holder-7' AND expires_at < '2025-06-01 01:00:00+00'");
+    // One wallet session (uuid key) changed on the target.
+    r.server.execute(&r.tgt, "UPDATE public.wallet_sessions SET holder = 'someone-else' WHERE id = md5('session7')::uuid");
+    let changed = r
+        .server
+        .query_text(&r.tgt, "SELECT md5('session7')::uuid::text");
+    let changed = changed[0][0].clone().expect("uuid");
+    // A table without a primary key, one row changed.
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, "CREATE TABLE app.rate_limits (route text, per_minute int); INSERT INTO app.rate_limits SELECT '/v1/route/' || i, 60 + i FROM generate_series(1, 50) i; ANALYZE app.rate_limits");
+    }
+    r.server.execute(
+        &r.tgt,
+        "UPDATE app.rate_limits SET per_minute = 1 WHERE route = '/v1/route/9'",
+    );
     let outcome = r.check("checksum", None);
     let found = only(&outcome, "db/checksum-mismatch");
-    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    let mut subjects: Vec<&str> = found.iter().map(|f| f.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(
+        subjects,
+        vec!["app.rate_limits", "public.wallet_sessions"],
+        "{:#?}",
+        outcome.findings
+    );
+    let keyless = found
+        .iter()
+        .find(|f| f.subject == "app.rate_limits")
+        .expect("keyless");
     assert!(
-        found[0].message.contains("public.wallet_sessions")
-            && found[0].message.contains("the whole table"),
+        keyless.message.contains("the whole table"),
         "{}",
-        found[0].message
+        keyless.message
+    );
+    let db = outcome.facts.db.as_ref().expect("facts");
+    let pair = db
+        .tables
+        .iter()
+        .find(|t| t.qualified == "public.wallet_sessions")
+        .expect("pair");
+    let cmp = pair.checksum.as_ref().expect("compared");
+    assert_eq!(
+        (cmp.key_column.as_deref(), cmp.differing_range_count),
+        (Some("id"), 1),
+        "{cmp:?}"
+    );
+    let range = &cmp.differing_ranges[0];
+    let (from, to) = (
+        range.from_key.clone().expect("from"),
+        range.to_key.clone().expect("to"),
+    );
+    assert!(from <= changed && changed <= to, "{changed} in {range:?}");
+    assert!(
+        range.source_rows <= 64 && range.source_rows == range.target_rows,
+        "narrowed by bisection: {range:?}"
+    );
+    let sessions = found
+        .iter()
+        .find(|f| f.subject == "public.wallet_sessions")
+        .expect("sessions");
+    assert!(
+        sessions.message.contains(&format!("id {from}..{to}")),
+        "{}",
+        sessions.message
     );
 }
 

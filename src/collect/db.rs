@@ -613,11 +613,16 @@ async fn compare_contents(
             .collect();
         let key = single_integer_key(st)
             .filter(|k| single_integer_key(tt).as_deref() == Some(k.as_str()));
+        let ordered_key = match key {
+            Some(_) => None,
+            None => single_key(st).filter(|k| single_key(tt).as_ref() == Some(k)),
+        };
         let check = checksum::ChecksumPlan {
             schema: st.schema.clone(),
             table: st.name.clone(),
             columns,
             key,
+            ordered_key,
             range_rows: plan.range_rows,
         };
         let (src_pool, tgt_pool, progress) =
@@ -673,7 +678,10 @@ async fn compare_contents(
                 out.insert(
                     qualified,
                     ChecksumComparison {
-                        key_column: check.key.clone(),
+                        key_column: check
+                            .key
+                            .clone()
+                            .or_else(|| check.ordered_key.as_ref().map(|k| k.0.clone())),
                         equal: diff.range_count == 0,
                         differing_ranges: diff.ranges,
                         differing_range_count: diff.range_count,
@@ -702,6 +710,15 @@ async fn compare_contents(
         }
     }
     out
+}
+
+/// The primary key and its type when it is one column (of any ordered type).
+fn single_key(table: &TableFacts) -> Option<(String, String)> {
+    let [key] = table.primary_key.as_slice() else {
+        return None;
+    };
+    let column = table.columns.iter().find(|c| &c.name == key)?;
+    Some((key.clone(), column.data_type.clone()))
 }
 
 /// The primary key when it is one column of an integer type (range-splittable).

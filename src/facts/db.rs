@@ -167,7 +167,7 @@ pub struct TablePair {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChecksumComparison {
     /// The key column the ranges are over, or `None` when the table was compared whole
-    /// (no single-column integer primary key).
+    /// (no single-column primary key).
     pub key_column: Option<String>,
     /// True when every range's count and checksum agree.
     pub equal: bool,
@@ -185,6 +185,11 @@ pub struct KeyRange {
     pub from: Option<i64>,
     /// Highest key of the range (inclusive).
     pub to: Option<i64>,
+    /// For a key that is not an integer (uuid, text, timestamp): the lowest key in the range
+    /// on either side, as text.
+    pub from_key: Option<String>,
+    /// For a key that is not an integer: the highest key in the range on either side.
+    pub to_key: Option<String>,
     pub source_rows: i64,
     pub target_rows: i64,
 }
