@@ -1193,3 +1193,42 @@ fn partitioned_tables_are_probed_through_their_parent_by_every_method() {
         );
     }
 }
+
+#[test]
+fn without_server_binaries_db_tests_fail_saying_what_to_install_unless_skipped() {
+    if std::env::var_os("LAUNCHGATE_PG_BIN").is_some() {
+        return; // this test is the one setting it, for its child runs
+    }
+    let me = std::env::current_exe().expect("test binary");
+    let run = |skip: bool| {
+        let mut cmd = std::process::Command::new(&me);
+        cmd.args([
+            "--exact",
+            "equal_databases_give_no_finding_and_go_with_every_method",
+            "--test-threads",
+            "1",
+        ])
+        .env("LAUNCHGATE_PG_BIN", "/nonexistent/postgresql/bin")
+        .env_remove("LAUNCHGATE_SKIP_PG");
+        if skip {
+            cmd.env("LAUNCHGATE_SKIP_PG", "1");
+        }
+        cmd.output().expect("run the test binary")
+    };
+    let failed = run(false);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(!failed.status.success(), "{text}");
+    assert!(text.contains("apt-get install postgresql"), "{text}");
+    let skipped = run(true);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&skipped.stdout),
+        String::from_utf8_lossy(&skipped.stderr)
+    );
+    assert!(skipped.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+}

@@ -8,7 +8,7 @@
 //! unwinding, which also covers the one server shared by a whole test binary.
 //!
 //! Without the binaries, tests fail with what to install; `LAUNCHGATE_SKIP_PG=1` turns that
-//! into a skip, explicitly.
+//! into a skip, explicitly. `LAUNCHGATE_PG_BIN=DIR` names the binaries' folder outright.
 
 #![allow(dead_code)]
 
@@ -52,6 +52,12 @@ fn missing_binaries() -> Option<String> {
 fn bin_dir() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
+        // An explicit folder (CI images, or a test of the missing-binaries message) is the
+        // only place looked at.
+        if let Some(dir) = std::env::var_os("LAUNCHGATE_PG_BIN") {
+            let dir = PathBuf::from(dir);
+            return (dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()).then_some(dir);
+        }
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut candidates: Vec<PathBuf> = std::env::split_paths(&path).collect();
         if let Ok(rd) = std::fs::read_dir("/usr/lib/postgresql") {
