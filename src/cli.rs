@@ -257,6 +257,18 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    // Test builds only: prove that a panic carrying input data prints no secret.
+    if cfg!(debug_assertions) && std::env::var_os("LAUNCHGATE_TEST_FORCE_PANIC").is_some() {
+        let value = outcome
+            .facts
+            .env
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter())
+            .map(|e| e.value.clone())
+            .max_by_key(String::len);
+        panic!("forced panic carrying an env value: {value:?}");
+    }
     let to_file = args.output.is_some();
     let style = Style {
         color: !to_file && color_enabled(std::io::stdout().is_terminal()),
