@@ -287,8 +287,8 @@ impl Session {
     }
 }
 
-/// Turn a driver error into a fact. The message names the database by host, port and name,
-/// never by its full URL.
+/// Turn a driver error into a fact. The message is the driver's (and server's) text, scrubbed
+/// of the password; the policy names the database beside it.
 fn classify(
     e: &tokio_postgres::Error,
     url: &DatabaseUrl,
@@ -345,7 +345,7 @@ fn classify(
     };
     ProbeError {
         kind: kind.into(),
-        message: url.scrub(&format!("{}: {text}", url.display())),
+        message: url.scrub(&text),
         timeout_ms,
         table: table.map(str::to_string),
     }
