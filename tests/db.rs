@@ -947,7 +947,11 @@ fn tls_require_works_and_verify_full_with_the_wrong_root_fails_clearly() {
     assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
     assert_eq!(found[0].location.line, TGT_LINE);
     assert!(
-        found[0].message.contains(": tls: ") && found[0].message.contains("UnknownIssuer"),
+        found[0].message.contains(": tls: ")
+            && found[0].message.contains("UnknownIssuer")
+            && found[0]
+                .message
+                .contains("(sslmode=verify-full, sslrootcert="),
         "{}",
         found[0].message
     );

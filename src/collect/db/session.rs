@@ -219,9 +219,21 @@ impl Endpoint {
         Ok(session)
     }
 
-    /// Classify a driver error for this endpoint.
+    /// Classify a driver error for this endpoint; a TLS failure says which mode and root
+    /// certificate were in force, since that is what the operator changes.
     pub fn error(&self, e: &tokio_postgres::Error, table: Option<&str>) -> ProbeError {
-        classify(e, &self.url, self.limits, table)
+        let mut error = classify(e, &self.url, self.limits, table);
+        if error.kind == "tls" {
+            let root = match self.url.param("sslrootcert") {
+                Some(file) => format!(", sslrootcert={file}"),
+                None if matches!(self.ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull) => {
+                    ", roots: the Mozilla root store (no sslrootcert)".to_string()
+                }
+                None => String::new(),
+            };
+            error.message = format!("{} (sslmode={}{root})", error.message, self.ssl_mode.name());
+        }
+        error
     }
 }
 
