@@ -561,31 +561,29 @@ fn target_migrations_are_read_and_compared_with_the_repository_history() {
             (Some("cd".repeat(32)), Some(1_739_318_400_000)),
         ]
     );
-    // The repository side comes from the migrations collector; until it is merged the
-    // migration rules have nothing to compare against and must stay silent.
-    let history_known = serde_json::to_value(&outcome.facts.migrations)
-        .ok()
-        .and_then(|v| v.get("services").cloned())
-        .is_some();
-    if !history_known {
-        assert!(
-            outcome
-                .findings
-                .iter()
-                .all(|f| !f.rule.starts_with("migrations/")),
-            "{:#?}",
-            outcome.findings
-        );
-        eprintln!("migrations collector not present: checked the target side only");
-        return;
-    }
+    // The repository side, from the migrations collector: the fixture's drizzle journal.
+    let files: Vec<&str> = outcome
+        .facts
+        .migrations
+        .services
+        .iter()
+        .flat_map(|s| s.histories.iter())
+        .flat_map(|h| h.files.iter())
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            "0000_initial_issuers",
+            "0001_credentials",
+            "0002_revocations"
+        ]
+    );
     let drift = only(&outcome, "migrations/checksum-drift");
     assert_eq!(drift.len(), 1, "{:#?}", outcome.findings);
-    assert!(
-        drift[0].location.file.ends_with("0001_credentials.sql")
-            || drift[0].location.file.ends_with("_journal.json"),
-        "{:?}",
-        drift[0].location
+    assert_eq!(
+        drift[0].location.file,
+        "services/issuer/drizzle/0001_credentials.sql"
     );
     let unknown = only(&outcome, "migrations/applied-unknown");
     assert_eq!(unknown.len(), 1, "{:#?}", outcome.findings);
@@ -1125,24 +1123,18 @@ fn prisma_migration_rows_are_read_and_rolled_back_ones_do_not_count() {
         only(&outcome, "db/table-missing").is_empty()
             && only(&outcome, "db/rowcount-mismatch").is_empty()
     );
-    let history_known = serde_json::to_value(&outcome.facts.migrations)
-        .ok()
-        .and_then(|v| v.get("services").cloned())
-        .is_some();
-    if history_known {
-        // The fixture has no prisma history: the finished migration is unknown to the
-        // repository; the rolled-back one is not applied at all.
-        let unknown = only(&outcome, "migrations/applied-unknown");
-        assert_eq!(
-            unknown
-                .iter()
-                .map(|f| f.subject.as_str())
-                .collect::<Vec<_>>(),
-            vec!["20250114093012_init"],
-            "{:#?}",
-            outcome.findings
-        );
-    }
+    // The fixture has no prisma history: the finished migration is unknown to the
+    // repository; the rolled-back one is not applied at all.
+    let unknown = only(&outcome, "migrations/applied-unknown");
+    assert_eq!(
+        unknown
+            .iter()
+            .map(|f| f.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec!["20250114093012_init"],
+        "{:#?}",
+        outcome.findings
+    );
 }
 
 #[test]
