@@ -1228,3 +1228,52 @@ fn without_server_binaries_db_tests_fail_saying_what_to_install_unless_skipped()
     assert!(skipped.status.success(), "{text}");
     assert!(text.contains("1 passed"), "{text}");
 }
+
+#[test]
+fn urls_from_the_process_environment_are_probed_and_located_at_the_contract() {
+    let Some(r) = Rehearsal::new("processenv") else {
+        return;
+    };
+    // CI holds the URLs as secrets: no local env file, the process environment instead.
+    std::fs::remove_file(r.repo.path().join(ENV_FILE)).expect("remove env file");
+    r.server.execute(
+        &r.tgt,
+        "DELETE FROM public.wallet_sessions WHERE holder = 'holder-7'",
+    );
+    let out = assert_cmd::Command::cargo_bin("launchgate")
+        .expect("binary")
+        .args([
+            "check",
+            "--probe",
+            "--process-env",
+            "db-migration",
+            "--format",
+            "json",
+        ])
+        .arg(r.repo.path())
+        .env("SRC_DB_URL", r.server.url(&r.src))
+        .env("TGT_DB_URL", r.server.url(&r.tgt))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(!text.contains(pg::ADMIN_PASSWORD), "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json report");
+    let findings = report["findings"].as_array().expect("findings");
+    let mismatch: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "db/rowcount-mismatch")
+        .collect();
+    assert_eq!(mismatch.len(), 1, "{text}");
+    assert_eq!(mismatch[0]["subject"], "public.wallet_sessions");
+    // Located at the contract line that declares TGT_DB_URL.
+    let contract = "scripts/db-migration/env/.env.db-migration.example";
+    assert_eq!(mismatch[0]["location"]["file"], contract, "{text}");
+    let line = mismatch[0]["location"]["line"].as_u64().expect("line") as usize;
+    let source = std::fs::read_to_string(r.repo.path().join(contract)).expect("contract");
+    assert!(source
+        .lines()
+        .nth(line - 1)
+        .expect("line")
+        .starts_with("TGT_DB_URL="));
+}
