@@ -559,3 +559,14 @@ fn man_page_is_generated_from_the_command_line_definition() {
         out.stderr
     );
 }
+
+#[test]
+fn docs_ci_shows_the_workflow_exactly_as_shipped() {
+    let workflow =
+        std::fs::read_to_string(".github/workflows/launchgate.yml").expect("the user workflow");
+    let doc = std::fs::read_to_string("docs/ci.md").expect("docs/ci.md");
+    assert!(
+        doc.contains(&format!("```yaml\n{workflow}```")),
+        "docs/ci.md must reproduce .github/workflows/launchgate.yml verbatim"
+    );
+}
