@@ -16,7 +16,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .expect("git runs (install git)");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -41,7 +45,12 @@ fn tracked_env_file_is_flagged_ignored_and_untracked_are_not() {
     // Tracked `.env` fires; the contract, the ignored `.env.local` and the untracked staging file do not.
     assert_eq!(got, ["env/committed-secret-file .env:1:1: .env holds real values and is tracked by git; untrack it and rotate its secrets"]);
     // The ignored local file was still found and checked.
-    assert!(outcome.facts.env.files.iter().any(|f| f.path == ".env.local"));
+    assert!(outcome
+        .facts
+        .env
+        .files
+        .iter()
+        .any(|f| f.path == ".env.local"));
 }
 
 #[test]
@@ -51,7 +60,14 @@ fn subfolder_of_a_repository_skips_git_rules_and_says_so() {
     git(dir.path(), &["commit", "-qm", "init"]);
     let outcome = common::run(&dir.path().join("svc"));
     assert!(common::rendered(&outcome, "env/committed-secret-file").is_empty());
-    assert!(outcome.notes.iter().any(|n| n.contains("git-state rules were skipped")), "{:?}", outcome.notes);
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("git-state rules were skipped")),
+        "{:?}",
+        outcome.notes
+    );
 }
 
 #[test]
@@ -59,5 +75,12 @@ fn outside_git_the_rule_does_not_apply_and_the_report_says_so() {
     let dir = common::tree(&[(".env", "A=1\n")]);
     let outcome = common::run(dir.path());
     assert!(common::rendered(&outcome, "env/committed-secret-file").is_empty());
-    assert!(outcome.notes.iter().any(|n| n.contains("not inside a git repository")), "{:?}", outcome.notes);
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("not inside a git repository")),
+        "{:?}",
+        outcome.notes
+    );
 }

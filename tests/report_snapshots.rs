@@ -4,8 +4,12 @@ use launchgate::check::{self, CheckOptions};
 use launchgate::report::{Format, Style};
 
 fn render(fixture: &str, format: Format) -> String {
-    let outcome = check::run(&CheckOptions { root: fixture.into(), ..Default::default() }).expect("check runs");
-    format.render(&outcome, Style { color: false })
+    let outcome = check::run(&CheckOptions {
+        root: fixture.into(),
+        ..Default::default()
+    })
+    .expect("check runs");
+    format.render(&outcome, Style::default())
 }
 
 #[test]
@@ -28,12 +32,21 @@ fn credity_sarif() {
         let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
         assert!(!uri.starts_with('/') && !uri.contains("://"), "{uri}");
         for k in ["startLine", "startColumn", "endLine", "endColumn"] {
-            assert!(loc["region"][k].as_i64().is_some_and(|n| n >= 1), "{k} in {r}");
+            assert!(
+                loc["region"][k].as_i64().is_some_and(|n| n >= 1),
+                "{k} in {r}"
+            );
         }
         assert!(r["partialFingerprints"]["launchgate/v1"].is_string());
     }
-    for rule in v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules") {
-        assert!(rule["help"]["markdown"].is_string() && rule["help"]["text"].is_string(), "{rule}");
+    for rule in v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+    {
+        assert!(
+            rule["help"]["markdown"].is_string() && rule["help"]["text"].is_string(),
+            "{rule}"
+        );
     }
     insta::assert_snapshot!(sarif);
 }

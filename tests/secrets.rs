@@ -20,7 +20,10 @@ const CANARIES: &[&str] = &[
 
 fn canary_repo() -> tempfile::TempDir {
     common::tree(&[
-        (".env.launch.example", "JWT_SECRET=\nJWT_REFRESH_SECRET=\nAPI_TOKEN=\n"),
+        (
+            ".env.launch.example",
+            "JWT_SECRET=\nJWT_REFRESH_SECRET=\nAPI_TOKEN=\n",
+        ),
         (
             ".env.launch.local",
             "NODE_ENV=development\n\
@@ -35,7 +38,10 @@ fn canary_repo() -> tempfile::TempDir {
              UNSAFE=$(echo CANARYshellUnsafe3)\n\
              REDIS_URL=redis://default:CANARYurlPass77@cache.example.com:6379\n",
         ),
-        ("scripts/env/.env.db-migration.example", common::CUTOVER_CONTRACT),
+        (
+            "scripts/env/.env.db-migration.example",
+            common::CUTOVER_CONTRACT,
+        ),
         (
             "scripts/env/.env.db-migration.local",
             "SRC_DB_URL=postgresql://app:CANARYsameDbPw88@db.example.com:5432/credity\n\
@@ -62,17 +68,26 @@ fn no_format_prints_a_secret() {
             .expect("binary")
             .args(["check", "--format", format, "--process-env", "launch"])
             .arg(dir.path())
-            .env("SEPOLIA_RPC_URL", "https://rpc.example.com/CANARYprocessEnv42")
+            .env(
+                "SEPOLIA_RPC_URL",
+                "https://rpc.example.com/CANARYprocessEnv42",
+            )
             .env("NO_COLOR", "1")
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(1), "{format}: NO-GO expected");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_clean(&format!("{format} stdout"), &stdout);
-        assert_clean(&format!("{format} stderr"), &String::from_utf8_lossy(&out.stderr));
+        assert_clean(
+            &format!("{format} stderr"),
+            &String::from_utf8_lossy(&out.stderr),
+        );
         any_findings += stdout.matches("launch/").count() + stdout.matches("env/").count();
     }
-    assert!(any_findings > 20, "the canary repository must produce findings to be a meaningful test");
+    assert!(
+        any_findings > 20,
+        "the canary repository must produce findings to be a meaningful test"
+    );
 }
 
 #[test]
@@ -111,4 +126,22 @@ fn error_messages_are_clean() {
     let stderr = String::from_utf8_lossy(&out.stderr).replace("`CANARYplainA1b2c3`", "`<arg>`");
     assert_clean("usage error", &stderr);
     assert_clean("usage error stdout", &String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn a_forced_panic_and_trace_logging_print_no_secret() {
+    let dir = canary_repo();
+    let out = Command::cargo_bin("launchgate")
+        .expect("binary")
+        .arg("check")
+        .arg(dir.path())
+        .env("LAUNCHGATE_TEST_FORCE_PANIC", "1")
+        .env("RUST_LOG", "trace")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a panic is an internal error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("internal error at"), "{stderr}");
+    assert_clean("panic stderr", &stderr);
+    assert_clean("panic stdout", &String::from_utf8_lossy(&out.stdout));
 }

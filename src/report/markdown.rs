@@ -249,7 +249,7 @@ fn escape_plain(text: &str) -> String {
     for ch in text.chars() {
         if matches!(
             ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~'
         ) {
             out.push('\\');
         }

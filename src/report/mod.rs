@@ -32,6 +32,8 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
+    /// SARIF: include waived findings as suppressions (GitHub shows them as open alerts).
+    pub include_waived: bool,
 }
 
 /// Per-run settings some reporters need beyond the outcome.
@@ -64,7 +66,13 @@ impl Format {
         let text = match self {
             Format::Human => human::render(outcome, opts.style),
             Format::Json => json::render(outcome),
-            Format::Sarif => return sarif::render_with(outcome, opts.category.as_deref()),
+            Format::Sarif => {
+                return sarif::render_with(
+                    outcome,
+                    opts.style.include_waived,
+                    opts.category.as_deref(),
+                )
+            }
             Format::Github => github::render(outcome),
             Format::Markdown => markdown::render(outcome, &opts.links),
         };

@@ -96,8 +96,29 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
         .build()
 }
 
-pub fn render(outcome: &CheckOutcome) -> String {
-    render_with(outcome, None).text
+/// A waived finding's SARIF suppression (empty when not waived).
+fn suppressions(f: &crate::finding::Finding) -> Vec<sarif::Suppression> {
+    let Some(w) = &f.waived else {
+        return Vec::new();
+    };
+    let kind = if w.kind == "inline" {
+        "inSource"
+    } else {
+        "external"
+    };
+    let mut justification = w.reason.clone();
+    if !w.owner.is_empty() {
+        justification.push_str(&format!(" (owner: {}, expires {})", w.owner, w.expires));
+    }
+    vec![sarif::Suppression::builder()
+        .kind(serde_json::Value::String(kind.into()))
+        .status(serde_json::Value::String("accepted".into()))
+        .justification(justification)
+        .build()]
+}
+
+pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
+    render_with(outcome, include_waived, None).text
 }
 
 /// `automationDetails.id` for a `--category`: GitHub takes everything up to the last `/` as
@@ -111,7 +132,11 @@ pub fn automation_id(category: &str) -> String {
 }
 
 /// The SARIF log, with a notice for stderr when results were left out.
-pub fn render_with(outcome: &CheckOutcome, category: Option<&str>) -> Rendered {
+pub fn render_with(
+    outcome: &CheckOutcome,
+    include_waived: bool,
+    category: Option<&str>,
+) -> Rendered {
     let rules: Vec<sarif::ReportingDescriptor> = outcome.rules.iter().map(descriptor).collect();
     let index: BTreeMap<&str, usize> = outcome
         .rules
@@ -119,11 +144,17 @@ pub fn render_with(outcome: &CheckOutcome, category: Option<&str>) -> Rendered {
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    // Errors first, in the outcome's file/line order within a severity: when GitHub's cap
+    // Waived findings stay out unless asked for: GitHub shows SARIF suppressions as open alerts.
+    // Then errors first, in the outcome's file/line order within a severity: when GitHub's cap
     // applies, what is left out is the least severe.
-    let mut ordered: Vec<&Finding> = outcome.findings.iter().collect();
+    let mut ordered: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| include_waived || f.waived.is_none())
+        .collect();
     ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let omitted = ordered.split_off(ordered.len().min(MAX_RESULTS));
+    let total = ordered.len();
+    let omitted = ordered.split_off(total.min(MAX_RESULTS));
     let results: Vec<sarif::Result> = ordered
         .into_iter()
         .map(|f| {
@@ -151,7 +182,7 @@ pub fn render_with(outcome: &CheckOutcome, category: Option<&str>) -> Rendered {
             fingerprints.insert("launchgate/v1".to_string(), f.fingerprint.clone());
             // -1 is SARIF's "no rule index": only possible for a rule outside the registry.
             let rule_index = index.get(f.rule.as_str()).map_or(-1, |i| *i as i64);
-            sarif::Result::builder()
+            let mut result = sarif::Result::builder()
                 .rule_id(f.rule.clone())
                 .level(level(f.severity))
                 .message(sarif::Message::builder().text(f.message.clone()).build())
@@ -160,7 +191,11 @@ pub fn render_with(outcome: &CheckOutcome, category: Option<&str>) -> Rendered {
                     .build()])
                 .partial_fingerprints(fingerprints)
                 .rule_index(rule_index)
-                .build()
+                .build();
+            if f.waived.is_some() {
+                result.suppressions = Some(suppressions(f));
+            }
+            result
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
@@ -196,7 +231,7 @@ pub fn render_with(outcome: &CheckOutcome, category: Option<&str>) -> Rendered {
     }
     let mut notices = Vec::new();
     if !omitted.is_empty() {
-        let notice = truncation_notice(outcome.findings.len(), &omitted);
+        let notice = truncation_notice(total, &omitted);
         let notification = sarif::Notification::builder()
             .descriptor(
                 sarif::ReportingDescriptorReference::builder()

@@ -19,7 +19,11 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 pub fn run(root: &Path) -> CheckOutcome {
-    check::run(&CheckOptions { root: root.to_path_buf(), ..Default::default() }).expect("check runs")
+    check::run(&CheckOptions {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check runs")
 }
 
 /// `rule file:line:col: message` for every finding of `rule`.
@@ -28,7 +32,12 @@ pub fn rendered(outcome: &CheckOutcome, rule: &str) -> Vec<String> {
         .findings
         .iter()
         .filter(|f| f.rule == rule)
-        .map(|f| format!("{} {}:{}:{}: {}", f.rule, f.location.file, f.location.line, f.location.column, f.message))
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}: {}",
+                f.rule, f.location.file, f.location.line, f.location.column, f.message
+            )
+        })
         .collect()
 }
 
@@ -40,7 +49,11 @@ pub fn lint_errors(rule: &str, files: &[(&str, &str)]) -> Vec<String> {
     assert!(
         !got.is_empty(),
         "expected {rule} to fire (see lint_ok for the passing side); all findings: {:#?}",
-        outcome.findings.iter().map(|f| format!("{}: {}", f.rule, f.message)).collect::<Vec<_>>()
+        outcome
+            .findings
+            .iter()
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect::<Vec<_>>()
     );
     got
 }
@@ -50,7 +63,10 @@ pub fn lint_ok(rule: &str, files: &[(&str, &str)]) {
     let dir = tree(files);
     let outcome = run(dir.path());
     let got = rendered(&outcome, rule);
-    assert!(got.is_empty(), "expected no {rule} (see lint_errors for the failing side), got: {got:#?}");
+    assert!(
+        got.is_empty(),
+        "expected no {rule} (see lint_errors for the failing side), got: {got:#?}"
+    );
 }
 
 /// A launch env that passes every launch rule, as (key, value) lines.
@@ -60,18 +76,42 @@ pub const GOOD_LAUNCH: &[(&str, &str)] = &[
     ("REQUIRE_DATABASE", "true"),
     ("REQUIRE_QUEUE", "true"),
     ("JWT_SECRET", "Zr5Tq8Wm2Xn6Kv9Bc3Hd7Jf1Lg4Ps0Ya8Ue2Io6Rt"),
-    ("JWT_REFRESH_SECRET", "Mb4Nc8Vx2Zq6Ls0Kd9Jf3Hg7Pt1Wr5Ey9Ui3Oa7Qs"),
-    ("REDIS_URL", "rediss://default:Qw8Er4Ty2Ui6@acme-redis.upstash.io:6379"),
-    ("SENTRY_DSN", "https://0a1b2c3d4e5f40718293a4b5c6d7e8f9@o450123.ingest.sentry.io/6712346"),
-    ("ISSUER_KEY_ENCRYPTION", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
-    ("RELAYER_PRIVATE_KEY", "0x8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f"),
-    ("REGISTRY_CONTRACT_ADDRESS", "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"),
-    ("SEPOLIA_RPC_URL", "https://sepolia.infura.io/v3/3b2f9c1e5d7a4f6b8c0e2d4f6a8b0c1d"),
+    (
+        "JWT_REFRESH_SECRET",
+        "Mb4Nc8Vx2Zq6Ls0Kd9Jf3Hg7Pt1Wr5Ey9Ui3Oa7Qs",
+    ),
+    (
+        "REDIS_URL",
+        "rediss://default:Qw8Er4Ty2Ui6@acme-redis.upstash.io:6379",
+    ),
+    (
+        "SENTRY_DSN",
+        "https://0a1b2c3d4e5f40718293a4b5c6d7e8f9@o450123.ingest.sentry.io/6712346",
+    ),
+    (
+        "ISSUER_KEY_ENCRYPTION",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    ),
+    (
+        "RELAYER_PRIVATE_KEY",
+        "0x8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f",
+    ),
+    (
+        "REGISTRY_CONTRACT_ADDRESS",
+        "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    ),
+    (
+        "SEPOLIA_RPC_URL",
+        "https://sepolia.infura.io/v3/3b2f9c1e5d7a4f6b8c0e2d4f6a8b0c1d",
+    ),
 ];
 
 /// The good launch env with `changes` applied: `Some(v)` sets, `None` removes.
 pub fn launch_env(changes: &[(&str, Option<&str>)]) -> String {
-    let mut lines: Vec<(String, String)> = GOOD_LAUNCH.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut lines: Vec<(String, String)> = GOOD_LAUNCH
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     for (key, value) in changes {
         match value {
             Some(v) => match lines.iter_mut().find(|(k, _)| k == key) {
@@ -107,7 +147,13 @@ ROWCOUNT_TOLERANCE=0
 pub fn cutover_env(key: &str, line: &str) -> String {
     GOOD_CUTOVER
         .lines()
-        .map(|l| if l.starts_with(&format!("{key}=")) { line.to_string() } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with(&format!("{key}=")) {
+                line.to_string()
+            } else {
+                l.to_string()
+            }
+        })
         .filter(|l| !l.is_empty())
         .map(|l| l + "\n")
         .collect()
