@@ -249,7 +249,7 @@ fn escape_plain(text: &str) -> String {
     for ch in text.chars() {
         if matches!(
             ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&'
         ) {
             out.push('\\');
         }
@@ -271,6 +271,7 @@ mod tests {
         assert_eq!(cell("a `x|y` b|c"), "a `x\\|y` b\\|c");
         assert_eq!(cell("odd ` tick"), "odd \\` tick");
         assert_eq!(cell("two\nlines"), "two lines");
+        assert_eq!(cell("a &lt; b"), "a \\&lt; b");
     }
 
     #[test]
