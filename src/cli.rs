@@ -59,12 +59,16 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Print a shell completion script: `launchgate completions bash > /etc/bash_completion.d/launchgate`.
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// E.g. `launchgate completions bash > ~/.local/share/bash-completion/completions/launchgate`.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from these same definitions: `launchgate man | man -l -`.
+    /// Print the man page (roff), generated from this command line's own definition.
+    ///
+    /// E.g. `launchgate man | man -l -`; `--dir DIR` writes a page per command instead.
     Man {
         /// Instead, write one page per command (launchgate.1, launchgate-check.1, ...) into DIR.
         #[arg(long, value_name = "DIR")]
