@@ -52,15 +52,16 @@ fn sarif_results(text: &str) -> Vec<serde_json::Value> {
     v["runs"][0]["results"].as_array().expect("results").clone()
 }
 
-/// `(rule, file, line, column)` of a SARIF result.
+/// `(rule, file, line, column)` of a SARIF result (the URI decoded back to a path).
 fn sarif_key(r: &serde_json::Value) -> (String, String, i64, i64) {
     let p = &r["locations"][0]["physicalLocation"];
+    let uri = p["artifactLocation"]["uri"].as_str().expect("uri");
     (
         r["ruleId"].as_str().expect("ruleId").to_string(),
-        p["artifactLocation"]["uri"]
-            .as_str()
-            .expect("uri")
-            .to_string(),
+        percent_encoding::percent_decode_str(uri)
+            .decode_utf8()
+            .expect("UTF-8 path")
+            .into_owned(),
         p["region"]["startLine"].as_i64().expect("startLine"),
         p["region"]["startColumn"].as_i64().expect("startColumn"),
     )
@@ -95,7 +96,10 @@ fn markdown_lists_every_blocking_finding_with_a_link_to_its_line() {
         let l = &f.location;
         let link = format!(
             "[{}:{}](https://github.com/acme/credity/blob/0123abc/fixtures/credity/{}#L{})",
-            l.file, l.line, l.file, l.line
+            l.file,
+            l.line,
+            l.file.replace(' ', "%20"),
+            l.line
         );
         let row = markdown
             .lines()
@@ -170,7 +174,7 @@ fn one_run_writes_human_to_stdout_and_sarif_to_a_file_and_they_agree() {
             .iter()
             .find(|b| b.starts_with(&squash(message)))
             .unwrap_or_else(|| panic!("{rule}: {message:?} is not in the human report"));
-        let at = format!("{file}:{line}:{column}");
+        let at = squash(&format!("{file}:{line}:{column}"));
         assert!(
             block.contains(&format!("[{at}]")) || block.contains(&format!("at{at}")),
             "{rule}: the human report puts {message:?} elsewhere than {at}:\n{block}"

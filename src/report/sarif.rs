@@ -37,6 +37,21 @@ fn security_severity(rule: &RuleMeta) -> Option<&'static str> {
     })
 }
 
+/// Characters a URI path segment may carry unescaped: RFC 3986's unreserved set.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A repository-relative path as a relative URI (`CredVerseIssuer 3/x` → `CredVerseIssuer%203/x`).
+fn uri(path: &str) -> String {
+    path.split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn level(s: Severity) -> sarif::ResultLevel {
     match s {
         Severity::Error => sarif::ResultLevel::Error,
@@ -172,7 +187,7 @@ pub fn render_with(
             let physical = sarif::PhysicalLocation::builder()
                 .artifact_location(
                     sarif::ArtifactLocation::builder()
-                        .uri(l.file.clone())
+                        .uri(uri(&l.file))
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
