@@ -6,6 +6,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use std::collections::HashMap;
@@ -23,6 +24,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...::`).
     Github,
+    /// A Markdown summary: verdict, counts by area, blocking findings linked to file and line.
+    Markdown,
 }
 
 /// How the human report is drawn.
@@ -33,13 +36,60 @@ pub struct Style {
     pub include_waived: bool,
 }
 
+/// Per-run settings some reporters need beyond the outcome.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub style: Style,
+    /// `--category`: the SARIF run's `automationDetails.id`.
+    pub category: Option<String>,
+    /// Where the Markdown summary's links point.
+    pub links: markdown::Links,
+}
+
+/// A rendered report, and what the user must be told about it on stderr (e.g. truncation).
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub text: String,
+    pub notices: Vec<String>,
+}
+
 impl Format {
     pub fn render(self, outcome: &CheckOutcome, style: Style) -> String {
-        match self {
-            Format::Human => human::render(outcome, style),
+        let opts = ReportOptions {
+            style,
+            ..ReportOptions::default()
+        };
+        self.render_with(outcome, &opts).text
+    }
+
+    pub fn render_with(self, outcome: &CheckOutcome, opts: &ReportOptions) -> Rendered {
+        let text = match self {
+            Format::Human => human::render(outcome, opts.style),
             Format::Json => json::render(outcome),
-            Format::Sarif => sarif::render(outcome, style.include_waived),
+            Format::Sarif => {
+                return sarif::render_with(
+                    outcome,
+                    opts.style.include_waived,
+                    opts.category.as_deref(),
+                )
+            }
             Format::Github => github::render(outcome),
+            Format::Markdown => markdown::render(outcome, &opts.links),
+        };
+        Rendered {
+            text,
+            notices: Vec::new(),
+        }
+    }
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
         }
     }
 }
