@@ -94,10 +94,45 @@ impl Format {
     }
 }
 
+/// A masked source text with its line starts, shared by every finding in the file.
+pub(crate) struct SourceText {
+    pub(crate) text: std::sync::Arc<String>,
+    starts: Vec<usize>,
+}
+
+impl SourceText {
+    fn new(text: String) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceText {
+            text: std::sync::Arc::new(text),
+            starts,
+        }
+    }
+
+    /// Byte offset of a 1-based (line, column-in-chars) position, clamped to the text: a
+    /// lookup, not a scan, so a file with thousands of findings renders in linear time.
+    pub(crate) fn offset(&self, line: u32, column: u32) -> usize {
+        let text = self.text.as_str();
+        let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {
+            return text.len();
+        };
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        match text[start..line_end]
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+        {
+            Some((i, _)) => start + i,
+            None => line_end,
+        }
+    }
+}
+
 /// Source texts for snippets, read at most once per file and always masked.
 pub(crate) struct Sources<'a> {
     outcome: &'a CheckOutcome,
-    cache: HashMap<String, Option<String>>,
+    cache: HashMap<String, Option<std::rc::Rc<SourceText>>>,
 }
 
 impl<'a> Sources<'a> {
@@ -109,13 +144,13 @@ impl<'a> Sources<'a> {
     }
 
     /// The masked text of a repository file (or of a built-in policy), if it can be shown.
-    pub(crate) fn get(&mut self, file: &str) -> Option<&str> {
+    pub(crate) fn get(&mut self, file: &str) -> Option<std::rc::Rc<SourceText>> {
         let outcome = self.outcome;
         self.cache
             .entry(file.to_string())
             .or_insert_with(|| {
                 if let Some(masked) = outcome.masked_sources.get(file) {
-                    return Some(masked.clone());
+                    return Some(std::rc::Rc::new(SourceText::new(masked.clone())));
                 }
                 let path = outcome.root.join(file);
                 let text = if path.is_file() {
@@ -126,25 +161,9 @@ impl<'a> Sources<'a> {
                         .find(|(n, _)| *n == file)
                         .map(|(_, t)| t.to_string())
                 }?;
-                Some(outcome.redactor.mask(&text).into_owned())
+                let masked = outcome.redactor.mask(&text).into_owned();
+                Some(std::rc::Rc::new(SourceText::new(masked)))
             })
-            .as_deref()
-    }
-}
-
-/// Byte offset of a 1-based (line, column-in-chars) position in `text`, clamped to the text.
-pub(crate) fn byte_offset(text: &str, line: u32, column: u32) -> usize {
-    let mut offset = 0;
-    for _ in 1..line {
-        match text[offset..].find('\n') {
-            Some(i) => offset += i + 1,
-            None => return text.len(),
-        }
-    }
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let mut chars = text[offset..line_end].char_indices();
-    match chars.nth(column.saturating_sub(1) as usize) {
-        Some((i, _)) => offset + i,
-        None => line_end,
+            .clone()
     }
 }
