@@ -55,7 +55,8 @@ fi
 best_of() {
   local best="" best_kb="" line t kb
   for _ in $(seq "$RUNS"); do
-    line=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    /usr/bin/time -o "$BENCH_DIR/time.out" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    line=$(tail -n 1 "$BENCH_DIR/time.out")
     t=${line% *}
     kb=${line#* }
     if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
@@ -94,7 +95,7 @@ prepare() {
 
 floor_walk() { find "$1" -path "$1/.git" -prune -o -type f -print >/dev/null; }
 floor_read() { (cd "$1" && find . -path ./.git -prune -o -type f -print >/dev/null && xargs -d '\n' cat <"$1.read" >/dev/null); }
-dotenv_slice() { (cd "$1" && xargs -d '\n' "$DOTENV_LINTER" <"$1.env" >/dev/null 2>&1); }
+dotenv_slice() { (cd "$1" && xargs -d '\n' "$DOTENV_LINTER" check --skip-updates --plain <"$1.env" >/dev/null 2>&1); }
 lychee_slice() { (cd "$1" && xargs -d '\n' "$LYCHEE" --offline --no-progress <"$1.md" >/dev/null 2>&1); }
 bash_n_loop() { (cd "$1" && while IFS= read -r f; do bash -n "$f" 2>/dev/null || true; done <"$1.sh"); }
 export -f floor_walk floor_read dotenv_slice lychee_slice bash_n_loop

@@ -153,41 +153,22 @@ const IGNORED_SEARCH_DEPTH: usize = 6;
 /// would be a silent pass. Only the ignored directories git names are searched, skipping
 /// dependency and build trees, and only folders holding a recognised artifact are listed.
 fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntry> {
-    if ctx.git.is_none() {
-        // Outside git the walk does not apply ignore rules, so it already saw everything.
-        return Vec::new();
-    }
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&ctx.root)
-        .args([
-            "ls-files",
-            "-z",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-        ])
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output();
-    let Ok(output) = output else {
+    // Outside git the walk does not apply ignore rules, so it already saw everything. In git,
+    // the list of ignored paths was read once with the rest of the git state.
+    let Some(git) = &ctx.git else {
         return Vec::new();
     };
-    if !output.status.success() {
-        return Vec::new();
-    }
     let excludes = exclude_globs(ctx);
     let is_artifact = |rel: &str| names.parse(super::walk::file_name(rel)).is_some();
     let mut folders: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for raw in output.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
-        let rel = String::from_utf8_lossy(raw).into_owned();
+    for rel in git.ignored_paths() {
         let trimmed = rel.trim_end_matches('/');
         if trimmed.split('/').any(|c| HEAVY_DIRS.contains(&c)) || excludes.is_match(trimmed) {
             continue;
         }
         if !rel.ends_with('/') {
-            if is_artifact(&rel) {
-                folders.insert(parent_of(&rel).to_string());
+            if is_artifact(rel) {
+                folders.insert(parent_of(rel).to_string());
             }
             continue;
         }

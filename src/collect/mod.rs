@@ -142,15 +142,27 @@ pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOption
         git,
         options,
     };
-    let env = env::collect(&ctx);
+    // The scripts collector mostly waits for `bash -n` processes: the other collectors run
+    // meanwhile. A panic in it propagates as it would without the thread.
+    let (env, migrations, docs, evidence, scripts) = std::thread::scope(|scope| {
+        let scripts = scope.spawn(|| scripts::collect(&ctx));
+        let env = env::collect(&ctx);
+        let migrations = migrations::collect(&ctx);
+        let docs = docs::collect(&ctx);
+        let evidence = evidence::collect(&ctx);
+        let scripts = scripts
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (env, migrations, docs, evidence, scripts)
+    });
     let facts = Facts {
         root: root.display().to_string(),
         git: git_info,
         env: env.facts,
-        migrations: migrations::collect(&ctx),
-        docs: docs::collect(&ctx),
-        scripts: scripts::collect(&ctx),
-        evidence: evidence::collect(&ctx),
+        migrations,
+        docs,
+        scripts,
+        evidence,
         db: None,
         config: crate::facts::Settings {
             docs: config.config.docs.clone(),

@@ -256,8 +256,8 @@ impl PolicySet {
     /// [`policy_view`]): a rule call receives a pointer to it, never a copy.
     pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
-        let facts_dyn = match rhai::serde::to_dynamic(facts) {
-            Ok(d) => policy_view(d),
+        let facts_map = match rhai::serde::to_dynamic(facts) {
+            Ok(d) => d,
             Err(e) => {
                 findings.push(Finding::new(
                     POLICY_ERROR,
@@ -268,12 +268,15 @@ impl PolicySet {
                 return findings;
             }
         };
+        // Each env set is copied out of the converted facts (cheaper than converting again).
         let sets: Vec<(&Vec<String>, Dynamic)> = facts
             .env
             .sets
             .iter()
-            .filter_map(|s| Some((&s.policies, policy_view(rhai::serde::to_dynamic(s).ok()?))))
+            .map(|s| &s.policies)
+            .zip(env_sets_of(&facts_map).into_iter().map(policy_view))
             .collect();
+        let facts_dyn = policy_view(facts_map);
         for rule in &self.rules {
             let meta = policy_view(Dynamic::from_map(rule.meta_map.clone()));
             match rule.scope {
@@ -380,6 +383,17 @@ impl PolicySet {
 /// list once per loop (see docs/benchmarks.md).
 fn policy_view(value: Dynamic) -> Dynamic {
     value.into_read_only().into_shared()
+}
+
+/// The `env.sets` list of converted facts, one value per set, in order.
+fn env_sets_of(facts: &Dynamic) -> Vec<Dynamic> {
+    let sets = || -> Option<Vec<Dynamic>> {
+        let facts = facts.read_lock::<Map>()?;
+        let env = facts.get("env")?.read_lock::<Map>()?;
+        let sets = env.get("sets")?.read_lock::<rhai::Array>()?;
+        Some(sets.to_vec())
+    };
+    sets().unwrap_or_default()
 }
 
 /// Unwrap nested function-call errors to the innermost one: its position and message.

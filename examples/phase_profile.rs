@@ -1,0 +1,108 @@
+//! Where a check's time goes, phase by phase, on one repository: the walk, each collector's
+//! share of `collect_static`, the conversion of facts for policies, and each built-in policy
+//! file's evaluation. Used to explain the benchmark (docs/benchmarks.md):
+//!
+//! ```text
+//! cargo run --release --example phase_profile -- target/bench/tree-100000
+//! ```
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use launchgate::collect::{self, CollectOptions};
+use launchgate::policy::{Limits, PolicySet, BUILTIN_POLICIES};
+
+fn main() {
+    let Some(root) = std::env::args().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: phase_profile REPOSITORY");
+        std::process::exit(2);
+    };
+    let config = match launchgate::config::load(&root, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("config: {e}");
+            std::process::exit(2);
+        }
+    };
+    let started = Instant::now();
+    let walked = collect::walk::walk_tree(&root, &config.config);
+    println!(
+        "walk (parallel, no git)      {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+    drop(walked);
+
+    let started = Instant::now();
+    let (git, _) = collect::GitRepo::open(&root, config.config.git.mode);
+    println!(
+        "git state (ls-files x3)      {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+    drop(git);
+
+    let (git, _) = collect::GitRepo::open(&root, config.config.git.mode);
+    let ctx = collect::CollectContext {
+        root: root.clone(),
+        config: &config,
+        inventory: collect::walk::walk(&root, &config.config, git.as_ref()),
+        git,
+        options: CollectOptions::default(),
+    };
+    let time = |name: &str, run: &dyn Fn()| {
+        let started = Instant::now();
+        run();
+        println!(
+            "  collector {name:<18} {:>8.3} s",
+            started.elapsed().as_secs_f64()
+        );
+    };
+    time("env", &|| drop(collect::env::collect(&ctx)));
+    time("migrations", &|| drop(collect::migrations::collect(&ctx)));
+    time("docs", &|| drop(collect::docs::collect(&ctx)));
+    time("scripts", &|| drop(collect::scripts::collect(&ctx)));
+    time("evidence", &|| drop(collect::evidence::collect(&ctx)));
+    drop(ctx);
+
+    let started = Instant::now();
+    let facts = collect::collect_static(&root, &config, CollectOptions::default()).facts;
+    println!(
+        "collect_static (all)         {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let json = serde_json::to_vec(&facts).map(|v| v.len()).unwrap_or(0);
+    println!(
+        "facts as JSON                {:>8.3} s  ({:.1} MB)",
+        started.elapsed().as_secs_f64(),
+        json as f64 / 1e6
+    );
+    let started = Instant::now();
+    let as_dynamic = rhai::serde::to_dynamic(&facts);
+    println!(
+        "facts to Rhai (once)         {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+    drop(as_dynamic);
+
+    for (source, text) in BUILTIN_POLICIES {
+        let mut one = PolicySet::empty(Limits::default());
+        one.load(source, text);
+        let started = Instant::now();
+        let findings = one.evaluate(&facts);
+        println!(
+            "evaluate {:<20} {:>8.3} s  ({} findings)",
+            source.trim_start_matches("policies/"),
+            started.elapsed().as_secs_f64(),
+            findings.len()
+        );
+    }
+    let all = PolicySet::builtin(Limits::default());
+    let started = Instant::now();
+    let findings = all.evaluate(&facts);
+    println!(
+        "evaluate all policies        {:>8.3} s  ({} findings)",
+        started.elapsed().as_secs_f64(),
+        findings.len()
+    );
+}
