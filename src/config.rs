@@ -162,7 +162,11 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
     })?;
     let display = relative_display(root, &path);
     let config = parse(&display, &text)?;
-    Ok(LoadedConfig { config, path: Some(display), text })
+    Ok(LoadedConfig {
+        config,
+        path: Some(display),
+        text,
+    })
 }
 
 /// Parse config text; `name` is used in diagnostics.
@@ -170,7 +174,9 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     toml::from_str::<Config>(text).map_err(|e| ConfigError::Invalid {
         message: e.message().to_string(),
         src: NamedSource::new(name, text.to_string()),
-        span: e.span().map(|s| SourceSpan::from(s.start..s.end.max(s.start + 1).min(text.len().max(s.start)))),
+        span: e.span().map(|s| {
+            SourceSpan::from(s.start..s.end.max(s.start + 1).min(text.len().max(s.start)))
+        }),
     })
 }
 

@@ -3,6 +3,13 @@
 //! The pipeline: [`collect`] gathers [`facts`] → [`policy`] evaluates Rhai policies into
 //! [`finding`]s (secrets scrubbed) → [`report`] formats them, ending in a GO / NO-GO verdict.
 
+pub mod check;
+pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod facts;
+pub mod finding;
+pub mod policy;
+pub mod report;
+pub mod secrets;
+pub mod tolerance;

@@ -25,7 +25,15 @@ pub struct GitRepo {
 impl GitRepo {
     /// Open the repository for `root`, or say why git state does not apply.
     pub fn open(root: &Path, mode: GitMode) -> (Option<GitRepo>, GitInfo) {
-        let unavailable = |reason: String| (None, GitInfo { available: false, reason: Some(reason) });
+        let unavailable = |reason: String| {
+            (
+                None,
+                GitInfo {
+                    available: false,
+                    reason: Some(reason),
+                },
+            )
+        };
         if mode == GitMode::Off {
             return unavailable("git is turned off in the config (git.mode = \"off\")".into());
         }
@@ -40,7 +48,9 @@ impl GitRepo {
         };
         let prefix = match run_git(root, &["rev-parse", "--show-prefix"]) {
             Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
-            Err(_) => return unavailable("git could not locate the scan root in its work tree".into()),
+            Err(_) => {
+                return unavailable("git could not locate the scan root in its work tree".into())
+            }
         };
         if !prefix.is_empty() && mode == GitMode::Auto {
             return unavailable(format!(
@@ -61,12 +71,30 @@ impl GitRepo {
         let (Some(tracked), Some(untracked), Some(ignored)) = (
             list(&["ls-files", "-z", "--cached"]),
             list(&["ls-files", "-z", "--others", "--exclude-standard"]),
-            list(&["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]),
+            list(&[
+                "ls-files",
+                "-z",
+                "--others",
+                "--ignored",
+                "--exclude-standard",
+                "--directory",
+            ]),
         ) else {
             return unavailable("git ls-files failed; git-state rules were skipped".into());
         };
-        let repo = GitRepo { tracked, untracked, ignored, prefix };
-        (Some(repo), GitInfo { available: true, reason: None })
+        let repo = GitRepo {
+            tracked,
+            untracked,
+            ignored,
+            prefix,
+        };
+        (
+            Some(repo),
+            GitInfo {
+                available: true,
+                reason: None,
+            },
+        )
     }
 
     /// The state of a path relative to the scan root.
@@ -74,7 +102,8 @@ impl GitRepo {
         if self.tracked.contains(rel) {
             return GitState::Tracked;
         }
-        if self.ignored.contains(rel) || self.ancestors(rel).any(|dir| self.ignored.contains(&dir)) {
+        if self.ignored.contains(rel) || self.ancestors(rel).any(|dir| self.ignored.contains(&dir))
+        {
             return GitState::Ignored;
         }
         GitState::Untracked
@@ -92,7 +121,9 @@ impl GitRepo {
     }
 
     fn ancestors<'a>(&self, rel: &'a str) -> impl Iterator<Item = String> + 'a {
-        rel.char_indices().filter(|(_, c)| *c == '/').map(move |(i, _)| rel[..=i].to_string())
+        rel.char_indices()
+            .filter(|(_, c)| *c == '/')
+            .map(move |(i, _)| rel[..=i].to_string())
     }
 
     /// True when `rel` is listed as untracked (not ignored) by git.

@@ -13,7 +13,7 @@ pub mod migrations;
 pub mod scripts;
 pub mod walk;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::LoadedConfig;
@@ -72,7 +72,10 @@ impl std::fmt::Display for ReadProblem {
             ),
             ReadProblem::Binary => write!(f, "file holds binary data (a NUL byte); not read"),
             ReadProblem::InvalidUtf8 { line } => {
-                write!(f, "file is not valid UTF-8 (first bad byte on line {line}); not read")
+                write!(
+                    f,
+                    "file is not valid UTF-8 (first bad byte on line {line}); not read"
+                )
             }
             ReadProblem::Io(e) => write!(f, "file could not be read: {e}"),
         }
@@ -100,29 +103,49 @@ pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..good].iter().filter(|b| **b == b'\n').count() + 1;
-        ReadProblem::InvalidUtf8 { line: u32::try_from(line).unwrap_or(u32::MAX) }
+        ReadProblem::InvalidUtf8 {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        }
     })
 }
 
+/// What a static collection produced: the facts, masked source texts for snippets (env
+/// files, whose values must never be shown) and notes for the human report.
+pub struct Collected {
+    pub facts: Facts,
+    pub masked_sources: BTreeMap<String, String>,
+    pub notes: Vec<String>,
+}
+
 /// Gather every static fact about the repository at `root`.
-pub fn collect_static(
-    root: &Path,
-    config: &LoadedConfig,
-    options: CollectOptions,
-) -> Facts {
+pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Collected {
     let (git, git_info) = git::GitRepo::open(root, config.config.git.mode);
     let inventory = walk::walk(root, &config.config, git.as_ref());
-    let ctx = CollectContext { root: root.to_path_buf(), config, inventory, git, options };
-    Facts {
+    let ctx = CollectContext {
+        root: root.to_path_buf(),
+        config,
+        inventory,
+        git,
+        options,
+    };
+    let env = env::collect(&ctx);
+    let facts = Facts {
         root: root.display().to_string(),
         git: git_info,
-        env: env::collect(&ctx),
+        env: env.facts,
         migrations: migrations::collect(&ctx),
         docs: docs::collect(&ctx),
         scripts: scripts::collect(&ctx),
         evidence: evidence::collect(&ctx),
         db: None,
-        config: crate::facts::Settings { docs: config.config.docs.clone(), ..Default::default() },
+        config: crate::facts::Settings {
+            docs: config.config.docs.clone(),
+            ..Default::default()
+        },
+    };
+    Collected {
+        facts,
+        masked_sources: env.masked_sources,
+        notes: env.notes,
     }
 }
-

@@ -37,7 +37,10 @@ pub struct Inventory {
 
 impl Inventory {
     /// Files whose name satisfies `pred`.
-    pub fn named<'a>(&'a self, pred: impl Fn(&str) -> bool + 'a) -> impl Iterator<Item = &'a FileEntry> + 'a {
+    pub fn named<'a>(
+        &'a self,
+        pred: impl Fn(&str) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a FileEntry> + 'a {
         self.files.iter().filter(move |f| pred(file_name(&f.rel)))
     }
 
@@ -78,13 +81,24 @@ pub fn walk(root: &Path, config: &Config, _git: Option<&GitRepo>) -> Inventory {
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
 
     let mut over = OverrideBuilder::new(root);
-    for glob in [".env", ".env.*", "*.env", "*.env.example", "*.env.sample", "*.env.template"] {
+    for glob in [
+        ".env",
+        ".env.*",
+        "*.env",
+        "*.env.example",
+        "*.env.sample",
+        "*.env.template",
+    ] {
         // Globs are constant and valid.
         let _ = over.add(glob);
     }
     let mut env_files: Vec<FileEntry> = match over.build() {
         Ok(o) => walk_pass(root, &excludes, Some(o)),
-        Err(_) => files.iter().filter(|f| is_env_file_name(file_name(&f.rel))).cloned().collect(),
+        Err(_) => files
+            .iter()
+            .filter(|f| is_env_file_name(file_name(&f.rel)))
+            .cloned()
+            .collect(),
     };
     env_files.retain(|f| is_env_file_name(file_name(&f.rel)));
     env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -101,7 +115,11 @@ fn build_excludes(globs: &[String]) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-fn walk_pass(root: &Path, excludes: &GlobSet, overrides: Option<ignore::overrides::Override>) -> Vec<FileEntry> {
+fn walk_pass(
+    root: &Path,
+    excludes: &GlobSet,
+    overrides: Option<ignore::overrides::Override>,
+) -> Vec<FileEntry> {
     let mut builder = WalkBuilder::new(root);
     builder.hidden(false).follow_links(false).require_git(true);
     if let Some(o) = overrides {
@@ -122,11 +140,15 @@ fn walk_pass(root: &Path, excludes: &GlobSet, overrides: Option<ignore::override
     });
     let mut out = Vec::new();
     for entry in builder.build().flatten() {
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if !ft.is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         let meta = entry.metadata().ok();
         out.push(FileEntry {

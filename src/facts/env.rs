@@ -121,4 +121,7 @@ pub struct EnvSet {
     /// True when at least one layer exists (a file on disk or the process environment).
     pub has_values: bool,
     pub vars: BTreeMap<String, EnvVar>,
+    /// Keys that a rule of one of the set's profiles (other than `env`) checks itself; the
+    /// generic env rules leave them to that rule, so one problem is one finding.
+    pub checked_keys: Vec<String>,
 }

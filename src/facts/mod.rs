@@ -30,19 +30,37 @@ impl Location {
     /// The whole first line of a file: used for file-level facts (a missing history, a
     /// tracked secret file) where no narrower span says more.
     pub fn file_start(file: impl Into<String>) -> Self {
-        Location { file: file.into(), line: 1, column: 1, end_line: 1, end_column: 1 }
+        Location {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        }
     }
 
     /// A span on one line, `column..end_column` (1-based, end exclusive).
     pub fn on_line(file: impl Into<String>, line: u32, column: u32, end_column: u32) -> Self {
-        Location { file: file.into(), line, column, end_line: line, end_column: end_column.max(column) }
+        Location {
+            file: file.into(),
+            line,
+            column,
+            end_line: line,
+            end_column: end_column.max(column),
+        }
     }
 
     /// Locate byte range `start..end` of `text` (the whole content of `file`).
     pub fn from_byte_range(file: impl Into<String>, text: &str, start: usize, end: usize) -> Self {
         let (line, column) = line_col(text, start);
         let (end_line, end_column) = line_col(text, end.max(start));
-        Location { file: file.into(), line, column, end_line, end_column }
+        Location {
+            file: file.into(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 }
 

@@ -1,0 +1,244 @@
+//! `launchgate check` as a library call: config → facts → policies → scrubbed findings →
+//! verdict. Reporters and the CLI sit on top of [`run`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::collect::{self, CollectOptions};
+use crate::config::{self, ConfigError, LoadedConfig};
+use crate::facts::{Facts, Location, ProbeSettings};
+use crate::finding::{self, Finding, RuleMeta, Severity, Verdict};
+use crate::policy::{Limits, PolicySet};
+use crate::secrets::Redactor;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub root: PathBuf,
+    /// `--config FILE`; default `ROOT/launchgate.toml` when present.
+    pub config_file: Option<PathBuf>,
+    pub fail_on: Severity,
+    /// `--process-env SET`.
+    pub process_env_set: Option<String>,
+    pub probe: bool,
+    /// `--method` (highest precedence).
+    pub method: Option<String>,
+    /// `--tolerance` (highest precedence).
+    pub tolerance: Option<String>,
+    pub limits: Limits,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            root: PathBuf::from("."),
+            config_file: None,
+            fail_on: Severity::Error,
+            process_env_set: None,
+            probe: false,
+            method: None,
+            tolerance: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum CheckError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0} is not a directory")]
+    #[diagnostic(code(launchgate::usage))]
+    NotADirectory(PathBuf),
+    #[error("--process-env names env set `{name}`, which does not exist")]
+    #[diagnostic(code(launchgate::usage), help("env sets here: {known}"))]
+    UnknownEnvSet { name: String, known: String },
+    #[error("--{flag} `{value}` is invalid: {why}")]
+    #[diagnostic(code(launchgate::usage))]
+    BadFlag {
+        flag: &'static str,
+        value: String,
+        why: &'static str,
+    },
+}
+
+/// Everything a reporter needs.
+pub struct CheckOutcome {
+    pub facts: Facts,
+    /// Findings after secret scrubbing, sorted.
+    pub findings: Vec<Finding>,
+    pub verdict: Verdict,
+    /// Every rule that can fire (for SARIF's driver and the summary).
+    pub rules: Vec<RuleMeta>,
+    /// What was inferred or configured, for the human report.
+    pub notes: Vec<String>,
+    /// True when no `launchgate.toml` was used.
+    pub inferred: bool,
+    /// Source texts that must be shown masked (env files), by repository path.
+    pub masked_sources: BTreeMap<String, String>,
+    pub redactor: Redactor,
+    pub root: PathBuf,
+    pub config: LoadedConfig,
+}
+
+/// Run a whole check.
+pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
+    if !opts.root.is_dir() {
+        return Err(CheckError::NotADirectory(opts.root.clone()));
+    }
+    if let Some(t) = &opts.tolerance {
+        if crate::tolerance::Tolerance::parse(t).is_none() {
+            return Err(CheckError::BadFlag {
+                flag: "tolerance",
+                value: t.clone(),
+                why: "expected a row count (25) or a percentage (0.5%)",
+            });
+        }
+    }
+    if let Some(m) = &opts.method {
+        if !matches!(m.as_str(), "fast" | "exact" | "checksum") {
+            return Err(CheckError::BadFlag {
+                flag: "method",
+                value: m.clone(),
+                why: "expected fast, exact or checksum",
+            });
+        }
+    }
+    let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
+    let policies = PolicySet::builtin(opts.limits);
+    let collected = collect::collect_static(
+        &opts.root,
+        &loaded,
+        CollectOptions {
+            process_env_set: opts.process_env_set.clone(),
+            known_keys: policies.known_keys(),
+        },
+    );
+    let mut facts = collected.facts;
+    if let Some(name) = &opts.process_env_set {
+        if !facts.env.sets.iter().any(|s| &s.name == name) {
+            let known: Vec<&str> = facts.env.sets.iter().map(|s| s.name.as_str()).collect();
+            return Err(CheckError::UnknownEnvSet {
+                name: name.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
+    facts.config.probes = resolve_probe_settings(&facts, &loaded, opts);
+    for set in &mut facts.env.sets {
+        let mut keys = std::collections::BTreeSet::new();
+        for profile in set.policies.iter().filter(|p| *p != "env") {
+            keys.extend(policies.profile_keys(profile));
+        }
+        set.checked_keys = keys.into_iter().collect();
+    }
+
+    let mut notes = Vec::new();
+    if loaded.path.is_none() {
+        notes.push(format!(
+            "no {} found: configuration inferred from file names",
+            config::CONFIG_FILE
+        ));
+    } else if let Some(p) = &loaded.path {
+        notes.push(format!("configuration: {p}"));
+    }
+    notes.extend(collected.notes);
+    if let Some(reason) = &facts.git.reason {
+        notes.push(format!("git: {reason}"));
+    }
+    let p = &facts.config.probes;
+    notes.push(format!(
+        "probe settings: method {}, tolerance {}",
+        p.method, p.tolerance
+    ));
+
+    let redactor = Redactor::from_env(&facts.env);
+    let mut findings = policies.evaluate(&facts);
+    for f in &mut findings {
+        scrub(f, &redactor);
+    }
+    finding::sort(&mut findings);
+    let verdict = Verdict::decide(&findings, opts.fail_on);
+    Ok(CheckOutcome {
+        facts,
+        findings,
+        verdict,
+        rules: policies.rules(),
+        notes,
+        inferred: loaded.path.is_none(),
+        masked_sources: collected.masked_sources,
+        redactor,
+        root: opts.root.clone(),
+        config: loaded,
+    })
+}
+
+fn scrub(f: &mut Finding, r: &Redactor) {
+    f.message = r.scrub(&f.message).into_owned();
+    f.subject = r.scrub(&f.subject).into_owned();
+    if let Some(h) = &f.help {
+        f.help = Some(r.scrub(h).into_owned());
+    }
+    for rel in &mut f.related {
+        rel.message = r.scrub(&rel.message).into_owned();
+    }
+    f.refresh_fingerprint();
+}
+
+/// Probe settings in rising precedence: the cutover env set's `VERIFY_METHOD` and
+/// `ROWCOUNT_TOLERANCE`, then `launchgate.toml`, then the flags; `exact` and `0` otherwise.
+fn resolve_probe_settings(
+    facts: &Facts,
+    loaded: &LoadedConfig,
+    opts: &CheckOptions,
+) -> ProbeSettings {
+    let mut s = ProbeSettings::default();
+    let cutover = facts
+        .env
+        .sets
+        .iter()
+        .find(|set| set.policies.iter().any(|p| p == "cutover"));
+    if let Some(set) = cutover {
+        if let Some(v) = set.vars.get("VERIFY_METHOD") {
+            s.method = v.value.clone();
+            s.method_location = Some(v.value_location.clone());
+        }
+        if let Some(v) = set.vars.get("ROWCOUNT_TOLERANCE") {
+            s.tolerance = v.value.clone();
+            s.tolerance_location = Some(v.value_location.clone());
+        }
+    }
+    let probes = &loaded.config.probes;
+    if let Some(m) = &probes.method {
+        s.method = m.get_ref().clone();
+        s.method_location = loaded.location(m.span());
+    }
+    if let Some(t) = &probes.tolerance {
+        s.tolerance = t.get_ref().clone();
+        s.tolerance_location = loaded.location(t.span());
+    }
+    if let Some(m) = &opts.method {
+        s.method = m.clone();
+        s.method_location = None;
+    }
+    if let Some(t) = &opts.tolerance {
+        s.tolerance = t.clone();
+        s.tolerance_location = None;
+    }
+    s
+}
+
+/// The location used for a fact without a file of its own (e.g. a process variable without
+/// a contract): the config file when there is one, else the repository's first env file.
+pub fn fallback_location(outcome: &CheckOutcome) -> Location {
+    Location::file_start(
+        outcome
+            .config
+            .path
+            .clone()
+            .unwrap_or_else(|| config::CONFIG_FILE.to_string()),
+    )
+}

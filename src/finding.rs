@@ -1,0 +1,192 @@
+//! Findings, severities, rule metadata and the verdict.
+//!
+//! A finding is data: rule id, severity, message, location, help. Reporters only format
+//! findings; they never decide anything.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::facts::Location;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's metadata: the same text feeds `rules`, `explain`, SARIF and the docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    /// Markdown: what it checks, why it matters, how to fix.
+    pub help: String,
+    pub tags: Vec<String>,
+    /// Where the rule is defined (`policies/launch.rhai`, or `<engine>`).
+    pub source: String,
+}
+
+/// A secondary location that explains a finding (the first of two duplicate keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Location,
+    /// What the finding is about (a key, a table, a path); with the rule and the file it makes
+    /// the fingerprint.
+    pub subject: String,
+    pub related: Vec<Related>,
+    /// Stable logical fingerprint: rule + file + subject, not the line number.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn new(
+        rule: impl Into<String>,
+        severity: Severity,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut f = Finding {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            help: None,
+            location,
+            subject: String::new(),
+            related: Vec::new(),
+            fingerprint: String::new(),
+        };
+        f.refresh_fingerprint();
+        f
+    }
+
+    /// Recompute the fingerprint after the subject, rule or file changed.
+    pub fn refresh_fingerprint(&mut self) {
+        let subject = if self.subject.is_empty() {
+            &self.message
+        } else {
+            &self.subject
+        };
+        let mut h = Sha256::new();
+        for part in [self.rule.as_str(), self.location.file.as_str(), subject] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        self.fingerprint = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    }
+
+    /// The rule's area (`launch` for `launch/node-env`).
+    pub fn area(&self) -> &str {
+        self.rule.split('/').next().unwrap_or(&self.rule)
+    }
+}
+
+/// Sort findings for output: by file, then line, column, rule.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.location.file,
+            a.location.line,
+            a.location.column,
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+                &b.rule,
+                &b.message,
+            ))
+    });
+}
+
+/// GO or NO-GO, with the counts that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub go: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Findings at or above `--fail-on`.
+    pub blocking: usize,
+    pub fail_on: Severity,
+}
+
+impl Verdict {
+    pub fn decide(findings: &[Finding], fail_on: Severity) -> Verdict {
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        // policy/error always blocks: policies fail closed.
+        let blocking = findings
+            .iter()
+            .filter(|f| f.severity >= fail_on || f.rule == crate::policy::POLICY_ERROR)
+            .count();
+        Verdict {
+            go: blocking == 0,
+            errors,
+            warnings,
+            blocking,
+            fail_on,
+        }
+    }
+
+    /// `GO` or `NO-GO: 9 errors, 3 warnings`.
+    pub fn headline(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let counts = format!(
+            "{}, {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning")
+        );
+        if self.go {
+            if self.errors + self.warnings == 0 {
+                "GO".to_string()
+            } else {
+                format!("GO ({counts} below --fail-on {})", self.fail_on)
+            }
+        } else {
+            format!("NO-GO: {counts}")
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! The functions policies call: `rule`, `report`, and pure helpers. None of them touches the
+//! file system, the network or a process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, INT};
+
+use super::{location_from_map, lock, RegexCache, Reported, Shared};
+use crate::facts::Location;
+use crate::finding::Related;
+use crate::tolerance::Tolerance;
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn runtime_error(msg: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(msg.into()),
+        rhai::Position::NONE,
+    ))
+}
+
+pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
+    let s = Arc::clone(shared);
+    engine.register_fn(
+        "rule",
+        move |ctx: NativeCallContext, meta: Map, check: FnPtr| {
+            lock(&s).pending.push((meta, check, ctx.call_position()));
+        },
+    );
+
+    let s = Arc::clone(shared);
+    engine.register_fn(
+        "report",
+        move |loc: Map, message: ImmutableString| -> RhaiResult<()> {
+            push_report(&s, &loc, message.to_string(), &Map::new())
+        },
+    );
+    let s = Arc::clone(shared);
+    engine.register_fn(
+        "report",
+        move |loc: Map, message: ImmutableString, opts: Map| -> RhaiResult<()> {
+            push_report(&s, &loc, message.to_string(), &opts)
+        },
+    );
+    // A location that is `()` (a fact without one) is a policy bug: fail closed, loudly.
+    engine.register_fn("report", |_: (), _: ImmutableString| -> RhaiResult<()> {
+        Err(runtime_error("report() was given no location (`()`)"))
+    });
+    engine.register_fn(
+        "report",
+        |_: (), _: ImmutableString, _: Map| -> RhaiResult<()> {
+            Err(runtime_error("report() was given no location (`()`)"))
+        },
+    );
+
+    let cache: RegexCache = Arc::new(Mutex::new(HashMap::new()));
+    let c = Arc::clone(&cache);
+    engine.register_fn(
+        "matches",
+        move |text: ImmutableString, re: ImmutableString| -> RhaiResult<bool> {
+            with_regex(&c, &re, |r| r.is_match(&text))
+        },
+    );
+    let c = Arc::clone(&cache);
+    engine.register_fn(
+        "captures",
+        move |text: ImmutableString, re: ImmutableString| -> RhaiResult<Dynamic> {
+            with_regex(&c, &re, |r| match r.captures(&text) {
+                Some(caps) => {
+                    let arr: rhai::Array = caps
+                        .iter()
+                        .map(|m| m.map_or(Dynamic::UNIT, |m| Dynamic::from(m.as_str().to_string())))
+                        .collect();
+                    Dynamic::from_array(arr)
+                }
+                None => Dynamic::UNIT,
+            })
+        },
+    );
+    engine.register_fn("is_hex", |text: ImmutableString| {
+        !text.is_empty() && text.chars().all(|c| c.is_ascii_hexdigit())
+    });
+    engine.register_fn("parse_url", |text: ImmutableString| parse_url(&text));
+    engine.register_fn("redact_url", |text: ImmutableString| {
+        crate::secrets::redact_url(&text)
+    });
+    engine.register_fn(
+        "parse_tolerance",
+        |text: ImmutableString| match Tolerance::parse(&text) {
+            Some(t) => tolerance_map(t),
+            None => Dynamic::UNIT,
+        },
+    );
+    engine.register_fn(
+        "within_tolerance",
+        |a: INT, b: INT, tol: Map| -> RhaiResult<bool> {
+            let t = tolerance_from_map(&tol)
+                .ok_or_else(|| runtime_error("within_tolerance: not a tolerance map"))?;
+            Ok(t.allows(a.max(0) as u64, b.max(0) as u64))
+        },
+    );
+    engine.register_fn(
+        "placeholder_kind",
+        |text: ImmutableString| match placeholder_kind(&text) {
+            Some(kind) => Dynamic::from(kind),
+            None => Dynamic::UNIT,
+        },
+    );
+    engine.register_fn("file_location", |path: ImmutableString| {
+        location_map(&Location::file_start(path.to_string()))
+    });
+}
+
+fn push_report(
+    shared: &Arc<Mutex<Shared>>,
+    loc: &Map,
+    message: String,
+    opts: &Map,
+) -> RhaiResult<()> {
+    let location = location_from_map(loc)
+        .ok_or_else(|| runtime_error("report(): the location map needs `file` and `line`"))?;
+    let text = |k: &str| {
+        opts.get(k)
+            .and_then(|v| v.clone().into_immutable_string().ok())
+            .map(|s| s.to_string())
+    };
+    let related = opts
+        .get("related")
+        .and_then(|v| v.clone().into_array().ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| {
+            let m = r.try_cast::<Map>()?;
+            let location = location_from_map(&m.get("location")?.clone().try_cast::<Map>()?)?;
+            let message = m
+                .get("message")
+                .and_then(|v| v.clone().into_immutable_string().ok())?
+                .to_string();
+            Some(Related { location, message })
+        })
+        .collect();
+    let mut s = lock(shared);
+    s.reports.push(Reported {
+        location,
+        message,
+        subject: text("subject").unwrap_or_default(),
+        help: text("help"),
+        related,
+    });
+    Ok(())
+}
+
+fn with_regex<T>(
+    cache: &RegexCache,
+    re: &str,
+    f: impl FnOnce(&regex::Regex) -> T,
+) -> RhaiResult<T> {
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let entry = c.entry(re.to_string()).or_insert_with(|| {
+        regex::RegexBuilder::new(re)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    match entry {
+        Ok(r) => Ok(f(r)),
+        Err(e) => Err(runtime_error(format!("invalid regex: {e}"))),
+    }
+}
+
+pub(crate) fn location_map(l: &Location) -> Dynamic {
+    let mut m = Map::new();
+    m.insert("file".into(), Dynamic::from(l.file.clone()));
+    m.insert("line".into(), Dynamic::from(INT::from(l.line)));
+    m.insert("column".into(), Dynamic::from(INT::from(l.column)));
+    m.insert("end_line".into(), Dynamic::from(INT::from(l.end_line)));
+    m.insert("end_column".into(), Dynamic::from(INT::from(l.end_column)));
+    Dynamic::from_map(m)
+}
+
+fn tolerance_map(t: Tolerance) -> Dynamic {
+    let mut m = Map::new();
+    match t {
+        Tolerance::Rows(n) => {
+            m.insert("kind".into(), Dynamic::from("rows"));
+            m.insert("value".into(), Dynamic::from(n as INT));
+        }
+        Tolerance::Percent(p) => {
+            m.insert("kind".into(), Dynamic::from("percent"));
+            m.insert("value".into(), Dynamic::from(p));
+        }
+    }
+    Dynamic::from_map(m)
+}
+
+fn tolerance_from_map(m: &Map) -> Option<Tolerance> {
+    let kind = m.get("kind")?.clone().into_immutable_string().ok()?;
+    let v = m.get("value")?;
+    match kind.as_str() {
+        "rows" => Some(Tolerance::Rows(
+            v.as_int().ok().and_then(|n| u64::try_from(n).ok())?,
+        )),
+        "percent" => Some(Tolerance::Percent(
+            v.as_float()
+                .ok()
+                .or_else(|| v.as_int().ok().map(|i| i as f64))?,
+        )),
+        _ => None,
+    }
+}
+
+/// `scheme://user:password@host:port/database?params` → a map, or `()` when it is no URL.
+pub fn parse_url(text: &str) -> Dynamic {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Dynamic::UNIT;
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return Dynamic::UNIT;
+    }
+    let (before_query, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, q),
+        None => (rest, ""),
+    };
+    let before_query = before_query.split('#').next().unwrap_or(before_query);
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => (&before_query[..i], &before_query[i + 1..]),
+        None => (before_query, ""),
+    };
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (username, has_password) = match userinfo {
+        Some(u) => match u.split_once(':') {
+            Some((user, pw)) => (user, !pw.is_empty()),
+            None => (u, false),
+        },
+        None => ("", false),
+    };
+    let (host, port) = split_host_port(hostport);
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut params = Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        params.insert(decode(k).into(), Dynamic::from(decode(v)));
+    }
+    let mut m = Map::new();
+    m.insert("scheme".into(), Dynamic::from(scheme.to_ascii_lowercase()));
+    m.insert("username".into(), Dynamic::from(decode(username)));
+    m.insert("has_password".into(), Dynamic::from(has_password));
+    m.insert("host".into(), Dynamic::from(host.to_ascii_lowercase()));
+    m.insert(
+        "port".into(),
+        port.map_or(Dynamic::UNIT, |p| Dynamic::from(INT::from(p))),
+    );
+    m.insert("database".into(), Dynamic::from(decode(path)));
+    m.insert("params".into(), Dynamic::from_map(params));
+    Dynamic::from_map(m)
+}
+
+fn split_host_port(hostport: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = hostport.strip_prefix('[') {
+        // [ipv6]:port
+        if let Some((h, after)) = rest.split_once(']') {
+            let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+            return (h, port);
+        }
+    }
+    match hostport.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+            (h, p.parse().ok())
+        }
+        _ => (hostport, None),
+    }
+}
+
+/// What kind of placeholder a value still is, described without quoting it.
+pub fn placeholder_kind(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    if v.is_empty() {
+        return Some("empty");
+    }
+    if matches!(
+        lower.as_str(),
+        "changeme" | "change-me" | "change_me" | "replace-me" | "replaceme" | "replace_me"
+    ) || lower.starts_with("changeme")
+    {
+        return Some("a change-me marker");
+    }
+    if v.starts_with('<') && v.ends_with('>')
+        || (v.contains('<') && v.contains('>') && v.find('<') < v.rfind('>'))
+    {
+        return Some("an angle-bracket placeholder");
+    }
+    if v.contains("USER:PASSWORD@HOST")
+        || v.contains("USERNAME:PASSWORD@")
+        || v.contains(":PASSWORD@")
+    {
+        return Some("a USER:PASSWORD@HOST template");
+    }
+    if matches!(lower.as_str(), "todo" | "tbd" | "fixme") || lower.starts_with("todo") {
+        return Some("a TODO marker");
+    }
+    if lower.len() >= 3 && lower.chars().all(|c| c == 'x') {
+        return Some("an xxx filler");
+    }
+    if lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.ends_with("-here")
+        || lower.ends_with("_here")
+    {
+        return Some("a your-value-here filler");
+    }
+    None
+}

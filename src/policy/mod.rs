@@ -1,0 +1,527 @@
+//! The Rhai policy engine: loads policies once, runs every rule over the facts in a sandbox,
+//! and turns `report(...)` calls into findings.
+//!
+//! Policies see facts read-only (each call gets its own copy-on-write view) and have no file,
+//! network or process access; `eval` is disabled; every call runs under operation, depth,
+//! size and wall-clock limits. Anything that goes wrong in a policy (a compile error, a throw,
+//! a limit) becomes a `policy/error` finding at the policy's own file and line: policies fail
+//! closed. The engine never formats output.
+
+mod api;
+mod builtin;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Position, AST};
+
+use crate::facts::{Facts, Location};
+use crate::finding::{Finding, Related, RuleMeta, Severity};
+
+pub use api::placeholder_kind;
+pub use builtin::BUILTIN_POLICIES;
+
+/// The engine's own rule: a policy failed to compile, run, or stay within its limits.
+pub const POLICY_ERROR: &str = "policy/error";
+
+/// Limits for each rule call (and each policy's load).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    pub wall_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 200_000_000,
+            max_call_levels: 64,
+            max_string_size: 4 * 1024 * 1024,
+            max_array_size: 2_000_000,
+            max_map_size: 500_000,
+            wall_time: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How a rule is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Once, with the whole facts.
+    Repo,
+    /// Once per env set carrying the policy's profile.
+    EnvSet,
+}
+
+struct Rule {
+    meta: RuleMeta,
+    meta_map: Map,
+    scope: Scope,
+    profile: String,
+    keys: Vec<String>,
+    check: FnPtr,
+    policy: usize,
+}
+
+struct Policy {
+    source: String,
+    ast: AST,
+}
+
+/// One `report(...)` call, before secrets are scrubbed.
+struct Reported {
+    location: Location,
+    message: String,
+    subject: String,
+    help: Option<String>,
+    related: Vec<Related>,
+}
+
+/// State shared between the engine's native functions and the Rust side.
+#[derive(Default)]
+struct Shared {
+    /// Rules registered by the policy being loaded.
+    pending: Vec<(Map, FnPtr, Position)>,
+    /// Reports made by the rule being run.
+    reports: Vec<Reported>,
+    /// Malformed `report` calls (bad location), as error text.
+    report_errors: Vec<String>,
+    deadline: Option<Instant>,
+}
+
+/// All loaded policies and their rules.
+pub struct PolicySet {
+    engine: Engine,
+    shared: Arc<Mutex<Shared>>,
+    policies: Vec<Policy>,
+    rules: Vec<Rule>,
+    /// `policy/error` findings from loading.
+    load_errors: Vec<Finding>,
+    limits: Limits,
+}
+
+fn lock(shared: &Arc<Mutex<Shared>>) -> std::sync::MutexGuard<'_, Shared> {
+    // A poisoned lock only means a panic elsewhere; the data is still usable.
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl PolicySet {
+    /// An engine with no policies loaded.
+    pub fn empty(limits: Limits) -> PolicySet {
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let engine = sandboxed_engine(&limits, &shared);
+        PolicySet {
+            engine,
+            shared,
+            policies: Vec::new(),
+            rules: Vec::new(),
+            load_errors: Vec::new(),
+            limits,
+        }
+    }
+
+    /// The built-in policies.
+    pub fn builtin(limits: Limits) -> PolicySet {
+        let mut set = PolicySet::empty(limits);
+        for (source, text) in BUILTIN_POLICIES {
+            set.load(source, text);
+        }
+        set
+    }
+
+    /// Compile and register one policy. `source` names it in locations; its profile is its
+    /// file stem. Rules with an id already registered replace the earlier rule.
+    pub fn load(&mut self, source: &str, text: &str) {
+        let profile = source
+            .rsplit('/')
+            .next()
+            .unwrap_or(source)
+            .trim_end_matches(".rhai")
+            .to_string();
+        let mut ast = match self.engine.compile(text) {
+            Ok(ast) => ast,
+            Err(e) => {
+                let pos = e.position();
+                self.load_errors.push(policy_error(
+                    source,
+                    pos,
+                    &format!("does not compile: {}", e.err_type()),
+                ));
+                return;
+            }
+        };
+        ast.set_source(source);
+        lock(&self.shared).pending.clear();
+        self.arm_deadline();
+        let result = self.engine.run_ast(&ast);
+        let pending = std::mem::take(&mut lock(&self.shared).pending);
+        if let Err(e) = result {
+            let (pos, msg) = innermost(&e);
+            self.load_errors.push(policy_error(
+                source,
+                pos,
+                &format!("failed while loading: {msg}"),
+            ));
+            return;
+        }
+        let policy = self.policies.len();
+        self.policies.push(Policy {
+            source: source.to_string(),
+            ast,
+        });
+        for (meta_map, check, pos) in pending {
+            match parse_meta(&meta_map, source) {
+                Ok((meta, scope, keys)) => {
+                    self.rules.retain(|r| r.meta.id != meta.id);
+                    self.rules.push(Rule {
+                        meta,
+                        meta_map,
+                        scope,
+                        profile: profile.clone(),
+                        keys,
+                        check,
+                        policy,
+                    });
+                }
+                Err(msg) => self.load_errors.push(policy_error(source, pos, &msg)),
+            }
+        }
+    }
+
+    /// Metadata of every rule that can fire: the loaded rules plus the engine's own.
+    pub fn rules(&self) -> Vec<RuleMeta> {
+        let mut all: Vec<RuleMeta> = self.rules.iter().map(|r| r.meta.clone()).collect();
+        all.extend(engine_rules());
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// Env keys the rules declare they read (`keys` in their metadata).
+    pub fn known_keys(&self) -> BTreeSet<String> {
+        self.rules
+            .iter()
+            .flat_map(|r| r.keys.iter().cloned())
+            .collect()
+    }
+
+    /// Env keys that the rules of `profile` declare they read.
+    pub fn profile_keys(&self, profile: &str) -> BTreeSet<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.profile == profile)
+            .flat_map(|r| r.keys.iter().cloned())
+            .collect()
+    }
+
+    /// Run every rule over `facts`. Findings are not yet scrubbed of secrets.
+    pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
+        let mut findings = self.load_errors.clone();
+        let facts_dyn = match rhai::serde::to_dynamic(facts) {
+            Ok(d) => d.into_shared(),
+            Err(e) => {
+                findings.push(Finding::new(
+                    POLICY_ERROR,
+                    Severity::Error,
+                    Location::file_start("launchgate.toml"),
+                    format!("facts could not be handed to policies: {e}"),
+                ));
+                return findings;
+            }
+        };
+        let sets: Vec<(Vec<String>, Dynamic)> = facts
+            .env
+            .sets
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    s.policies.clone(),
+                    rhai::serde::to_dynamic(s).ok()?.into_shared(),
+                ))
+            })
+            .collect();
+        for rule in &self.rules {
+            let meta = Dynamic::from_map(rule.meta_map.clone());
+            match rule.scope {
+                Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
+                Scope::EnvSet => {
+                    for (policies, set) in &sets {
+                        if rule.profile == "env" || policies.iter().any(|p| *p == rule.profile) {
+                            self.run_rule(rule, set.clone(), meta.clone(), &mut findings);
+                        }
+                    }
+                }
+            }
+        }
+        findings
+    }
+
+    fn arm_deadline(&self) {
+        lock(&self.shared).deadline = Some(Instant::now() + self.limits.wall_time);
+    }
+
+    fn run_rule(&self, rule: &Rule, subject: Dynamic, meta: Dynamic, findings: &mut Vec<Finding>) {
+        {
+            let mut s = lock(&self.shared);
+            s.reports.clear();
+            s.report_errors.clear();
+        }
+        self.arm_deadline();
+        let ast = &self.policies[rule.policy].ast;
+        let result = rule
+            .check
+            .call::<Dynamic>(&self.engine, ast, (subject, meta));
+        let (reports, report_errors) = {
+            let mut s = lock(&self.shared);
+            (
+                std::mem::take(&mut s.reports),
+                std::mem::take(&mut s.report_errors),
+            )
+        };
+        for r in reports {
+            let mut f = Finding::new(
+                rule.meta.id.clone(),
+                rule.meta.severity,
+                r.location,
+                r.message,
+            );
+            f.subject = r.subject;
+            f.help = r.help.or_else(|| {
+                Some(format!(
+                    "{} (launchgate explain {})",
+                    rule.meta.summary.replace('`', ""),
+                    rule.meta.id
+                ))
+            });
+            f.related = r.related;
+            f.refresh_fingerprint();
+            findings.push(f);
+        }
+        let source = &self.policies[rule.policy].source;
+        for e in report_errors {
+            findings.push(policy_error(
+                source,
+                Position::NONE,
+                &format!("rule {}: {e}", rule.meta.id),
+            ));
+        }
+        if let Err(e) = result {
+            let (pos, msg) = innermost(&e);
+            let mut f = policy_error(source, pos, &format!("rule {} failed: {msg}", rule.meta.id));
+            f.subject = format!("{}:{}", rule.meta.id, msg);
+            f.refresh_fingerprint();
+            findings.push(f);
+        }
+    }
+}
+
+/// Unwrap nested function-call errors to the innermost one: its position and message.
+fn innermost(err: &EvalAltResult) -> (Position, String) {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) => {
+            let (p, m) = innermost(inner);
+            (if p.is_none() { *pos } else { p }, m)
+        }
+        EvalAltResult::ErrorTooManyOperations(p) => {
+            (*p, "exceeded the operation limit (an endless loop?)".into())
+        }
+        EvalAltResult::ErrorTerminated(_, p) => (*p, "exceeded the time limit".into()),
+        EvalAltResult::ErrorStackOverflow(p) => (
+            *p,
+            "exceeded the call-depth limit (runaway recursion?)".into(),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, p) => (*p, format!("exceeded a size limit: {what}")),
+        other => {
+            let text = other.to_string();
+            // Rhai appends " (line N, position M)"; the location already says that.
+            let text = match text.rfind(" (line ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+            (other.position(), text)
+        }
+    }
+}
+
+fn policy_error(source: &str, pos: Position, message: &str) -> Finding {
+    let line = pos.line().unwrap_or(1) as u32;
+    let column = pos.position().unwrap_or(1) as u32;
+    let mut f = Finding::new(
+        POLICY_ERROR,
+        Severity::Error,
+        Location::on_line(source, line, column, column + 1),
+        format!("policy {source}: {message}"),
+    );
+    f.subject = message.to_string();
+    f.help = Some(
+        "The policy is fixed or removed; until then the verdict is NO-GO (policies fail closed)."
+            .into(),
+    );
+    f.refresh_fingerprint();
+    f
+}
+
+fn parse_meta(map: &Map, source: &str) -> Result<(RuleMeta, Scope, Vec<String>), String> {
+    let text = |k: &str| {
+        map.get(k)
+            .and_then(|v| v.clone().into_immutable_string().ok())
+            .map(|s| s.to_string())
+    };
+    let id = text("id").ok_or("rule metadata needs an `id` string")?;
+    let valid_id = id.split_once('/').is_some_and(|(a, b)| {
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        ok(a) && ok(b)
+    });
+    if !valid_id {
+        return Err(format!("rule id `{id}` is not kebab-case `area/name`"));
+    }
+    let severity_text = text("severity").unwrap_or_else(|| "error".into());
+    let severity = Severity::parse(&severity_text).ok_or_else(|| {
+        format!("rule {id}: severity `{severity_text}` is not `error` or `warning`")
+    })?;
+    let summary = text("summary").ok_or_else(|| format!("rule {id} needs a `summary`"))?;
+    let help = text("help").ok_or_else(|| format!("rule {id} needs `help`"))?;
+    let scope = match text("scope").as_deref() {
+        None | Some("repo") => Scope::Repo,
+        Some("env-set") => Scope::EnvSet,
+        Some(other) => {
+            return Err(format!(
+                "rule {id}: scope `{other}` is not `repo` or `env-set`"
+            ))
+        }
+    };
+    let list = |k: &str| -> Vec<String> {
+        map.get(k)
+            .and_then(|v| v.clone().into_typed_array::<rhai::ImmutableString>().ok())
+            .map(|a| a.into_iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let meta = RuleMeta {
+        id,
+        severity,
+        summary,
+        help: dedent(&help),
+        tags: list("tags"),
+        source: source.to_string(),
+    };
+    Ok((meta, scope, list("keys")))
+}
+
+/// Strip the common indentation of a multi-line help text written inside a policy.
+fn dedent(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_matches('\n').lines().collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_string()
+}
+
+/// The rules the engine itself reports.
+pub fn engine_rules() -> Vec<RuleMeta> {
+    let meta = |id: &str, severity, summary: &str, help: &str| RuleMeta {
+        id: id.into(),
+        severity,
+        summary: summary.into(),
+        help: help.into(),
+        tags: vec!["governance".into()],
+        source: "<engine>".into(),
+    };
+    vec![meta(
+        POLICY_ERROR,
+        Severity::Error,
+        "a policy failed to compile or run, or hit a resource limit (fail closed)",
+        "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
+         sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
+         **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
+         the verdict is NO-GO until the policy is fixed.\n\n\
+         **How to fix:** read the message and the policy file and line it points at; fix the script, or \
+         remove it from the policy folders.",
+    )]
+}
+
+fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_expr_depths(128, 64);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_modules(16);
+    engine.set_strict_variables(true);
+    engine.disable_symbol("eval");
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    // print/debug could carry secrets; policies report through `report` only.
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    let deadline_shared = Arc::clone(shared);
+    engine.on_progress(move |ops| {
+        if ops % 4096 != 0 {
+            return None;
+        }
+        let deadline = lock(&deadline_shared).deadline;
+        match deadline {
+            Some(d) if Instant::now() > d => Some(Dynamic::from("time limit")),
+            _ => None,
+        }
+    });
+    api::register(&mut engine, shared);
+    engine
+}
+
+/// Convert a Rhai location map into a [`Location`].
+fn location_from_map(map: &Map) -> Option<Location> {
+    let int = |k: &str| {
+        map.get(k)
+            .and_then(|v| v.as_int().ok())
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    let file = map
+        .get("file")?
+        .clone()
+        .into_immutable_string()
+        .ok()?
+        .to_string();
+    let line = int("line").filter(|n| *n > 0)?;
+    let column = int("column").filter(|n| *n > 0).unwrap_or(1);
+    let end_line = int("end_line").filter(|n| *n >= line).unwrap_or(line);
+    let end_column = int("end_column").unwrap_or(column + 1);
+    let end_column = if end_line == line {
+        end_column.max(column)
+    } else {
+        end_column.max(1)
+    };
+    Some(Location {
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+    })
+}
+
+/// Type-erased cache of compiled regexes for `matches` / `captures`.
+type RegexCache = Arc<Mutex<HashMap<String, Result<regex::Regex, String>>>>;

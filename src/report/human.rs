@@ -1,0 +1,169 @@
+//! The human report: a miette diagnostic per finding (snippet, label at the span, help), then
+//! a summary table and the verdict as the last line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
+
+use super::{byte_offset, Sources, Style};
+use crate::check::CheckOutcome;
+use crate::finding::{Finding, Severity};
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    location_line: String,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)?;
+        if self.source.is_none() {
+            write!(f, "\n  at {}", self.location_line)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.rule))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() {
+            return None;
+        }
+        Some(Box::new(self.labels.clone().into_iter()))
+    }
+}
+
+pub fn render(outcome: &CheckOutcome, style: Style) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "launchgate {} · {}\n",
+        env!("CARGO_PKG_VERSION"),
+        outcome.root.display()
+    ));
+    for note in &outcome.notes {
+        out.push_str(&format!("  · {note}\n"));
+    }
+    out.push('\n');
+
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(110)
+        .with_links(false);
+    let mut sources = Sources::new(outcome);
+    for f in &outcome.findings {
+        let diag = diagnostic(f, &mut sources);
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &diag).is_err() {
+            rendered = format!("{} [{}] {}\n", f.severity, f.rule, f.message);
+        }
+        out.push_str(&rendered);
+        out.push('\n');
+    }
+
+    out.push_str(&summary(outcome));
+    out.push('\n');
+    out.push_str(&outcome.verdict.headline());
+    out.push('\n');
+    out
+}
+
+fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {
+    let l = &f.location;
+    let location_line = format!("{}:{}:{}", l.file, l.line, l.column);
+    let Some(text) = sources.get(&l.file) else {
+        return FindingDiagnostic {
+            finding: f,
+            source: None,
+            labels: Vec::new(),
+            location_line,
+        };
+    };
+    let start = byte_offset(text, l.line, l.column);
+    let end = byte_offset(text, l.end_line, l.end_column).max(start);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        None,
+        SourceSpan::from(start..end),
+    )];
+    for r in &f.related {
+        if r.location.file == l.file {
+            let s = byte_offset(text, r.location.line, r.location.column);
+            let e = byte_offset(text, r.location.end_line, r.location.end_column).max(s);
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.message.clone()),
+                SourceSpan::from(s..e),
+            ));
+        }
+    }
+    let source = NamedSource::new(&l.file, text.to_string()).with_language("text");
+    FindingDiagnostic {
+        finding: f,
+        source: Some(source),
+        labels,
+        location_line,
+    }
+}
+
+fn summary(outcome: &CheckOutcome) -> String {
+    let mut by_rule: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
+    for f in &outcome.findings {
+        *by_rule.entry((f.rule.as_str(), f.severity)).or_default() += 1;
+    }
+    if by_rule.is_empty() {
+        return "Summary: no findings\n".to_string();
+    }
+    let width = by_rule
+        .keys()
+        .map(|(r, _)| r.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut s = format!(
+        "Summary\n  {:<width$}  {:<8}  {:>5}\n",
+        "rule", "severity", "count"
+    );
+    for ((rule, sev), n) in &by_rule {
+        s.push_str(&format!(
+            "  {:<width$}  {:<8}  {:>5}\n",
+            rule,
+            sev.as_str(),
+            n
+        ));
+    }
+    s
+}

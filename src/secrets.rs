@@ -1,0 +1,223 @@
+//! Secret scrubbing. Env values are secrets until proven otherwise.
+//!
+//! The [`Redactor`] knows every secret value of the run (env values, URL passwords). The
+//! engine passes every finding through it before any reporter sees it, and reporters mask
+//! any source snippet through it. Only a handful of settings that policies compare are not
+//! secret (`NODE_ENV`, booleans, `ROWCOUNT_TOLERANCE`, `VERIFY_METHOD`, `MODE`).
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::facts::env::EnvFacts;
+
+/// Keys whose values are settings, not secrets: they may appear in messages.
+pub const NON_SECRET_KEYS: &[&str] = &["NODE_ENV", "ROWCOUNT_TOLERANCE", "VERIFY_METHOD", "MODE"];
+
+/// Text put where a secret was.
+pub const REDACTED: &str = "[redacted]";
+
+/// Shortest value treated as a secret in free text. Shorter values (a port, `1`) cannot be
+/// scrubbed from prose without destroying it, and reveal nothing worth protecting.
+const MIN_SECRET_LEN: usize = 4;
+
+/// True when the value of `key` may be shown: a non-secret setting or a boolean.
+pub fn is_shown(key: &str, value: &str) -> bool {
+    NON_SECRET_KEYS.contains(&key) || is_boolean(value)
+}
+
+fn is_boolean(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | ""
+    )
+}
+
+/// Scrubs known secret values out of text.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    matcher: Option<AhoCorasick>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor { matcher: None }
+    }
+}
+
+impl Redactor {
+    /// Build from a list of secret strings (duplicates and short strings are dropped).
+    pub fn new<I, S>(secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut list: Vec<String> = Vec::new();
+        for s in secrets {
+            for candidate in secret_forms(s.as_ref()) {
+                if is_scrubbable(&candidate) {
+                    list.push(candidate);
+                }
+            }
+        }
+        list.sort();
+        list.dedup();
+        if list.is_empty() {
+            return Redactor::default();
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&list)
+            .ok();
+        Redactor { matcher }
+    }
+
+    /// Every secret value in the env facts (entries of every file and every effective value).
+    pub fn from_env(env: &EnvFacts) -> Self {
+        let entries = env
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter())
+            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
+            .map(|e| e.value.clone());
+        let vars = env
+            .sets
+            .iter()
+            .flat_map(|s| s.vars.iter())
+            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
+            .map(|(_, v)| v.value.clone());
+        Redactor::new(entries.chain(vars))
+    }
+
+    /// Replace every secret in `text` with `[redacted]`.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        match &self.matcher {
+            Some(m) if m.is_match(text) => {
+                Cow::Owned(m.replace_all(text, &[REDACTED][..].repeat(m.patterns_len())))
+            }
+            _ => Cow::Borrowed(text),
+        }
+    }
+
+    /// Replace every secret in `text` with `*`s of the same character count, so that line and
+    /// column positions stay valid (for source snippets).
+    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let Some(m) = &self.matcher else {
+            return Cow::Borrowed(text);
+        };
+        if !m.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for mat in m.find_iter(text) {
+            out.push_str(&text[last..mat.start()]);
+            out.extend(text[mat.start()..mat.end()].chars().map(|c| {
+                if c == '\n' {
+                    '\n'
+                } else {
+                    '*'
+                }
+            }));
+            last = mat.end();
+        }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
+    }
+}
+
+/// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
+fn is_placeholder(value: &str) -> bool {
+    crate::policy::placeholder_kind(value).is_some()
+}
+
+fn is_scrubbable(s: &str) -> bool {
+    let trimmed = s.trim();
+    if trimmed.chars().count() < MIN_SECRET_LEN || is_boolean(trimmed) {
+        return false;
+    }
+    // A short number (a port, a count) is not worth destroying prose for.
+    !(trimmed.chars().all(|c| c.is_ascii_digit()) && trimmed.len() < 6)
+}
+
+/// The strings to scrub for one value: the value, each of its lines, a URL's password
+/// (raw and percent-decoded).
+fn secret_forms(value: &str) -> Vec<String> {
+    let mut forms = vec![value.to_string()];
+    if value.contains('\n') {
+        forms.extend(value.lines().map(str::to_string));
+    }
+    if let Some(password) = url_password(value) {
+        let decoded = percent_encoding::percent_decode_str(&password)
+            .decode_utf8_lossy()
+            .into_owned();
+        forms.push(password);
+        forms.push(decoded);
+    }
+    forms
+}
+
+/// The password of a `scheme://user:password@host` URL.
+pub fn url_password(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    let password = userinfo.split_once(':')?.1;
+    (!password.is_empty()).then(|| password.to_string())
+}
+
+/// The URL with its password replaced by `***` (the user and host stay: they are not secret
+/// and the operator needs them to know which database a message is about).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_values_lines_and_url_passwords() {
+        let r = Redactor::new([
+            "s3cr3t-token",
+            "line-one-secret\nline-two-secret",
+            "postgres://app:pa%40ssw0rd@db:5432/x",
+        ]);
+        assert_eq!(r.scrub("token s3cr3t-token here"), "token [redacted] here");
+        assert_eq!(r.scrub("only line-two-secret"), "only [redacted]");
+        assert!(!r.scrub("pw pa@ssw0rd").contains("pa@ssw0rd"));
+        assert!(!r.scrub("pw pa%40ssw0rd").contains("pa%40ssw0rd"));
+    }
+
+    #[test]
+    fn mask_keeps_columns() {
+        let r = Redactor::new(["hunter22"]);
+        assert_eq!(r.mask("X=hunter22 # c"), "X=******** # c");
+    }
+
+    #[test]
+    fn short_values_and_booleans_are_not_scrubbed() {
+        let r = Redactor::new(["true", "ab", "5432"]);
+        assert_eq!(r.scrub("true ab 5432"), "true ab 5432");
+    }
+
+    #[test]
+    fn redact_url_removes_only_the_password() {
+        assert_eq!(
+            redact_url("postgres://u:p@h:5432/db?sslmode=require"),
+            "postgres://u:***@h:5432/db?sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+}
