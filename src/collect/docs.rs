@@ -164,6 +164,8 @@ pub fn scan_document(
         heading: None,
         sections: Vec::new(),
         items: Vec::new(),
+        link_depth: 0,
+        heading_starts: Vec::new(),
     };
     scan.doc.read_error = None;
     for (event, range) in parser.into_offset_iter() {
@@ -208,6 +210,11 @@ struct DocumentScan<'a> {
     sections: Vec<(usize, String)>,
     /// One entry per open list item; `Some` once it turned out to be a task item.
     items: Vec<Option<ItemCapture>>,
+    /// Open links and images: code in their text labels the destination (which is checked
+    /// as a link) and is not a second path.
+    link_depth: usize,
+    /// Start offset and text of every heading, in order.
+    heading_starts: Vec<(usize, String)>,
 }
 
 impl DocumentScan<'_> {
@@ -255,7 +262,9 @@ impl DocumentScan<'_> {
                     ),
                     None => map.push(0, &code, self.text, range),
                 }
-                self.scan_shell(&code, &map, PathContext::InlineCode);
+                if self.link_depth == 0 {
+                    self.scan_shell(&code, &map, PathContext::InlineCode);
+                }
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -263,6 +272,7 @@ impl DocumentScan<'_> {
                 id,
                 ..
             }) => {
+                self.link_depth += 1;
                 self.record_link(PathContext::Link, link_type, &dest_url, &id, range);
             }
             Event::Start(Tag::Image {
@@ -271,7 +281,11 @@ impl DocumentScan<'_> {
                 id,
                 ..
             }) => {
+                self.link_depth += 1;
                 self.record_link(PathContext::Image, link_type, &dest_url, &id, range);
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
             }
             Event::Html(html) | Event::InlineHtml(html) => self.record_html_links(&html, range),
             Event::Start(Tag::Heading { level, .. }) => {
@@ -286,6 +300,7 @@ impl DocumentScan<'_> {
                         self.doc.title = Some(title.clone());
                     }
                     self.sections.retain(|(l, _)| *l < level);
+                    self.heading_starts.push((range.start, title.clone()));
                     self.sections.push((level, title));
                 }
             }
@@ -366,9 +381,17 @@ impl DocumentScan<'_> {
         let span = match link_type {
             LinkType::Inline => inline_destination(&self.text[range.clone()])
                 .map(|r| range.start + r.start..range.start + r.end),
-            LinkType::Autolink | LinkType::Email => {
-                Some(range.start + 1..range.end.saturating_sub(1))
+            LinkType::Email => {
+                let location = self.location(range.start + 1, range.end.saturating_sub(1));
+                let url = format!("mailto:{dest}");
+                self.doc.urls.push(UrlRef {
+                    url,
+                    location,
+                    context,
+                });
+                return;
             }
+            LinkType::Autolink => Some(range.start + 1..range.end.saturating_sub(1)),
             LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
                 let label = normalize_label(id);
                 let Some(def) = self
@@ -456,6 +479,7 @@ impl DocumentScan<'_> {
             command_position: false,
             command: None,
             fragment,
+            section: self.current_section(),
         };
         if raw_path.is_empty() {
             return; // `?query` only: the document itself
@@ -616,7 +640,11 @@ impl DocumentScan<'_> {
             return Cwd::Unknown;
         };
         let value = target.value.as_str();
-        if value.starts_with('~') && !value.contains('$') || is_home_path(value) {
+        // Home folders and `$(git rev-parse --show-toplevel)` name the operator's checkout.
+        if value.starts_with('~') && !value.contains('$')
+            || is_home_path(value)
+            || names_checkout_root(value)
+        {
             return Cwd::Dir(String::new());
         }
         if value == "-"
@@ -756,6 +784,7 @@ impl DocumentScan<'_> {
             command_position,
             command: command.map(str::to_string),
             fragment: None,
+            section: self.current_section(),
         };
         match outcome {
             PathOutcome::Unchecked(reason) => path_ref.unchecked = Some(reason),
@@ -776,8 +805,10 @@ impl DocumentScan<'_> {
             self.doc.legacy_names.push(LegacyNameMention {
                 name,
                 text: self.text[range.clone()].to_string(),
+                word: enclosing_word(self.text, range.clone()).to_string(),
                 location: self.location(range.start, range.end),
                 in_code,
+                section: self.section_at(range.start),
             });
         }
         for found in machine_local_paths(self.text) {
@@ -788,13 +819,45 @@ impl DocumentScan<'_> {
                 user: found.user,
                 location: self.location(found.range.start, found.range.end),
                 in_code,
+                section: self.section_at(found.range.start),
             });
         }
+    }
+
+    fn current_section(&self) -> Option<String> {
+        self.sections.last().map(|(_, title)| title.clone())
+    }
+
+    /// The heading above byte `offset` (after parsing, from the recorded heading starts).
+    fn section_at(&self, offset: usize) -> Option<String> {
+        let index = self
+            .heading_starts
+            .partition_point(|(start, _)| *start <= offset);
+        index
+            .checked_sub(1)
+            .map(|i| self.heading_starts[i].1.clone())
     }
 
     fn in_code(&self, offset: usize) -> bool {
         self.code_ranges.iter().any(|r| r.contains(&offset))
     }
+}
+
+/// The word of `text` around `range`: delimited by whitespace and markdown or shell
+/// brackets and quotes, with trailing punctuation trimmed.
+fn enclosing_word(text: &str, range: Range<usize>) -> &str {
+    let delimiter = |c: char| {
+        c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | '`' | '"' | '\'')
+    };
+    let start = text[..range.start]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| delimiter(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[range.end..]
+        .find(delimiter)
+        .map_or(text.len(), |p| range.end + p);
+    text[start..end].trim_end_matches(['.', ',', ';', ':', '*', '_'])
 }
 
 /// The byte offset of the first `ch` inside a word's source span (its start when absent).
@@ -1162,6 +1225,14 @@ fn machine_local_paths(text: &str) -> Vec<FoundHome> {
         });
     }
     found
+}
+
+/// `$(git rev-parse --show-toplevel)`, the portable way to say "the repository root".
+fn names_checkout_root(value: &str) -> bool {
+    let inner = value.trim_start_matches("$(").trim_end_matches(')').trim();
+    value.starts_with("$(")
+        && value.ends_with(')')
+        && collapse_whitespace(inner) == "git rev-parse --show-toplevel"
 }
 
 fn is_home_path(path: &str) -> bool {

@@ -119,6 +119,8 @@ pub struct PathRef {
     pub command: Option<String>,
     /// The `#fragment` of a link, without `#`.
     pub fragment: Option<String>,
+    /// The nearest heading above the token (with the text, a stable subject for findings).
+    pub section: Option<String>,
 }
 
 /// A remote link destination.
@@ -136,9 +138,13 @@ pub struct LegacyNameMention {
     pub name: String,
     /// The text as it appears (case may differ).
     pub text: String,
+    /// The whitespace-delimited word around it (`~/Desktop/credity12`), punctuation trimmed.
+    pub word: String,
     pub location: Location,
     /// True inside inline code or a code block.
     pub in_code: bool,
+    /// The nearest heading above it.
+    pub section: Option<String>,
 }
 
 /// An absolute path into one person's machine.
@@ -152,6 +158,8 @@ pub struct MachineLocalPath {
     pub user: String,
     pub location: Location,
     pub in_code: bool,
+    /// The nearest heading above it.
+    pub section: Option<String>,
 }
 
 /// A task-list item.

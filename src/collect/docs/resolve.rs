@@ -101,6 +101,7 @@ pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: 
         || value.contains("://")
         || has_scheme(value)
         || value.starts_with('@')
+        || scp_like(value)
         || value.contains(char::is_whitespace) && !value.contains('/')
         || !value.chars().any(|c| c.is_alphabetic())
     {
@@ -124,6 +125,12 @@ pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: 
     TokenKind::Checkable {
         needs_existing_first_part: !explicit && !has_extension,
     }
+}
+
+/// `git@github.com:org/repo.git`, `host:path`: a colon before the first `/`.
+fn scp_like(value: &str) -> bool {
+    let colon = value.find(':');
+    colon.is_some_and(|c| value.find('/').is_none_or(|slash| c < slash))
 }
 
 fn is_known_extension(ext: &str) -> bool {
