@@ -59,7 +59,7 @@ pub struct CheckArgs {
     #[arg(long, value_parser = ["fast", "exact", "checksum"])]
     pub method: Option<String>,
     /// Row-count tolerance for probes and evidence: rows (`25`) or a percentage (`0.5%`).
-    #[arg(long, value_name = "N|P%")]
+    #[arg(long, value_name = "N|P%", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
 }
 

@@ -34,15 +34,9 @@ fn is_boolean(value: &str) -> bool {
 }
 
 /// Scrubs known secret values out of text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Redactor {
     matcher: Option<AhoCorasick>,
-}
-
-impl Default for Redactor {
-    fn default() -> Self {
-        Redactor { matcher: None }
-    }
 }
 
 impl Redactor {

@@ -66,6 +66,8 @@ struct Rule {
     keys: Vec<String>,
     check: FnPtr,
     policy: usize,
+    /// Where `rule(...)` was called: the fallback location for errors without a position.
+    registered_at: Position,
 }
 
 struct Policy {
@@ -186,6 +188,7 @@ impl PolicySet {
                         keys,
                         check,
                         policy,
+                        registered_at: pos,
                     });
                 }
                 Err(msg) => self.load_errors.push(policy_error(source, pos, &msg)),
@@ -250,7 +253,7 @@ impl PolicySet {
                 Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
                 Scope::EnvSet => {
                     for (policies, set) in &sets {
-                        if rule.profile == "env" || policies.iter().any(|p| *p == rule.profile) {
+                        if rule.profile == "env" || policies.contains(&rule.profile) {
                             self.run_rule(rule, set.clone(), meta.clone(), &mut findings);
                         }
                     }
@@ -311,6 +314,12 @@ impl PolicySet {
         }
         if let Err(e) = result {
             let (pos, msg) = innermost(&e);
+            // A wall-clock stop carries no position: point at the rule's registration.
+            let pos = if pos.is_none() {
+                rule.registered_at
+            } else {
+                pos
+            };
             let mut f = policy_error(source, pos, &format!("rule {} failed: {msg}", rule.meta.id));
             f.subject = format!("{}:{}", rule.meta.id, msg);
             f.refresh_fingerprint();

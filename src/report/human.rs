@@ -57,9 +57,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.is_none() {
-            return None;
-        }
+        self.source.as_ref()?;
         Some(Box::new(self.labels.clone().into_iter()))
     }
 }
@@ -106,7 +104,15 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
 fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {
     let l = &f.location;
     let location_line = format!("{}:{}:{}", l.file, l.line, l.column);
-    let Some(text) = sources.get(&l.file) else {
+    // A file-level finding (line 1, no width) says "this file": a snippet would point at
+    // whatever happens to be on line 1.
+    let file_level = l.line == 1 && l.column == 1 && l.end_line == 1 && l.end_column <= 1;
+    let text = if file_level {
+        None
+    } else {
+        sources.get(&l.file)
+    };
+    let Some(text) = text else {
         return FindingDiagnostic {
             finding: f,
             source: None,

@@ -1,0 +1,135 @@
+//! Every `env/*` rule with a failing and a passing case.
+
+mod common;
+use common::{lint_errors, lint_ok, tree};
+
+#[test]
+fn parse_error_at_line_and_column() {
+    let got = lint_errors(
+        "env/parse-error",
+        &[(".env", "GOOD=1\nBAD=two words\n'oops\n")],
+    );
+    assert_eq!(
+        got,
+        [
+            "env/parse-error .env:2:9: the value continues after an unquoted space: quote the whole value",
+            "env/parse-error .env:3:1: expected a key (a letter or `_`, then letters, digits, `_` or `.`)",
+        ]
+    );
+    lint_ok(
+        "env/parse-error",
+        &[(".env", "GOOD=1\nQUOTED=\"two words\"\n# comment\n")],
+    );
+}
+
+#[test]
+fn unreadable_env_file_is_a_parse_error() {
+    let dir = tree(&[]);
+    std::fs::write(dir.path().join(".env"), b"A=1\n\xff\xfe\n").expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/parse-error");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("not valid UTF-8 (first bad byte on line 2)"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn duplicate_key_names_both_lines() {
+    let got = lint_errors("env/duplicate-key", &[(".env", "A=1\nB=2\nA=3\n")]);
+    assert_eq!(got, ["env/duplicate-key .env:3:1: A is set twice in .env (first on line 1); the two assignments can load differently"]);
+    lint_ok("env/duplicate-key", &[(".env", "A=1\nB=2\n")]);
+}
+
+#[test]
+fn contract_key_missing() {
+    let got = lint_errors(
+        "env/contract-key-missing",
+        &[
+            (".env.example", "A=\nB=\n# optional\nC=\n"),
+            (".env", "A=1\n"),
+        ],
+    );
+    assert_eq!(got, ["env/contract-key-missing .env.example:2:1: B is declared by .env.example but missing from .env"]);
+    lint_ok(
+        "env/contract-key-missing",
+        &[(".env.example", "A=\nB= # optional\n"), (".env", "A=1\n")],
+    );
+    // Without an env file there is nothing to compare yet (a developer contract in CI).
+    lint_ok("env/contract-key-missing", &[(".env.example", "A=\n")]);
+}
+
+#[test]
+fn placeholder_values() {
+    for (value, kind) in [
+        ("changeme", "change-me marker"),
+        ("<api-key>", "angle-bracket placeholder"),
+        (
+            "postgres://USER:PASSWORD@HOST:5432/db",
+            "USER:PASSWORD@HOST template",
+        ),
+        ("TODO", "TODO marker"),
+        ("xxxx", "xxx filler"),
+        ("", "empty"),
+    ] {
+        let env = format!("API_KEY={value}\n");
+        let got = lint_errors(
+            "env/placeholder-value",
+            &[(".env.example", "API_KEY=sample\n"), (".env", &env)],
+        );
+        assert!(got[0].contains(kind), "{value:?}: {got:?}");
+    }
+    // A credential equal to the contract's sample is unset.
+    let got = lint_errors(
+        "env/placeholder-value",
+        &[
+            (".env.example", "API_TOKEN=tok_sample_123\n"),
+            (".env", "API_TOKEN=tok_sample_123\n"),
+        ],
+    );
+    assert!(
+        got[0].contains("identical to the contract's sample value"),
+        "{got:?}"
+    );
+    lint_ok(
+        "env/placeholder-value",
+        &[
+            (".env.example", "API_TOKEN=tok_sample_123\nLOG_LEVEL=info\n"),
+            (".env", "API_TOKEN=tok_live_9f8e7d\nLOG_LEVEL=info\n"),
+        ],
+    );
+}
+
+#[test]
+fn shell_unsafe_values() {
+    let got = lint_errors("env/shell-unsafe-value", &[(".env", "TOKEN= abc123\n")]);
+    assert!(got[0].contains("white space after `=`"), "{got:?}");
+    // A value with an unquoted (escaped) space: dotenv reads one value, the shell too, but
+    // the two disagree once the escape is copied elsewhere; flagged.
+    let got = lint_errors(
+        "env/shell-unsafe-value",
+        &[(".env", "GREETING=hello\\ world\n")],
+    );
+    assert!(got[0].contains("unquoted space"), "{got:?}");
+    let got = lint_errors("env/shell-unsafe-value", &[(".env", "CMD=$(whoami)\n")]);
+    assert!(got[0].contains("command substitution"), "{got:?}");
+    let got = lint_errors("env/shell-unsafe-value", &[(".env", "A=1\r\nB=2\r\n")]);
+    assert!(got[0].contains("CRLF"), "{got:?}");
+    lint_ok(
+        "env/shell-unsafe-value",
+        &[(".env", "GREETING='hello world'\nPLAIN=abc\nEMPTY=\n")],
+    );
+}
+
+#[test]
+fn local_layer_overrides_base_file() {
+    // `.env.launch.local` wins over `.env.launch`: the launch rule sees production.
+    lint_ok(
+        "launch/node-env",
+        &[
+            (".env.launch", "NODE_ENV=development\n"),
+            (".env.launch.local", "NODE_ENV=production\n"),
+        ],
+    );
+}
