@@ -508,3 +508,80 @@ fn every_docs_rule_is_registered_with_help() {
         );
     }
 }
+
+/// Write the benchmark tree: `areas × topics × pages` pages, each with eight links (relative,
+/// parent, root-relative, percent-encoded with a fragment, anchor, reference-style), two
+/// remote URLs, an image and a shell block. Every 25th page has one broken link, every 40th
+/// one stale path in its code block. Returns (pages, broken links, stale paths).
+fn write_large_tree(root: &Path, areas: usize, topics: usize, pages: usize) -> (usize, usize, usize) {
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {rel}: {e}"));
+    };
+    write("README.md", "# Handbook\n\nStart at [area 0](area-00/topic-00/page-000.md).\n");
+    write("shared/Shared Notes.md", "# Shared notes\n\n## Section 2\n\nText.\n");
+    write("shared/img/diagram.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    for t in 0..10 {
+        write(&format!("scripts/tool-{t}.mjs"), "console.log('ok');\n");
+    }
+    let (mut total, mut broken, mut stale) = (0, 0, 0);
+    for a in 0..areas {
+        for t in 0..topics {
+            for p in 0..pages {
+                total += 1;
+                let (next, other) = ((p + 1) % pages, (a + 1) % areas);
+                let mut text = format!(
+                    "# Page {p} of area {a}, topic {t}\n\n\
+                     Continue with [the next page](page-{next:03}.md) or the [same page in area {other}]\
+                     (../../area-{other:02}/topic-{t:02}/page-{p:03}.md). Back to the [handbook](/README.md);\n\
+                     see the [shared notes](../../shared/Shared%20Notes.md#section-2), this page's [usage](#usage),\n\
+                     and [upstream docs](https://example.com/docs/{a}/{t}/{p}) ([mirror](https://mirror.example.org/{p})).\n\n\
+                     ![diagram](../../shared/img/diagram.svg)\n\n## Usage\n\n\
+                     Reference-style: [topic index][index] and [tool][tool].\n\n\
+                     ```bash\nnode scripts/tool-{tool}.mjs --page {p}\ncd area-{a:02}/topic-{t:02}\ncat page-{p:03}.md | wc -l\n",
+                    tool = p % 10
+                );
+                if total % 40 == 0 {
+                    text.push_str(&format!("node ../../scripts/tool-renamed-{p}.mjs\n"));
+                    stale += 1;
+                }
+                text.push_str("```\n\n");
+                if total % 25 == 0 {
+                    text.push_str(&format!("Old link: [removed page](page-removed-{p:03}.md).\n\n"));
+                    broken += 1;
+                }
+                text.push_str(&format!("[index]: page-000.md\n[tool]: ../../scripts/tool-{}.mjs\n", p % 10));
+                write(&format!("area-{a:02}/topic-{t:02}/page-{p:03}.md"), &text);
+            }
+        }
+    }
+    (total + 2, broken, stale)
+}
+
+/// The issue's benchmark: a 5,002-document tree. Run by hand (it prints timings):
+/// `cargo test --release --test docs -- --ignored --nocapture large_documentation_tree`.
+/// The same tree, written by any generator, is what `lychee --offline` was timed on.
+#[test]
+#[ignore = "benchmark: run by hand with --release"]
+fn large_documentation_tree() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (documents, broken, stale) = write_large_tree(dir.path(), 10, 10, 50);
+    let started = std::time::Instant::now();
+    let config = launchgate::config::LoadedConfig::default();
+    let facts = launchgate::collect::collect_static(dir.path(), &config, Default::default());
+    let collected = started.elapsed();
+    let started = std::time::Instant::now();
+    let outcome = check_with(dir.path(), None);
+    let checked = started.elapsed();
+    let paths: usize = facts.facts.docs.documents.iter().map(|d| d.paths.len()).sum();
+    let urls: usize = facts.facts.docs.documents.iter().map(|d| d.urls.len()).sum();
+    println!(
+        "{documents} documents, {paths} local paths, {urls} remote URLs: collect {collected:.2?}, whole check {checked:.2?}"
+    );
+    assert_eq!(facts.facts.docs.documents.len(), documents);
+    assert_eq!(messages(&outcome, "docs/broken-link").len(), broken);
+    assert_eq!(messages(&outcome, "docs/stale-path").len(), stale);
+}

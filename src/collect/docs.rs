@@ -29,6 +29,9 @@
 //!
 //! This module never judges: it records facts and `policies/docs.rhai` reports findings.
 
+mod checklists;
+mod links;
+mod mentions;
 mod resolve;
 mod shell;
 
@@ -42,12 +45,16 @@ use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEn
 use regex::Regex;
 
 use super::{read_text, CollectContext};
-use crate::config::{ChecklistConfig, DocsConfig, LoadedConfig};
+use crate::config::DocsConfig;
 use crate::facts::docs::{
-    ChecklistFacts, ChecklistItem, DocFacts, Document, LegacyNameMention, MachineLocalPath,
-    PathContext, PathRef, RequiredItem, UncheckedReason, UrlRef,
+    ChecklistItem, DocFacts, Document, LegacyNameMention, MachineLocalPath, PathContext, PathRef,
+    UncheckedReason, UrlRef,
 };
 use crate::facts::Location;
+use checklists::checklist_facts;
+use links::{definition_destination, inline_destination, normalize_label};
+pub use mentions::LegacyNames;
+use mentions::{enclosing_word, is_home_path, machine_local_paths};
 use resolve::{
     classify_code_token, has_scheme, join_normalized, parent_dir, Repository, TokenKind,
 };
@@ -843,23 +850,6 @@ impl DocumentScan<'_> {
     }
 }
 
-/// The word of `text` around `range`: delimited by whitespace and markdown or shell
-/// brackets and quotes, with trailing punctuation trimmed.
-fn enclosing_word(text: &str, range: Range<usize>) -> &str {
-    let delimiter = |c: char| {
-        c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | '`' | '"' | '\'')
-    };
-    let start = text[..range.start]
-        .char_indices()
-        .rev()
-        .find(|(_, c)| delimiter(*c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let end = text[range.end..]
-        .find(delimiter)
-        .map_or(text.len(), |p| range.end + p);
-    text[start..end].trim_end_matches(['.', ',', ';', ':', '*', '_'])
-}
-
 /// The byte offset of the first `ch` inside a word's source span (its start when absent).
 fn map_offset_in_word(word: &Word, ch: char) -> usize {
     // Only unquoted `--flag=value` words reach here in practice, where the value's position
@@ -1033,198 +1023,8 @@ impl SourceMap {
     }
 }
 
-/// The span of an inline link's destination inside `[text](dest "title")`.
-fn inline_destination(link: &str) -> Option<Range<usize>> {
-    let bytes = link.as_bytes();
-    let mut search_end = link.len();
-    while let Some(pos) = link[..search_end].rfind("](") {
-        let start = skip_whitespace(bytes, pos + 2);
-        if let Some(dest) = destination_at(bytes, start) {
-            // The rest must be an optional title and the closing parenthesis.
-            let after = skip_whitespace(
-                bytes,
-                dest.end + usize::from(bytes.get(dest.start.wrapping_sub(1)) == Some(&b'<')),
-            );
-            if after < bytes.len()
-                && (bytes[after] == b')' || matches!(bytes[after], b'"' | b'\'' | b'('))
-            {
-                return Some(dest);
-            }
-        }
-        search_end = pos;
-    }
-    None
-}
-
-/// The destination span in a reference definition `[label]: dest "title"`.
-fn definition_destination(definition: &str) -> Option<Range<usize>> {
-    let colon = definition.find("]:")?;
-    let start = skip_whitespace(definition.as_bytes(), colon + 2);
-    destination_at(definition.as_bytes(), start)
-}
-
-fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    i
-}
-
-/// A link destination starting at `start`: `<...>` (span inside the brackets) or a run
-/// without spaces and with balanced parentheses.
-fn destination_at(bytes: &[u8], start: usize) -> Option<Range<usize>> {
-    if bytes.get(start) == Some(&b'<') {
-        let close = bytes[start + 1..].iter().position(|b| *b == b'>')?;
-        return Some(start + 1..start + 1 + close);
-    }
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'(' => depth += 1,
-            b')' if depth == 0 => break,
-            b')' => depth -= 1,
-            b if b.is_ascii_whitespace() => break,
-            _ => {}
-        }
-        i += 1;
-    }
-    let end = i.min(bytes.len());
-    (end > start).then_some(start..end)
-}
-
-/// Reference labels compare case-insensitively with whitespace collapsed.
-fn normalize_label(label: &str) -> String {
-    collapse_whitespace(label).to_lowercase()
-}
-
-fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Configured legacy names, matched case-insensitively on word boundaries.
-pub struct LegacyNames {
-    patterns: Vec<(String, Regex)>,
-}
-
-impl LegacyNames {
-    pub fn new(names: &[String]) -> Self {
-        let patterns = names
-            .iter()
-            .filter(|n| !n.trim().is_empty())
-            .filter_map(|n| {
-                Some((
-                    n.clone(),
-                    Regex::new(&format!("(?i){}", regex::escape(n.trim()))).ok()?,
-                ))
-            })
-            .collect();
-        LegacyNames { patterns }
-    }
-
-    /// Every occurrence: the configured name and the byte range, in text order.
-    pub fn find(&self, text: &str) -> Vec<(String, Range<usize>)> {
-        let mut found = Vec::new();
-        for (name, pattern) in &self.patterns {
-            for m in pattern.find_iter(text) {
-                let before = text[..m.start()].chars().next_back();
-                let after = text[m.end()..].chars().next();
-                let first = m.as_str().chars().next();
-                let last = m.as_str().chars().next_back();
-                // A boundary is only required where the name itself starts or ends with a
-                // word character: `credity` must not match inside `credity12`.
-                let starts_ok =
-                    !(first.is_some_and(is_word_char) && before.is_some_and(is_word_char));
-                let ends_ok = !(last.is_some_and(is_word_char) && after.is_some_and(is_word_char));
-                if starts_ok && ends_ok {
-                    found.push((name.clone(), m.range()));
-                }
-            }
-        }
-        found.sort_by_key(|(_, r)| r.start);
-        found
-    }
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-struct FoundHome {
-    range: Range<usize>,
-    home: String,
-    user: String,
-}
-
-/// User names in home paths that are examples, CI runners or container users.
-const GENERIC_USERS: &[&str] = &[
-    "user",
-    "username",
-    "user-name",
-    "your-name",
-    "yourname",
-    "your_user",
-    "you",
-    "me",
-    "name",
-    "someone",
-    "example",
-    "runner",
-    "node",
-    "vscode",
-    "codespace",
-    "ubuntu",
-    "root",
-];
-
-fn machine_local_paths(text: &str) -> Vec<FoundHome> {
-    static HOME: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(home) = HOME
-        .get_or_init(|| {
-            Regex::new(
-                r"(?:/Users/|/home/|(?i:[a-z]):[\\/]Users[\\/])([^/\\\s`'\x22<>()\[\]{}$%,;|*]+)",
-            )
-            .ok()
-        })
-        .as_ref()
-    else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for caps in home.captures_iter(text) {
-        let (Some(whole), Some(user)) = (caps.get(0), caps.get(1)) else {
-            continue;
-        };
-        let before = &text[..whole.start()];
-        let preceded_ok = before.chars().next_back().is_none_or(|c| {
-            !(c.is_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '~' | '$' | '}'))
-        }) || before.ends_with("file://");
-        let user_name = user.as_str();
-        if !preceded_ok
-            || GENERIC_USERS
-                .iter()
-                .any(|g| g.eq_ignore_ascii_case(user_name))
-        {
-            continue;
-        }
-        let end = text[whole.end()..]
-            .find(|c: char| {
-                c.is_whitespace()
-                    || matches!(
-                        c,
-                        '`' | '\'' | '"' | ')' | ']' | '>' | '<' | ',' | ';' | '|'
-                    )
-            })
-            .map_or(text.len(), |p| whole.end() + p);
-        let end = whole.start() + text[whole.start()..end].trim_end_matches(['.', ':']).len();
-        found.push(FoundHome {
-            range: whole.start()..end,
-            home: whole.as_str().to_string(),
-            user: user_name.to_string(),
-        });
-    }
-    found
 }
 
 /// `$(git rev-parse --show-toplevel)`, the portable way to say "the repository root".
@@ -1233,75 +1033,6 @@ fn names_checkout_root(value: &str) -> bool {
     value.starts_with("$(")
         && value.ends_with(')')
         && collapse_whitespace(inner) == "git rev-parse --show-toplevel"
-}
-
-fn is_home_path(path: &str) -> bool {
-    machine_local_paths(path)
-        .first()
-        .is_some_and(|f| f.range.start == 0)
-}
-
-/// The facts of one configured checklist.
-fn checklist_facts(
-    config: &ChecklistConfig,
-    documents: &[Document],
-    loaded: &LoadedConfig,
-) -> ChecklistFacts {
-    let file = join_normalized("", &config.file).unwrap_or_else(|| config.file.clone());
-    let config_location = [format!("\"{}\"", config.file), format!("'{}'", config.file)]
-        .iter()
-        .find_map(|quoted| {
-            loaded
-                .text
-                .find(quoted.as_str())
-                .map(|p| p..p + quoted.len())
-        })
-        .and_then(|span| loaded.location(span));
-    let document = documents.iter().find(|d| d.file == file);
-    let items = document
-        .map(|d| d.checklist_items.clone())
-        .unwrap_or_default();
-    let location = match document {
-        Some(d) => d
-            .title_location
-            .clone()
-            .unwrap_or_else(|| d.location.clone()),
-        None => config_location
-            .clone()
-            .unwrap_or_else(|| Location::file_start(file.clone())),
-    };
-    let required = config
-        .require
-        .iter()
-        .map(|name| {
-            let wanted = normalize_item(name);
-            let matched = items.iter().find(|item| {
-                normalize_item(&item.text).contains(&wanted)
-                    || item
-                        .section
-                        .iter()
-                        .any(|heading| normalize_item(heading).contains(&wanted))
-            });
-            RequiredItem {
-                name: name.clone(),
-                found: matched.is_some(),
-                location: matched.map(|i| i.location.clone()),
-            }
-        })
-        .collect();
-    ChecklistFacts {
-        file,
-        exists: document.is_some_and(|d| d.read_error.is_none()),
-        location,
-        config_location,
-        items,
-        required,
-    }
-}
-
-/// Lower case, `-` and `_` as spaces, whitespace collapsed.
-fn normalize_item(text: &str) -> String {
-    collapse_whitespace(&text.to_lowercase().replace(['-', '_'], " "))
 }
 
 #[cfg(test)]

@@ -365,3 +365,106 @@ fn heredoc_bodies_and_comments_are_not_commands() {
     let doc = scan(&dir, "README.md", text, &[]);
     assert!(doc.paths.is_empty(), "{:#?}", doc.paths);
 }
+
+/// Documents stitched from fragments that stress the parsers (unterminated quotes, fences,
+/// substitutions, placeholders, multi-byte text, CRLF): scanning never panics, and every
+/// span lies inside the document.
+#[test]
+fn hostile_documents_never_panic_and_spans_stay_inside() {
+    const FRAGMENTS: &[&str] = &[
+        "```bash\n",
+        "```\n",
+        "~~~console\n$ ",
+        "    ",
+        "cd ",
+        "cd ../..\n",
+        "pushd x\n",
+        "popd\n",
+        "\"",
+        "'",
+        "`",
+        "$(",
+        "${",
+        ")",
+        "}",
+        "<ts>",
+        "<",
+        ">",
+        ">>",
+        "2>&1",
+        "<<EOF\n",
+        "EOF\n",
+        "\\\n",
+        "\\",
+        "#",
+        "[a](",
+        "](",
+        "[b]: ",
+        "<https://x.io/a>",
+        "![i](img/ä b.png)",
+        "%20",
+        "%ZZ",
+        "%C3%28",
+        "#frag",
+        "scripts/x.sh",
+        "./run.sh ",
+        "../../up.md",
+        "/Users/zoë/Desktop/",
+        "C:\\Users\\Ünï\\",
+        "/home/",
+        "credity12",
+        "é",
+        "日本語",
+        "🚀",
+        "- [ ] ",
+        "- [x] ",
+        "* [X] ",
+        "# H\n",
+        "## Ü\n",
+        "\r\n",
+        "\n",
+        " ",
+        "|",
+        ";",
+        "&&",
+        "*",
+        "?",
+        "[",
+        "{a,b}",
+        "=",
+        "--config=",
+        "sudo -u ",
+        "env A=1 ",
+        "<a href=\"x.md\">",
+        "<img src='y.png'>",
+        "\t",
+    ];
+    let dir = repository(&["scripts/x.sh", "img/ä b.png"]);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..(state % 40) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(FRAGMENTS[(state % FRAGMENTS.len() as u64) as usize]);
+        }
+        let doc = scan(&dir, "docs/fuzz.md", &text, &["credity12"]);
+        let lines = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
+        let spans = doc
+            .paths
+            .iter()
+            .map(|p| &p.location)
+            .chain(doc.legacy_names.iter().map(|m| &m.location))
+            .chain(doc.machine_local_paths.iter().map(|m| &m.location))
+            .chain(doc.checklist_items.iter().map(|i| &i.location));
+        for location in spans {
+            assert!(
+                location.line >= 1
+                    && location.end_line <= lines
+                    && (location.line, location.column) <= (location.end_line, location.end_column),
+                "span {location:?} outside a {lines}-line document: {text:?}"
+            );
+        }
+    }
+}
