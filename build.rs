@@ -1,32 +1,54 @@
-//! Embeds every built-in policy (`policies/*.rhai`) into the binary, sorted by name, so adding
-//! a policy file is all it takes to ship it.
+//! Embeds every built-in policy (`policies/*.rhai`) and its test cases
+//! (`policies/tests/*.test.toml`) into the binary, sorted by name, so adding a file is all it
+//! takes to ship it.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+/// Append `pub const NAME: &[(&str, &str)]` listing `dir/*SUFFIX` as (shown path, text).
+fn embed(out: &mut String, name: &str, doc: &str, dir: &Path, shown_dir: &str, suffix: &str) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
+    let mut files: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".rhai"))
+                .filter(|n| n.ends_with(suffix))
                 .collect()
         })
         .unwrap_or_default();
-    names.sort();
-    let mut out = String::from("/// Built-in policies: (repository path, source text).\npub const BUILTIN_POLICIES: &[(&str, &str)] = &[\n");
-    for n in &names {
-        let path = dir.join(n);
+    files.sort();
+    let _ = writeln!(out, "/// {doc}\npub const {name}: &[(&str, &str)] = &[");
+    for f in &files {
+        let path = dir.join(f);
         println!("cargo:rerun-if-changed={}", path.display());
         let _ = writeln!(
             out,
-            "    (\"policies/{n}\", include_str!({:?})),",
+            "    (\"{shown_dir}/{f}\", include_str!({:?})),",
             path.display().to_string()
         );
     }
     out.push_str("];\n");
+}
+
+fn main() {
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut out = String::new();
+    embed(
+        &mut out,
+        "BUILTIN_POLICIES",
+        "Built-in policies: (repository path, source text).",
+        &policies,
+        "policies",
+        ".rhai",
+    );
+    embed(
+        &mut out,
+        "BUILTIN_CASES",
+        "Built-in policy test cases: (name, TOML text).",
+        &policies.join("tests"),
+        "policies/tests",
+        ".test.toml",
+    );
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     let _ = std::fs::write(Path::new(&out_dir).join("builtin_policies.rs"), out);
 }

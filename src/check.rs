@@ -1,7 +1,7 @@
 //! `launchgate check` as a library call: config → facts → policies → scrubbed findings →
 //! verdict. Reporters and the CLI sit on top of [`run`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use miette::Diagnostic;
@@ -13,6 +13,7 @@ use crate::facts::{Facts, Location, ProbeSettings};
 use crate::finding::{self, Finding, RuleMeta, Severity, Verdict};
 use crate::policy::{Limits, PolicySet};
 use crate::secrets::Redactor;
+use crate::waiver;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -28,6 +29,10 @@ pub struct CheckOptions {
     /// `--tolerance` (highest precedence).
     pub tolerance: Option<String>,
     pub limits: Limits,
+    /// The date waivers are judged against (default: today, UTC).
+    pub today: Option<waiver::Date>,
+    /// Policy folders outside the repository (`launchgate test DIR`): (path, display name).
+    pub extra_policy_dirs: Vec<(PathBuf, String)>,
 }
 
 impl Default for CheckOptions {
@@ -41,6 +46,8 @@ impl Default for CheckOptions {
             method: None,
             tolerance: None,
             limits: Limits::default(),
+            today: None,
+            extra_policy_dirs: Vec::new(),
         }
     }
 }
@@ -108,7 +115,19 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
-    let policies = PolicySet::builtin(opts.limits);
+    let mut policies = PolicySet::builtin(opts.limits);
+    let folders = policy_folders(&opts.root, &loaded);
+    let mut policy_dirs: Vec<(PathBuf, String)> = folders
+        .iter()
+        .map(|f| (opts.root.join(f), f.clone()))
+        .collect();
+    policy_dirs.extend(opts.extra_policy_dirs.iter().cloned());
+    if !policy_dirs.is_empty() {
+        policies.load_folders(&policy_dirs);
+    }
+    let known: BTreeSet<String> = policies.rules().into_iter().map(|r| r.id).collect();
+    let overrides = severity_overrides(&loaded, &known)?;
+    let waivers = waiver::load(&loaded, &known)?;
     let collected = collect::collect_static(
         &opts.root,
         &loaded,
@@ -149,6 +168,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     if let Some(reason) = &facts.git.reason {
         notes.push(format!("git: {reason}"));
     }
+    if !folders.is_empty() {
+        notes.push(format!("repository policies: {}", folders.join(", ")));
+    }
     let p = &facts.config.probes;
     notes.push(format!(
         "probe settings: method {}, tolerance {}",
@@ -157,16 +179,35 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
 
     let redactor = Redactor::from_env(&facts.env);
     let mut findings = policies.evaluate(&facts);
+    apply_overrides(&mut findings, &overrides);
     for f in &mut findings {
         scrub(f, &redactor);
     }
+    let masked = &collected.masked_sources;
+    let text_of = |file: &str| {
+        masked.get(file).cloned().or_else(|| {
+            let text = crate::collect::read_text(&opts.root.join(file)).ok()?;
+            Some(redactor.mask(&text).into_owned())
+        })
+    };
+    let today = opts.today.unwrap_or_else(waiver::Date::today);
+    let mut extra = waiver::apply(&mut findings, &waivers, today, text_of);
+    apply_overrides(&mut extra, &overrides);
+    findings.extend(extra);
     finding::sort(&mut findings);
     let verdict = Verdict::decide(&findings, opts.fail_on);
+    let mut rules = policies.rules();
+    rules.retain(|r| overrides.get(&r.id) != Some(&None));
+    for r in &mut rules {
+        if let Some(Some(sev)) = overrides.get(&r.id) {
+            r.severity = *sev;
+        }
+    }
     Ok(CheckOutcome {
         facts,
         findings,
         verdict,
-        rules: policies.rules(),
+        rules,
         notes,
         inferred: loaded.path.is_none(),
         masked_sources: collected.masked_sources,
@@ -241,4 +282,90 @@ pub fn fallback_location(outcome: &CheckOutcome) -> Location {
             .clone()
             .unwrap_or_else(|| config::CONFIG_FILE.to_string()),
     )
+}
+
+/// Rules whose severity config may not change: the fail-closed safety net.
+const NOT_OVERRIDABLE: &[&str] = &[crate::policy::POLICY_ERROR, waiver::WAIVER_EXPIRED];
+
+/// `[rules]` overrides: rule id → new severity (`None` = off). Applied in one place.
+fn severity_overrides(
+    loaded: &LoadedConfig,
+    known: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Option<Severity>>, CheckError> {
+    let name = loaded
+        .path
+        .clone()
+        .unwrap_or_else(|| config::CONFIG_FILE.to_string());
+    let mut out = BTreeMap::new();
+    for (rule, level) in &loaded.config.rules {
+        let id = rule.get_ref();
+        if !known.contains(id) {
+            return Err(config::value_error(
+                &name,
+                &loaded.text,
+                rule.span(),
+                format!("`{id}` is not a rule id (see `launchgate rules`)"),
+            )
+            .into());
+        }
+        if NOT_OVERRIDABLE.contains(&id.as_str()) {
+            return Err(config::value_error(
+                &name,
+                &loaded.text,
+                rule.span(),
+                format!("`{id}` cannot be overridden: it keeps launchgate failing closed"),
+            )
+            .into());
+        }
+        let sev = match level.get_ref().as_str() {
+            "off" => None,
+            other => Some(Severity::parse(other).ok_or_else(|| {
+                config::value_error(
+                    &name,
+                    &loaded.text,
+                    level.span(),
+                    format!("`{other}` is not `error`, `warning` or `off`"),
+                )
+            })?),
+        };
+        out.insert(id.clone(), sev);
+    }
+    Ok(out)
+}
+
+fn apply_overrides(findings: &mut Vec<Finding>, overrides: &BTreeMap<String, Option<Severity>>) {
+    findings.retain(|f| overrides.get(&f.rule) != Some(&None));
+    for f in findings {
+        if let Some(Some(sev)) = overrides.get(&f.rule) {
+            f.severity = *sev;
+        }
+    }
+}
+
+/// Repository policy folders, repository-relative: `policies` from the config (relative to
+/// the config's folder), else `policies/` beside `launchgate.toml` when it exists.
+fn policy_folders(root: &std::path::Path, loaded: &LoadedConfig) -> Vec<String> {
+    let Some(config_path) = &loaded.path else {
+        return Vec::new();
+    };
+    let base = config_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let join = |p: &str| {
+        let p = p.trim_start_matches("./").trim_end_matches('/');
+        if base.is_empty() {
+            p.to_string()
+        } else {
+            format!("{base}/{p}")
+        }
+    };
+    match &loaded.config.policies {
+        Some(list) => list.iter().map(|p| join(p.get_ref())).collect(),
+        None => {
+            let default = join("policies");
+            if root.join(&default).is_dir() {
+                vec![default]
+            } else {
+                Vec::new()
+            }
+        }
+    }
 }

@@ -24,11 +24,38 @@ pub enum Command {
     /// Scan a repository and print findings and a GO / NO-GO verdict.
     Check(CheckArgs),
     /// List every rule with its id, default severity and summary.
-    Rules,
+    Rules {
+        /// Print the rules reference as Markdown (docs/rules.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Show a rule's full help: what it checks, why it matters, how to fix.
     Explain {
         /// A rule id, e.g. `launch/node-env`.
         rule: String,
+    },
+    /// Print the facts policies see, as JSON, with every secret redacted.
+    Facts {
+        /// The repository to scan.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Config file (default: PATH/launchgate.toml when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Take the process environment as the top layer of env set SET.
+        #[arg(long, value_name = "SET")]
+        process_env: Option<String>,
+    },
+    /// Run policy unit tests: the built-in cases, or DIR's `*.test.toml` with DIR's policies.
+    Test {
+        /// A policy folder with `*.test.toml` case files (in it or in its `tests/`).
+        dir: Option<PathBuf>,
+    },
+    /// Write a commented launchgate.toml holding what `check` inferred (never overwrites).
+    Init {
+        /// The repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
     },
 }
 
@@ -61,6 +88,9 @@ pub struct CheckArgs {
     /// Row-count tolerance for probes and evidence: rows (`25`) or a percentage (`0.5%`).
     #[arg(long, value_name = "N|P%", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
+    /// Include waived findings in SARIF, as suppressions with their justification.
+    #[arg(long)]
+    pub include_waived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -129,13 +159,54 @@ fn print_error(err: &dyn miette::Diagnostic) {
 pub fn run(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Rules => {
-            print!(
-                "{}",
-                rules_table(&PolicySet::builtin(Limits::default()).rules())
-            );
+        Command::Rules { markdown } => {
+            let rules = PolicySet::builtin(Limits::default()).rules();
+            if markdown {
+                print!("{}", rules_markdown(&rules));
+            } else {
+                print!("{}", rules_table(&rules));
+            }
             ExitStatus::Go
         }
+        Command::Facts {
+            path,
+            config,
+            process_env,
+        } => {
+            let opts = CheckOptions {
+                root: path,
+                config_file: config,
+                process_env_set: process_env,
+                ..Default::default()
+            };
+            match check::run(&opts) {
+                Ok(outcome) => {
+                    let json =
+                        serde_json::to_string_pretty(&outcome.facts.redacted()).unwrap_or_default();
+                    println!("{}", outcome.redactor.scrub(&json));
+                    ExitStatus::Go
+                }
+                Err(e) => {
+                    print_error(&e);
+                    ExitStatus::Error
+                }
+            }
+        }
+        Command::Test { dir } => {
+            if let Some(d) = &dir {
+                if !d.is_dir() {
+                    eprintln!("launchgate: {} is not a directory", d.display());
+                    return ExitStatus::Error;
+                }
+            }
+            let results = crate::policy::testing::run(dir.as_deref());
+            if crate::policy::testing::print(&results) {
+                ExitStatus::Go
+            } else {
+                ExitStatus::NoGo
+            }
+        }
+        Command::Init { path } => run_init(&path),
         Command::Explain { rule } => {
             let rules = PolicySet::builtin(Limits::default()).rules();
             match rules.iter().find(|r| r.id == rule) {
@@ -176,6 +247,8 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         method: args.method.clone(),
         tolerance: args.tolerance.clone(),
         limits: Limits::default(),
+        today: None,
+        extra_policy_dirs: Vec::new(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -184,9 +257,22 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    // Test builds only: prove that a panic carrying input data prints no secret.
+    if cfg!(debug_assertions) && std::env::var_os("LAUNCHGATE_TEST_FORCE_PANIC").is_some() {
+        let value = outcome
+            .facts
+            .env
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter())
+            .map(|e| e.value.clone())
+            .max_by_key(String::len);
+        panic!("forced panic carrying an env value: {value:?}");
+    }
     let to_file = args.output.is_some();
     let style = Style {
         color: !to_file && color_enabled(std::io::stdout().is_terminal()),
+        include_waived: args.include_waived,
     };
     let text = args.format.render(&outcome, style);
     match &args.output {
@@ -213,6 +299,77 @@ fn run_check(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::NoGo
     }
+}
+
+fn run_init(path: &std::path::Path) -> ExitStatus {
+    let target = path.join(crate::config::CONFIG_FILE);
+    if target.exists() {
+        eprintln!(
+            "launchgate: {} already exists; init never overwrites it (move it away to start over)",
+            target.display()
+        );
+        return ExitStatus::Error;
+    }
+    let opts = CheckOptions {
+        root: path.to_path_buf(),
+        ..Default::default()
+    };
+    let outcome = match check::run(&opts) {
+        Ok(o) => o,
+        Err(e) => {
+            print_error(&e);
+            return ExitStatus::Error;
+        }
+    };
+    let text = crate::init::render(&outcome);
+    // create_new: never clobber a file that appeared since the check above.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!(
+                "wrote {} ({} env sets)",
+                target.display(),
+                outcome.facts.env.sets.len()
+            );
+            ExitStatus::Go
+        }
+        Err(e) => {
+            eprintln!("launchgate: could not write {}: {e}", target.display());
+            ExitStatus::Error
+        }
+    }
+}
+
+/// The generated rules reference (`docs/rules.md`): the same metadata as `explain` and SARIF.
+pub fn rules_markdown(rules: &[RuleMeta]) -> String {
+    let mut s = String::from(
+        "# launchgate rules\n\n<!-- Generated by `launchgate rules --markdown`; a test keeps it in sync. Do not edit. -->\n\n\
+         | id | default severity | summary |\n|---|---|---|\n",
+    );
+    for r in rules {
+        s.push_str(&format!(
+            "| [{}](#{}) | {} | {} |\n",
+            r.id,
+            r.id.replace('/', "").to_lowercase(),
+            r.severity.as_str(),
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    for r in rules {
+        s.push_str(&format!(
+            "\n## {}\n\n*{} by default; defined in `{}`.* {}\n\n{}\n",
+            r.id,
+            r.severity.as_str(),
+            r.source,
+            r.summary,
+            r.help
+        ));
+    }
+    s
 }
 
 /// `launchgate rules`: id, default severity, summary.

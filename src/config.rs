@@ -3,6 +3,7 @@
 //! Unknown keys and wrong types are errors that point at the offending key. Values that a
 //! finding may need to point back at (an `[[env]]` entry, a probe setting) keep their spans.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,51 @@ pub struct Config {
     pub probes: ProbesConfig,
     #[serde(default)]
     pub git: GitConfig,
+    /// Folders of repository policies, relative to the config file's folder. Default:
+    /// `policies/` beside `launchgate.toml`, when it exists.
+    pub policies: Option<Vec<Spanned<String>>>,
+    /// Severity overrides: rule id → `error`, `warning` or `off`.
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub waivers: WaiversConfig,
+    /// Waivers kept in the config itself (see also `waivers.file`).
+    #[serde(default)]
+    pub waiver: Vec<Spanned<WaiverConfig>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WaiversConfig {
+    /// Rules no waiver may cover (a waiver naming one is rejected).
+    #[serde(default)]
+    pub not_waivable: Vec<Spanned<String>>,
+    /// A separate, reviewed waiver file (default: `launchgate-waivers.toml` when present).
+    pub file: Option<String>,
+}
+
+/// One waiver: which findings it covers, why, who answers for it, and until when.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WaiverConfig {
+    /// A rule id, or a glob over rule ids (`docs/*`).
+    pub rule: Spanned<String>,
+    /// A glob over the finding's subject (a key, a service, a table, a path).
+    pub subject: Option<String>,
+    /// A glob over the finding's file.
+    pub file: Option<String>,
+    pub reason: String,
+    pub owner: String,
+    /// The last day the waiver applies (`2026-03-31`).
+    pub expires: Spanned<toml::Value>,
+}
+
+/// The waiver file's shape (`launchgate-waivers.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverFile {
+    #[serde(default)]
+    pub waiver: Vec<Spanned<WaiverConfig>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -109,6 +155,8 @@ pub struct LoadedConfig {
     pub path: Option<String>,
     /// The file's text (config values are not secret), for locating spans.
     pub text: String,
+    /// The separate waiver file, when there is one: (path, text, waivers).
+    pub waiver_file: Option<WaiverFileParts>,
 }
 
 impl LoadedConfig {
@@ -162,22 +210,69 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
     })?;
     let display = relative_display(root, &path);
     let config = parse(&display, &text)?;
+    let base = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.to_path_buf());
+    let waiver_path = match &config.waivers.file {
+        Some(f) => Some(base.join(f)),
+        None => Some(base.join(WAIVER_FILE)).filter(|p| p.is_file()),
+    };
+    let waiver_file = match waiver_path {
+        Some(p) => Some(load_waiver_file(root, &p)?),
+        None => None,
+    };
     Ok(LoadedConfig {
         config,
         path: Some(display),
         text,
+        waiver_file,
     })
+}
+
+/// The default name of the reviewed waiver file beside the config.
+pub const WAIVER_FILE: &str = "launchgate-waivers.toml";
+
+type WaiverFileParts = (String, String, Vec<Spanned<WaiverConfig>>);
+
+fn load_waiver_file(root: &Path, path: &Path) -> Result<WaiverFileParts, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let display = relative_display(root, path);
+    let parsed: WaiverFile = toml::from_str(&text).map_err(|e| invalid(&display, &text, e))?;
+    Ok((display, text, parsed.waiver))
+}
+
+fn invalid(name: &str, text: &str, e: toml::de::Error) -> ConfigError {
+    let span = e.span();
+    ConfigError::Invalid {
+        message: e.message().to_string(),
+        src: NamedSource::new(name, text.to_string()),
+        span: span.map(|s| clamp_span(text, s)),
+    }
+}
+
+fn clamp_span(text: &str, s: Range<usize>) -> SourceSpan {
+    let start = s.start.min(text.len());
+    let end = s.end.max(start + 1).min(text.len().max(start));
+    SourceSpan::from(start..end)
+}
+
+/// A diagnostic about a config value the schema accepted but launchgate cannot (an unknown
+/// rule id, a waiver on a rule that is not waivable).
+pub fn value_error(name: &str, text: &str, span: Range<usize>, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        message,
+        src: NamedSource::new(name, text.to_string()),
+        span: Some(clamp_span(text, span)),
+    }
 }
 
 /// Parse config text; `name` is used in diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-    toml::from_str::<Config>(text).map_err(|e| ConfigError::Invalid {
-        message: e.message().to_string(),
-        src: NamedSource::new(name, text.to_string()),
-        span: e.span().map(|s| {
-            SourceSpan::from(s.start..s.end.max(s.start + 1).min(text.len().max(s.start)))
-        }),
-    })
+    toml::from_str::<Config>(text).map_err(|e| invalid(name, text, e))
 }
 
 /// `path` relative to `root` with `/` separators, or as given when outside it.

@@ -71,6 +71,23 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Stable logical fingerprint: rule + file + subject, not the line number.
     pub fingerprint: String,
+    /// The waiver that covers this finding, if one does: it is listed but does not block.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waived: Option<WaiverNote>,
+}
+
+/// Why a finding is waived, and by whom, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    pub reason: String,
+    /// Empty for an inline waiver.
+    pub owner: String,
+    /// `YYYY-MM-DD`; empty for an inline waiver.
+    pub expires: String,
+    /// Where the waiver is written.
+    pub location: Location,
+    /// `config` (launchgate.toml or the waiver file) or `inline`.
+    pub kind: String,
 }
 
 impl Finding {
@@ -89,6 +106,7 @@ impl Finding {
             subject: String::new(),
             related: Vec::new(),
             fingerprint: String::new(),
+            waived: None,
         };
         f.refresh_fingerprint();
         f
@@ -144,22 +162,18 @@ pub struct Verdict {
     pub warnings: usize,
     /// Findings at or above `--fail-on`.
     pub blocking: usize,
+    /// Findings a waiver covers (not counted above).
+    pub waived: usize,
     pub fail_on: Severity,
 }
 
 impl Verdict {
     pub fn decide(findings: &[Finding], fail_on: Severity) -> Verdict {
-        let errors = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let warnings = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count();
+        let active = || findings.iter().filter(|f| f.waived.is_none());
+        let errors = active().filter(|f| f.severity == Severity::Error).count();
+        let warnings = active().filter(|f| f.severity == Severity::Warning).count();
         // policy/error always blocks: policies fail closed.
-        let blocking = findings
-            .iter()
+        let blocking = active()
             .filter(|f| f.severity >= fail_on || f.rule == crate::policy::POLICY_ERROR)
             .count();
         Verdict {
@@ -167,6 +181,7 @@ impl Verdict {
             errors,
             warnings,
             blocking,
+            waived: findings.len() - active().count(),
             fail_on,
         }
     }
@@ -174,11 +189,14 @@ impl Verdict {
     /// `GO` or `NO-GO: 9 errors, 3 warnings`.
     pub fn headline(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        let counts = format!(
+        let mut counts = format!(
             "{}, {}",
             plural(self.errors, "error"),
             plural(self.warnings, "warning")
         );
+        if self.waived > 0 {
+            counts.push_str(&format!(" ({} waived)", self.waived));
+        }
         if self.go {
             if self.errors + self.warnings == 0 {
                 "GO".to_string()

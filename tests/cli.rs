@@ -1,5 +1,7 @@
 //! The CLI contract: verdicts and exit codes, bad flags and bad config, rules and explain.
 
+mod common;
+
 use assert_cmd::Command;
 
 fn launchgate() -> Command {
@@ -139,32 +141,7 @@ fn process_env_is_the_top_layer() {
     let path = dir.path().to_string_lossy().into_owned();
     let mut cmd = launchgate();
     cmd.args(["check", &path, "--process-env", "launch"]);
-    for (k, v) in [
-        ("NODE_ENV", "production"),
-        ("ALLOW_DEMO_ROUTES", "false"),
-        ("REQUIRE_DATABASE", "true"),
-        ("REQUIRE_QUEUE", "true"),
-        ("JWT_SECRET", "Zr5Tq8Wm2Xn6Kv9Bc3Hd7Jf1Lg4Ps0Ya8Ue2Io6Rt"),
-        (
-            "JWT_REFRESH_SECRET",
-            "Mb4Nc8Vx2Zq6Ls0Kd9Jf3Hg7Pt1Wr5Ey9Ui3Oa7Qs",
-        ),
-        ("REDIS_URL", "rediss://default:pw@cache.example.com:6379"),
-        ("SENTRY_DSN", "https://abc@o1.ingest.sentry.io/42"),
-        (
-            "ISSUER_KEY_ENCRYPTION",
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        ),
-        (
-            "RELAYER_PRIVATE_KEY",
-            "0x8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f",
-        ),
-        (
-            "REGISTRY_CONTRACT_ADDRESS",
-            "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
-        ),
-        ("CHAIN_RPC_URL", "https://rpc.example.com"),
-    ] {
+    for (k, v) in common::GOOD_LAUNCH {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("runs");

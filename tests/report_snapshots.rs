@@ -9,7 +9,7 @@ fn render(fixture: &str, format: Format) -> String {
         ..Default::default()
     })
     .expect("check runs");
-    format.render(&outcome, Style { color: false })
+    format.render(&outcome, Style::default())
 }
 
 #[test]

@@ -127,3 +127,21 @@ fn error_messages_are_clean() {
     assert_clean("usage error", &stderr);
     assert_clean("usage error stdout", &String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn a_forced_panic_and_trace_logging_print_no_secret() {
+    let dir = canary_repo();
+    let out = Command::cargo_bin("launchgate")
+        .expect("binary")
+        .arg("check")
+        .arg(dir.path())
+        .env("LAUNCHGATE_TEST_FORCE_PANIC", "1")
+        .env("RUST_LOG", "trace")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a panic is an internal error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("internal error at"), "{stderr}");
+    assert_clean("panic stderr", &stderr);
+    assert_clean("panic stdout", &String::from_utf8_lossy(&out.stdout));
+}

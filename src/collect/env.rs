@@ -623,6 +623,15 @@ fn build_sets(ctx: &CollectContext, files: &[EnvFile]) -> (Vec<EnvSet>, Vec<Stri
             .unwrap_or_else(|| Location::file_start(crate::config::CONFIG_FILE));
         let files: Vec<String> = cfg.files.iter().map(|f| normalize(f)).collect();
         let contract = cfg.contract.as_deref().map(normalize);
+        // Findings about the whole set land on its contract (else its first file) exactly as
+        // for an inferred set, so `init` followed by `check` reports the same locations; the
+        // config entry is the anchor only when no file of the set exists.
+        let location = contract
+            .iter()
+            .chain(files.iter())
+            .find(|p| by_path.contains_key(p.as_str()))
+            .map(|p| Location::file_start(p.clone()))
+            .unwrap_or(location);
         claimed.extend(files.iter().cloned());
         claimed.extend(contract.iter().cloned());
         let mut policies = vec!["env".to_string()];

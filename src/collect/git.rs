@@ -37,15 +37,16 @@ impl GitRepo {
         if mode == GitMode::Off {
             return unavailable("git is turned off in the config (git.mode = \"off\")".into());
         }
-        let top = match run_git(root, &["rev-parse", "--show-toplevel"]) {
-            Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+        // Asking for the top level tells whether we are inside a work tree at all.
+        match run_git(root, &["rev-parse", "--show-toplevel"]) {
+            Ok(_) => {}
             Err(GitError::NotInstalled) => {
                 return unavailable("git is not installed; git-state rules were skipped".into())
             }
             Err(GitError::Failed) => {
                 return unavailable("the scan root is not inside a git repository".into())
             }
-        };
+        }
         let prefix = match run_git(root, &["rev-parse", "--show-prefix"]) {
             Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
             Err(_) => {
@@ -54,7 +55,7 @@ impl GitRepo {
         };
         if !prefix.is_empty() && mode == GitMode::Auto {
             return unavailable(format!(
-                "the scan root is a subfolder ({prefix}) of the git work tree at {top}, not its top; \
+                "the scan root is a subfolder ({prefix}) of a git work tree, not its top; \
                  git-state rules were skipped (set git.mode = \"enclosing\" to use that repository)"
             ));
         }

@@ -151,3 +151,33 @@ impl Default for ProbeSettings {
         }
     }
 }
+
+impl Facts {
+    /// A copy with every env value replaced by `[redacted]` (non-secret settings and
+    /// placeholders stay), for `launchgate facts`. Policies see the real values; people never.
+    pub fn redacted(&self) -> Facts {
+        let mut f = self.clone();
+        let hide = |key: &str, value: &mut String| {
+            if !value.is_empty()
+                && !crate::secrets::is_shown(key, value)
+                && crate::policy::placeholder_kind(value).is_none()
+            {
+                *value = crate::secrets::REDACTED.to_string();
+            }
+        };
+        for file in &mut f.env.files {
+            for e in &mut file.entries {
+                hide(&e.key, &mut e.value);
+            }
+        }
+        for set in &mut f.env.sets {
+            for (k, v) in &mut set.vars {
+                hide(k, &mut v.value);
+            }
+            for (k, c) in &mut set.contract_keys {
+                hide(k, &mut c.sample);
+            }
+        }
+        f
+    }
+}

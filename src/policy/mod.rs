@@ -9,6 +9,8 @@
 
 mod api;
 mod builtin;
+mod folder;
+pub mod testing;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -73,6 +75,9 @@ struct Rule {
 struct Policy {
     source: String,
     ast: AST,
+    /// The policy imports modules at top level: its rules must run with those imports in
+    /// scope, so each call re-evaluates the top level first (cheap: it only registers rules).
+    imports: bool,
 }
 
 /// One `report(...)` call, before secrets are scrubbed.
@@ -136,6 +141,25 @@ impl PolicySet {
         set
     }
 
+    /// Load every `.rhai` file of the repository policy folders (repository-relative), in
+    /// order; their rules add to or replace the built-ins by id, and `import` works between
+    /// the files of one folder.
+    pub fn load_folders(&mut self, folders: &[(std::path::PathBuf, String)]) {
+        self.engine.set_module_resolver(folder::FolderResolver {
+            folders: folders.to_vec(),
+        });
+        for (dir, name) in folders {
+            for (source, text) in folder::policy_files(dir, name) {
+                match text {
+                    Ok(text) => self.load(&source, &text),
+                    Err(e) => self
+                        .load_errors
+                        .push(policy_error(&source, Position::NONE, &e)),
+                }
+            }
+        }
+    }
+
     /// Compile and register one policy. `source` names it in locations; its profile is its
     /// file stem. Rules with an id already registered replace the earlier rule.
     pub fn load(&mut self, source: &str, text: &str) {
@@ -172,9 +196,14 @@ impl PolicySet {
             return;
         }
         let policy = self.policies.len();
+        let imports = ast
+            .statements()
+            .iter()
+            .any(|s| matches!(s, rhai::Stmt::Import(..)));
         self.policies.push(Policy {
             source: source.to_string(),
             ast,
+            imports,
         });
         for (meta_map, check, pos) in pending {
             match parse_meta(&meta_map, source) {
@@ -274,10 +303,26 @@ impl PolicySet {
             s.report_errors.clear();
         }
         self.arm_deadline();
-        let ast = &self.policies[rule.policy].ast;
-        let result = rule
-            .check
-            .call::<Dynamic>(&self.engine, ast, (subject, meta));
+        let policy = &self.policies[rule.policy];
+        let result = if policy.imports {
+            let mut args: Vec<Dynamic> = rule.check.curry().to_vec();
+            args.push(subject);
+            args.push(meta);
+            let options = rhai::CallFnOptions::new().eval_ast(true).rewind_scope(true);
+            let r = self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut rhai::Scope::new(),
+                &policy.ast,
+                rule.check.fn_name(),
+                args,
+            );
+            // Re-evaluating the top level registered the rules again: drop the copies.
+            lock(&self.shared).pending.clear();
+            r
+        } else {
+            rule.check
+                .call::<Dynamic>(&self.engine, &policy.ast, (subject, meta))
+        };
         let (reports, report_errors) = {
             let mut s = lock(&self.shared);
             (
@@ -458,17 +503,38 @@ pub fn engine_rules() -> Vec<RuleMeta> {
         tags: vec!["governance".into()],
         source: "<engine>".into(),
     };
-    vec![meta(
-        POLICY_ERROR,
-        Severity::Error,
-        "a policy failed to compile or run, or hit a resource limit (fail closed)",
-        "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
-         sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
-         **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
-         the verdict is NO-GO until the policy is fixed.\n\n\
-         **How to fix:** read the message and the policy file and line it points at; fix the script, or \
-         remove it from the policy folders.",
-    )]
+    vec![
+        meta(
+            POLICY_ERROR,
+            Severity::Error,
+            "a policy failed to compile or run, or hit a resource limit (fail closed)",
+            "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
+             sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
+             **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
+             the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
+             **How to fix:** read the message and the policy file and line it points at; fix the script, or \
+             remove it from the policy folders.",
+        ),
+        meta(
+            crate::waiver::WAIVER_EXPIRED,
+            Severity::Error,
+            "a waiver past its expiry date",
+            "**What it checks:** every waiver's `expires` date is today or later.\n\n\
+             **Why it matters:** an exception was granted until a date; after it, the findings it covered \
+             block again, and the stale waiver must be renewed with its owner's sign-off or removed.\n\n\
+             **How to fix:** fix the covered findings and delete the waiver, or extend `expires` after review.",
+        ),
+        meta(
+            crate::waiver::WAIVER_UNUSED,
+            Severity::Warning,
+            "a waiver that matched no finding",
+            "**What it checks:** every waiver (in the config, the waiver file or inline) covers at least one \
+             finding, and inline waivers give a reason.\n\n\
+             **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
+             and the exception would silently cover the next, different problem.\n\n\
+             **How to fix:** delete the waiver (or correct its rule and subject).",
+        ),
+    ]
 }
 
 fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {

@@ -84,7 +84,7 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         .with_width(110)
         .with_links(false);
     let mut sources = Sources::new(outcome);
-    for f in &outcome.findings {
+    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
         let diag = diagnostic(f, &mut sources);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {
@@ -94,6 +94,30 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         out.push('\n');
     }
 
+    let waived: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter_map(|f| Some((f, f.waived.as_ref()?)))
+        .collect();
+    if !waived.is_empty() {
+        out.push_str("Waived (not blocking)\n");
+        for (f, w) in waived {
+            let l = &f.location;
+            let by = if w.owner.is_empty() {
+                format!("inline at {}:{}", w.location.file, w.location.line)
+            } else {
+                format!(
+                    "owner {}, expires {}, {}:{}",
+                    w.owner, w.expires, w.location.file, w.location.line
+                )
+            };
+            out.push_str(&format!(
+                "  {} {}:{}:{}: {}\n      reason: {} ({by})\n",
+                f.rule, l.file, l.line, l.column, f.message, w.reason
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str(&summary(outcome));
     out.push('\n');
     out.push_str(&outcome.verdict.headline());
@@ -147,7 +171,7 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
 
 fn summary(outcome: &CheckOutcome) -> String {
     let mut by_rule: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
-    for f in &outcome.findings {
+    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
         *by_rule.entry((f.rule.as_str(), f.severity)).or_default() += 1;
     }
     if by_rule.is_empty() {

@@ -33,6 +33,7 @@ struct Counts {
     errors: usize,
     warnings: usize,
     blocking: usize,
+    waived: usize,
 }
 
 /// A fact source and where it is: what the findings' locations refer to.
@@ -77,6 +78,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             errors: v.errors,
             warnings: v.warnings,
             blocking: v.blocking,
+            waived: v.waived,
         },
         findings: &outcome.findings,
         inputs,

@@ -29,6 +29,8 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
+    /// SARIF: include waived findings as suppressions (GitHub shows them as open alerts).
+    pub include_waived: bool,
 }
 
 impl Format {
@@ -36,7 +38,7 @@ impl Format {
         match self {
             Format::Human => human::render(outcome, style),
             Format::Json => json::render(outcome),
-            Format::Sarif => sarif::render(outcome),
+            Format::Sarif => sarif::render(outcome, style.include_waived),
             Format::Github => github::render(outcome),
         }
     }

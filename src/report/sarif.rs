@@ -65,7 +65,28 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
         .build()
 }
 
-pub fn render(outcome: &CheckOutcome) -> String {
+/// A waived finding's SARIF suppression (empty when not waived).
+fn suppressions(f: &crate::finding::Finding) -> Vec<sarif::Suppression> {
+    let Some(w) = &f.waived else {
+        return Vec::new();
+    };
+    let kind = if w.kind == "inline" {
+        "inSource"
+    } else {
+        "external"
+    };
+    let mut justification = w.reason.clone();
+    if !w.owner.is_empty() {
+        justification.push_str(&format!(" (owner: {}, expires {})", w.owner, w.expires));
+    }
+    vec![sarif::Suppression::builder()
+        .kind(serde_json::Value::String(kind.into()))
+        .status(serde_json::Value::String("accepted".into()))
+        .justification(justification)
+        .build()]
+}
+
+pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
     let rules: Vec<sarif::ReportingDescriptor> = outcome.rules.iter().map(descriptor).collect();
     let index: BTreeMap<&str, usize> = outcome
         .rules
@@ -73,9 +94,11 @@ pub fn render(outcome: &CheckOutcome) -> String {
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
+    // Waived findings stay out unless asked for: GitHub shows SARIF suppressions as open alerts.
     let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
+        .filter(|f| include_waived || f.waived.is_none())
         .map(|f| {
             let l = &f.location;
             let region = sarif::Region::builder()
@@ -101,7 +124,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             fingerprints.insert("launchgate/v1".to_string(), f.fingerprint.clone());
             // -1 is SARIF's "no rule index": only possible for a rule outside the registry.
             let rule_index = index.get(f.rule.as_str()).map_or(-1, |i| *i as i64);
-            sarif::Result::builder()
+            let mut result = sarif::Result::builder()
                 .rule_id(f.rule.clone())
                 .level(level(f.severity))
                 .message(sarif::Message::builder().text(f.message.clone()).build())
@@ -110,7 +133,11 @@ pub fn render(outcome: &CheckOutcome) -> String {
                     .build()])
                 .partial_fingerprints(fingerprints)
                 .rule_index(rule_index)
-                .build()
+                .build();
+            if f.waived.is_some() {
+                result.suppressions = Some(suppressions(f));
+            }
+            result
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
