@@ -468,3 +468,68 @@ fn hostile_documents_never_panic_and_spans_stay_inside() {
         }
     }
 }
+
+#[test]
+fn html_links_and_images_are_links_with_exact_spans() {
+    let dir = repository(&["docs/img/logo.png"]);
+    let text = "<p align=\"center\"><img src='img/logo.png' alt=\"logo\"></p>\n\n\
+                Inline <a href=\"missing.md#x\">old page</a> here.\n";
+    let doc = scan(&dir, "docs/index.md", text, &[]);
+    let logo = path(&doc, "img/logo.png");
+    assert_eq!(
+        (logo.context, logo.exists, span(logo)),
+        (PathContext::Image, true, (1, 29, 41))
+    );
+    let missing = path(&doc, "missing.md");
+    assert_eq!(
+        (missing.context, missing.exists, span(missing)),
+        (PathContext::Link, false, (3, 17, 29))
+    );
+}
+
+#[test]
+fn required_items_match_item_text_or_the_heading_above_items() {
+    use super::checklists::checklist_facts;
+    use crate::config::{ChecklistConfig, LoadedConfig};
+    let dir = repository(&[]);
+    let text = "# Rollback\n\n## Read-path reversal\n\n- [x] Flag flipped back\n\n## Exit criteria\n\nNo items here.\n\n\
+                - [ ] DUAL_WRITE stays on\n";
+    let doc = scan(&dir, "ROLLBACK.md", text, &[]);
+    let config = ChecklistConfig {
+        file: "./ROLLBACK.md".into(),
+        require: vec![
+            "read path reversal".into(),
+            "dual-write".into(),
+            "exit criteria".into(),
+            "smoke".into(),
+        ],
+    };
+    let facts = checklist_facts(&config, &[doc], &LoadedConfig::default());
+    let found: Vec<(&str, bool, Option<u32>)> = facts
+        .required
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.found,
+                r.location.as_ref().map(|l| l.line),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("read path reversal", true, Some(5)),
+            // `DUAL_WRITE` sits under "Exit criteria", so that heading counts too.
+            ("dual-write", true, Some(11)),
+            ("exit criteria", true, Some(11)),
+            ("smoke", false, None),
+        ]
+    );
+    assert!(facts.exists);
+    assert_eq!(facts.file, "ROLLBACK.md");
+    assert_eq!(
+        facts.location.line, 1,
+        "whole-checklist findings land on the title"
+    );
+}
