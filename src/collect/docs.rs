@@ -30,6 +30,7 @@
 //! This module never judges: it records facts and `policies/docs.rhai` reports findings.
 
 mod checklists;
+mod lines;
 mod links;
 mod mentions;
 mod resolve;
@@ -159,8 +160,8 @@ pub fn scan_document(
         .map(|(label, def)| (normalize_label(label), def.span.clone()))
         .collect();
     let mut scan = DocumentScan {
-        rel,
         text,
+        lines: lines::LineIndex::new(rel, text),
         doc_dir: parent_dir(rel).to_string(),
         repository,
         definitions,
@@ -199,8 +200,8 @@ struct ItemCapture {
 }
 
 struct DocumentScan<'a> {
-    rel: &'a str,
     text: &'a str,
+    lines: lines::LineIndex<'a>,
     doc_dir: String,
     repository: &'a Repository,
     /// Reference definitions: normalised label and source span.
@@ -374,7 +375,7 @@ impl DocumentScan<'_> {
     }
 
     fn location(&self, start: usize, end: usize) -> Location {
-        Location::from_byte_range(self.rel, self.text, start, end)
+        self.lines.location(start, end)
     }
 
     fn record_link(
@@ -846,7 +847,11 @@ impl DocumentScan<'_> {
     }
 
     fn in_code(&self, offset: usize) -> bool {
-        self.code_ranges.iter().any(|r| r.contains(&offset))
+        // Code ranges arrive in document order and never overlap.
+        let index = self.code_ranges.partition_point(|r| r.start <= offset);
+        index
+            .checked_sub(1)
+            .is_some_and(|i| self.code_ranges[i].contains(&offset))
     }
 }
 

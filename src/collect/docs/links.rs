@@ -10,7 +10,14 @@ use super::collapse_whitespace;
 pub fn inline_destination(link: &str) -> Option<Range<usize>> {
     let bytes = link.as_bytes();
     let mut search_end = link.len();
+    // The destination follows the last `](` in all but pathological links; a bound keeps a
+    // huge paragraph full of `](` from making this quadratic.
+    let mut attempts = 0;
     while let Some(pos) = link[..search_end].rfind("](") {
+        attempts += 1;
+        if attempts > 32 {
+            break;
+        }
         let start = skip_whitespace(bytes, pos + 2);
         if let Some(dest) = destination_at(bytes, start) {
             // The rest must be an optional title and the closing parenthesis.
