@@ -31,7 +31,10 @@ fn embed(out: &mut String, name: &str, doc: &str, dir: &Path, shown_dir: &str, s
 }
 
 fn main() {
-    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    // Read at run time: `env!` would freeze the path into the compiled build script, which a
+    // copied target/ folder would then reuse for another checkout.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let policies = Path::new(&manifest_dir).join("policies");
     let mut out = String::new();
     embed(
         &mut out,

@@ -154,6 +154,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
         set.checked_keys = keys.into_iter().collect();
     }
+    if opts.probe {
+        facts.db = Some(collect::db::probe(&facts, &loaded, &opts.root));
+    }
 
     let mut notes = Vec::new();
     if loaded.path.is_none() {

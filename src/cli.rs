@@ -1,15 +1,17 @@
 //! The command line: parse arguments, run, print, and map the outcome to an exit code
 //! (0 GO, 1 NO-GO, 2 usage, config or internal error).
 
+use std::ffi::OsStr;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
 use crate::finding::{RuleMeta, Severity};
 use crate::policy::{Limits, PolicySet};
-use crate::report::{Format, Style};
+use crate::report::markdown::Links;
+use crate::report::{Format, ReportOptions, Style};
 
 /// Policy-as-code readiness checks for database cutovers and production launches.
 #[derive(Debug, Parser)]
@@ -57,6 +59,21 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// E.g. `launchgate completions bash > ~/.local/share/bash-completion/completions/launchgate`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from this command line's own definition.
+    ///
+    /// E.g. `launchgate man | man -l -`; `--dir DIR` writes a page per command instead.
+    Man {
+        /// Instead, write one page per command (launchgate.1, launchgate-check.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,12 +81,19 @@ pub struct CheckArgs {
     /// The repository to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output (the verdict still goes to stdout).
+    /// Output format; repeat it for several reports from one run. `FORMAT=FILE` writes that
+    /// report to FILE. At most one report goes to standard output.
+    /// Example: `--format human --format sarif=launchgate.sarif`.
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = FormatTargetParser, default_value = "human")]
+    pub format: Vec<FormatTarget>,
+    /// Write a report to FILE: the last `--format` without its own `=FILE`, preferring a
+    /// machine format (so `--format human --format sarif --output x.sarif` logs the human report
+    /// and writes SARIF). When no report goes to standard output, the verdict does.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The SARIF run's `automationDetails.id` (GitHub code scanning category), e.g. `launchgate`.
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
     /// Config file (default: PATH/launchgate.toml when present; otherwise inferred).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -91,6 +115,104 @@ pub struct CheckArgs {
     /// Include waived findings in SARIF, as suppressions with their justification.
     #[arg(long)]
     pub include_waived: bool,
+}
+
+/// One `--format NAME[=FILE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatTarget {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+/// Parses `NAME[=FILE]` and still offers the format names to `--help` and shell completion.
+#[derive(Debug, Clone, Copy)]
+struct FormatTargetParser;
+
+impl clap::builder::TypedValueParser for FormatTargetParser {
+    type Value = FormatTarget;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<FormatTarget, clap::Error> {
+        let invalid = |shown: &str| {
+            let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "invalid value '{shown}' for '--format <FORMAT[=FILE]>': expected one of {}, optionally followed by =FILE\n",
+                    names.join(", ")
+                ),
+            )
+            .with_cmd(cmd)
+        };
+        let Some(text) = value.to_str() else {
+            return Err(invalid(&value.to_string_lossy()));
+        };
+        let (name, file) = match text.split_once('=') {
+            Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+            Some(_) => return Err(invalid(text)),
+            None => (text, None),
+        };
+        let format = Format::from_str(name, true).map_err(|_| invalid(text))?;
+        Ok(FormatTarget { format, file })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// Where each requested report goes: `None` is standard output.
+pub type OutputPlan = Vec<(Format, Option<PathBuf>)>;
+
+/// Pair `--format`s with `--output` (see `CheckArgs::output`) and reject plans that would mix
+/// two reports on standard output or write two reports to one file.
+pub fn plan_outputs(formats: &[FormatTarget], output: Option<&Path>) -> Result<OutputPlan, String> {
+    let mut plan: OutputPlan = formats.iter().map(|t| (t.format, t.file.clone())).collect();
+    if plan.is_empty() {
+        plan.push((Format::Human, None));
+    }
+    if let Some(file) = output {
+        let unpaired = |machine_only: bool| {
+            plan.iter()
+                .rposition(|(f, dest)| dest.is_none() && !(machine_only && *f == Format::Human))
+        };
+        let Some(i) = unpaired(true).or_else(|| unpaired(false)) else {
+            return Err(
+                "--output has no report to take: every --format already has its own =FILE".into(),
+            );
+        };
+        plan[i].1 = Some(file.to_path_buf());
+    }
+    let to_stdout: Vec<&str> = plan
+        .iter()
+        .filter(|(_, d)| d.is_none())
+        .map(|(f, _)| f.name())
+        .collect();
+    if to_stdout.len() > 1 {
+        return Err(format!(
+            "only one report can go to standard output, but {} have no file: write one to a file with --format {}=FILE (or --output FILE)",
+            to_stdout.join(" and "),
+            to_stdout[to_stdout.len() - 1]
+        ));
+    }
+    for (i, (_, a)) in plan.iter().enumerate() {
+        if let Some(a) = a {
+            if plan[..i].iter().any(|(_, b)| b.as_ref() == Some(a)) {
+                return Err(format!("two reports would be written to {}", a.display()));
+            }
+        }
+    }
+    Ok(plan)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -231,10 +353,55 @@ pub fn run(cli: Cli) -> ExitStatus {
                 }
             }
         }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "launchgate", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man { dir } => write_man(dir.as_deref()),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> ExitStatus {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitStatus::Go,
+        Err(_) => ExitStatus::Error,
+    }
+}
+
+/// `launchgate man`: launchgate(1) on stdout, or with `--dir` a page per command.
+fn write_man(dir: Option<&Path>) -> ExitStatus {
+    let result = match dir {
+        Some(dir) => clap_mangen::generate_to(Cli::command(), dir),
+        None => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => return write_stdout(&out),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(()) => ExitStatus::Go,
+        Err(e) => {
+            let at = dir
+                .map(|d| format!(" in {}", d.display()))
+                .unwrap_or_default();
+            eprintln!("launchgate: could not write the man page{at}: {e}");
+            ExitStatus::Error
+        }
     }
 }
 
 fn run_check(args: CheckArgs) -> ExitStatus {
+    let plan = match plan_outputs(&args.format, args.output.as_deref()) {
+        Ok(plan) => plan,
+        Err(why) => {
+            eprintln!("launchgate: {why}");
+            return ExitStatus::Error;
+        }
+    };
     let opts = CheckOptions {
         root: args.path.clone(),
         config_file: args.config.clone(),
@@ -269,35 +436,63 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             .max_by_key(String::len);
         panic!("forced panic carrying an env value: {value:?}");
     }
-    let to_file = args.output.is_some();
-    let style = Style {
-        color: !to_file && color_enabled(std::io::stdout().is_terminal()),
-        include_waived: args.include_waived,
-    };
-    let text = args.format.render(&outcome, style);
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("launchgate: could not write {}: {e}", path.display());
-                return ExitStatus::Error;
-            }
-            println!("{}", outcome.verdict.headline());
+    let links = Links::from_github_env(&args.path);
+    for (format, dest) in &plan {
+        let report_opts = ReportOptions {
+            style: Style {
+                color: dest.is_none() && color_enabled(std::io::stdout().is_terminal()),
+                include_waived: args.include_waived,
+            },
+            category: args.category.clone(),
+            links: links.clone(),
+        };
+        let rendered = format.render_with(&outcome, &report_opts);
+        for notice in &rendered.notices {
+            eprintln!("launchgate: {notice}");
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .is_err()
-            {
-                return ExitStatus::Error;
-            }
+        let written = match dest {
+            Some(path) => match std::fs::write(path, &rendered.text) {
+                Ok(()) => true,
+                Err(e) => {
+                    eprintln!("launchgate: could not write {}: {e}", path.display());
+                    false
+                }
+            },
+            None => write_stdout(rendered.text.as_bytes()) == ExitStatus::Go,
+        };
+        if !written {
+            return ExitStatus::Error;
         }
     }
+    if plan.iter().all(|(_, dest)| dest.is_some()) {
+        println!("{}", outcome.verdict.headline());
+    }
+    append_step_summary(&outcome, &links);
     if outcome.verdict.go {
         ExitStatus::Go
     } else {
         ExitStatus::NoGo
+    }
+}
+
+/// On GitHub Actions (`GITHUB_STEP_SUMMARY` set), append the Markdown summary to the job
+/// summary, whatever the formats. A failure here is reported but does not change the verdict:
+/// the reports and the exit code are what CI gates on.
+fn append_step_summary(outcome: &check::CheckOutcome, links: &Links) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = crate::report::markdown::render(outcome, links);
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "launchgate: could not append the job summary to {}: {e}",
+            Path::new(&path).display()
+        );
     }
 }
 

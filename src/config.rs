@@ -118,6 +118,7 @@ pub struct ChecklistConfig {
     pub require: Vec<String>,
 }
 
+/// `[probes]`: live database probe settings (`check --probe`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProbesConfig {
@@ -125,6 +126,104 @@ pub struct ProbesConfig {
     pub method: Option<Spanned<String>>,
     /// Rows (`25`) or a percentage (`0.5%`).
     pub tolerance: Option<Spanned<String>>,
+    /// Schemas to probe (default: every schema except the system ones).
+    #[serde(default)]
+    pub schemas: Vec<String>,
+    /// Globs over `schema.table` to probe (default: every table). `*` matches within a name.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs over `schema.table` never probed (applied after `include`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Per-table settings, keyed by `schema.table` (or `table` for `public.table`).
+    #[serde(default)]
+    pub tables: std::collections::BTreeMap<String, TableProbeConfig>,
+    /// The state-store table and the keys it must hold on the target.
+    pub state_store: Option<Spanned<StateStoreConfig>>,
+    /// How long to wait for a connection (default 10s). `500ms`, `10s`, `2m`, or seconds.
+    pub connect_timeout: Option<ProbeDuration>,
+    /// `statement_timeout` for every probe query (default 60s).
+    pub statement_timeout: Option<ProbeDuration>,
+    /// Connections per database probing tables at once (default 4, at most 32).
+    pub concurrency: Option<u32>,
+    /// Rows per key range in the first checksum pass (default 100000); mismatching ranges
+    /// are then bisected.
+    pub checksum_range_rows: Option<u64>,
+}
+
+/// `[probes.tables."schema.table"]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TableProbeConfig {
+    /// Rows (`25`) or a percentage (`0.5%`) for this table, overriding the global tolerance.
+    pub tolerance: Option<Spanned<String>>,
+}
+
+/// `[probes.state-store]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StateStoreConfig {
+    /// `table` or `schema.table`.
+    pub table: Spanned<String>,
+    /// The column holding the keys (default `key`).
+    #[serde(default = "default_key_column")]
+    pub key_column: String,
+    /// Keys that must be present on the target.
+    #[serde(default)]
+    pub require: Vec<Spanned<String>>,
+}
+
+fn default_key_column() -> String {
+    "key".into()
+}
+
+/// A duration written as `500ms`, `10s`, `2m`, or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeDuration(pub std::time::Duration);
+
+impl ProbeDuration {
+    /// Parse `500ms`, `10s`, `2m` or `10` (seconds).
+    pub fn parse(text: &str) -> Option<ProbeDuration> {
+        let text = text.trim();
+        let (digits, unit_ms) = if let Some(n) = text.strip_suffix("ms") {
+            (n, 1)
+        } else if let Some(n) = text.strip_suffix('s') {
+            (n, 1000)
+        } else if let Some(n) = text.strip_suffix('m') {
+            (n, 60_000)
+        } else {
+            (text, 1000)
+        };
+        let n: u64 = digits.trim().parse().ok()?;
+        let ms = n.checked_mul(unit_ms)?;
+        (ms > 0).then(|| ProbeDuration(std::time::Duration::from_millis(ms)))
+    }
+}
+
+impl<'de> Deserialize<'de> for ProbeDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl serde::de::Visitor<'_> for DurationVisitor {
+            type Value = ProbeDuration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a positive duration such as \"500ms\", \"10s\", \"2m\" or a number of seconds",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ProbeDuration, E> {
+                ProbeDuration::parse(v)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ProbeDuration, E> {
+                u64::try_from(v)
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .map(|s| ProbeDuration(std::time::Duration::from_secs(s)))
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
 }
 
 /// Whether git-state rules use git.

@@ -12,7 +12,13 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::facts::env::EnvFacts;
 
 /// Keys whose values are settings, not secrets: they may appear in messages.
-pub const NON_SECRET_KEYS: &[&str] = &["NODE_ENV", "ROWCOUNT_TOLERANCE", "VERIFY_METHOD", "MODE"];
+pub const NON_SECRET_KEYS: &[&str] = &[
+    "NODE_ENV",
+    "ROWCOUNT_TOLERANCE",
+    "VERIFY_METHOD",
+    "MODE",
+    "STATE_STORE_TABLE",
+];
 
 /// Text put where a secret was.
 pub const REDACTED: &str = "[redacted]";

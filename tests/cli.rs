@@ -6,7 +6,7 @@ use assert_cmd::Command;
 
 fn launchgate() -> Command {
     let mut c = Command::cargo_bin("launchgate").expect("binary");
-    c.env("NO_COLOR", "1");
+    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
     c
 }
 

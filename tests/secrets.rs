@@ -63,7 +63,7 @@ fn assert_clean(label: &str, text: &str) {
 fn no_format_prints_a_secret() {
     let dir = canary_repo();
     let mut any_findings = 0;
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "sarif", "github", "markdown"] {
         let out = Command::cargo_bin("launchgate")
             .expect("binary")
             .args(["check", "--format", format, "--process-env", "launch"])

@@ -118,6 +118,8 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
     let mut mask_ranges: Vec<(usize, usize)> = Vec::new();
     let mut raw_by_key: HashMap<String, String> = HashMap::new();
     let mut optional_next = false;
+    // Locating every entry by scanning from the top would be quadratic in the file's size.
+    let lines = crate::facts::LineIndex::new(text);
 
     for (start, end) in logical_entries(body) {
         let (start, end) = (start + bom, end + bom);
@@ -132,7 +134,7 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
             optional_next = is_optional_marker(comment);
             continue;
         }
-        let loc = |a: usize, b: usize| Location::from_byte_range(rel, text, start + a, start + b);
+        let loc = |a: usize, b: usize| lines.location(rel, start + a, start + b);
         match split_entry(line_text) {
             Err((at, message)) => {
                 errors.push(EnvParseError {

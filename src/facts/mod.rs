@@ -78,6 +78,47 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     (clamp_u32(line), clamp_u32(column))
 }
 
+/// Line starts of one text, so that locating many spans in it (every journal entry) costs a
+/// binary search each instead of a scan from the top.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in chars) of byte `offset`, as [`crate::facts::line_col`].
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (clamp(line), clamp(column))
+    }
+
+    pub fn location(&self, file: &str, start: usize, end: usize) -> Location {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end.max(start));
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

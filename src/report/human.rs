@@ -8,13 +8,13 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
 };
 
-use super::{byte_offset, Sources, Style};
+use super::{Sources, Style};
 use crate::check::CheckOutcome;
 use crate::finding::{Finding, Severity};
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<std::sync::Arc<String>>>,
     labels: Vec<LabeledSpan>,
     location_line: String,
 }
@@ -144,23 +144,25 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
             location_line,
         };
     };
-    let start = byte_offset(text, l.line, l.column);
-    let end = byte_offset(text, l.end_line, l.end_column).max(start);
+    let start = text.offset(l.line, l.column);
+    let end = text.offset(l.end_line, l.end_column).max(start);
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         None,
         SourceSpan::from(start..end),
     )];
     for r in &f.related {
         if r.location.file == l.file {
-            let s = byte_offset(text, r.location.line, r.location.column);
-            let e = byte_offset(text, r.location.end_line, r.location.end_column).max(s);
+            let s = text.offset(r.location.line, r.location.column);
+            let e = text
+                .offset(r.location.end_line, r.location.end_column)
+                .max(s);
             labels.push(LabeledSpan::new_with_span(
                 Some(r.message.clone()),
                 SourceSpan::from(s..e),
             ));
         }
     }
-    let source = NamedSource::new(&l.file, text.to_string()).with_language("text");
+    let source = NamedSource::new(&l.file, std::sync::Arc::clone(&text.text)).with_language("text");
     FindingDiagnostic {
         finding: f,
         source: Some(source),

@@ -6,6 +6,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use std::collections::HashMap;
@@ -23,6 +24,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...::`).
     Github,
+    /// A Markdown summary: verdict, counts by area, blocking findings linked to file and line.
+    Markdown,
 }
 
 /// How the human report is drawn.
@@ -33,13 +36,95 @@ pub struct Style {
     pub include_waived: bool,
 }
 
+/// Per-run settings some reporters need beyond the outcome.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub style: Style,
+    /// `--category`: the SARIF run's `automationDetails.id`.
+    pub category: Option<String>,
+    /// Where the Markdown summary's links point.
+    pub links: markdown::Links,
+}
+
+/// A rendered report, and what the user must be told about it on stderr (e.g. truncation).
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub text: String,
+    pub notices: Vec<String>,
+}
+
 impl Format {
     pub fn render(self, outcome: &CheckOutcome, style: Style) -> String {
-        match self {
-            Format::Human => human::render(outcome, style),
+        let opts = ReportOptions {
+            style,
+            ..ReportOptions::default()
+        };
+        self.render_with(outcome, &opts).text
+    }
+
+    pub fn render_with(self, outcome: &CheckOutcome, opts: &ReportOptions) -> Rendered {
+        let text = match self {
+            Format::Human => human::render(outcome, opts.style),
             Format::Json => json::render(outcome),
-            Format::Sarif => sarif::render(outcome, style.include_waived),
+            Format::Sarif => {
+                return sarif::render_with(
+                    outcome,
+                    opts.style.include_waived,
+                    opts.category.as_deref(),
+                )
+            }
             Format::Github => github::render(outcome),
+            Format::Markdown => markdown::render(outcome, &opts.links),
+        };
+        Rendered {
+            text,
+            notices: Vec::new(),
+        }
+    }
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// A masked source text with its line starts, shared by every finding in the file.
+pub(crate) struct SourceText {
+    pub(crate) text: std::sync::Arc<String>,
+    starts: Vec<usize>,
+}
+
+impl SourceText {
+    fn new(text: String) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceText {
+            text: std::sync::Arc::new(text),
+            starts,
+        }
+    }
+
+    /// Byte offset of a 1-based (line, column-in-chars) position, clamped to the text: a
+    /// lookup, not a scan, so a file with thousands of findings renders in linear time.
+    pub(crate) fn offset(&self, line: u32, column: u32) -> usize {
+        let text = self.text.as_str();
+        let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {
+            return text.len();
+        };
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        match text[start..line_end]
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+        {
+            Some((i, _)) => start + i,
+            None => line_end,
         }
     }
 }
@@ -47,7 +132,7 @@ impl Format {
 /// Source texts for snippets, read at most once per file and always masked.
 pub(crate) struct Sources<'a> {
     outcome: &'a CheckOutcome,
-    cache: HashMap<String, Option<String>>,
+    cache: HashMap<String, Option<std::rc::Rc<SourceText>>>,
 }
 
 impl<'a> Sources<'a> {
@@ -59,13 +144,13 @@ impl<'a> Sources<'a> {
     }
 
     /// The masked text of a repository file (or of a built-in policy), if it can be shown.
-    pub(crate) fn get(&mut self, file: &str) -> Option<&str> {
+    pub(crate) fn get(&mut self, file: &str) -> Option<std::rc::Rc<SourceText>> {
         let outcome = self.outcome;
         self.cache
             .entry(file.to_string())
             .or_insert_with(|| {
                 if let Some(masked) = outcome.masked_sources.get(file) {
-                    return Some(masked.clone());
+                    return Some(std::rc::Rc::new(SourceText::new(masked.clone())));
                 }
                 let path = outcome.root.join(file);
                 let text = if path.is_file() {
@@ -76,25 +161,9 @@ impl<'a> Sources<'a> {
                         .find(|(n, _)| *n == file)
                         .map(|(_, t)| t.to_string())
                 }?;
-                Some(outcome.redactor.mask(&text).into_owned())
+                let masked = outcome.redactor.mask(&text).into_owned();
+                Some(std::rc::Rc::new(SourceText::new(masked)))
             })
-            .as_deref()
-    }
-}
-
-/// Byte offset of a 1-based (line, column-in-chars) position in `text`, clamped to the text.
-pub(crate) fn byte_offset(text: &str, line: u32, column: u32) -> usize {
-    let mut offset = 0;
-    for _ in 1..line {
-        match text[offset..].find('\n') {
-            Some(i) => offset += i + 1,
-            None => return text.len(),
-        }
-    }
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let mut chars = text[offset..line_end].char_indices();
-    match chars.nth(column.saturating_sub(1) as usize) {
-        Some((i, _)) => offset + i,
-        None => line_end,
+            .clone()
     }
 }

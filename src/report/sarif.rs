@@ -3,15 +3,54 @@
 //! One run; the driver lists every rule that can fire with its help; every result has a
 //! repository-relative physical location with a full region (GitHub rejects the whole upload
 //! otherwise) and a stable `partialFingerprints` entry.
+//!
+//! GitHub's limits shape the run: results are sorted by severity (errors first) and capped at
+//! [`MAX_RESULTS`], and a truncated run says so in `invocations[0].toolExecutionNotifications`
+//! (and to the CLI, which prints it on stderr). Rules tagged `security` carry a
+//! `security-severity` score so code scanning ranks them as security alerts.
 
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif;
 
+use super::Rendered;
 use crate::check::CheckOutcome;
-use crate::finding::{RuleMeta, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 
 const INFORMATION_URI: &str = "https://github.com/launchgate/launchgate";
+
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The notification id of a truncated run.
+pub const TRUNCATED_NOTIFICATION: &str = "launchgate/sarif-truncated";
+
+/// GitHub's `security-severity` (0.0–10.0; 7.0 and up is "high") for a rule tagged `security`:
+/// an error there is a secret exposed now, a warning a likely one.
+fn security_severity(rule: &RuleMeta) -> Option<&'static str> {
+    if !rule.tags.iter().any(|t| t == "security") {
+        return None;
+    }
+    Some(match rule.severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+    })
+}
+
+/// Characters a URI path segment may carry unescaped: RFC 3986's unreserved set.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A repository-relative path as a relative URI (`CredVerseIssuer 3/x` → `CredVerseIssuer%203/x`).
+fn uri(path: &str) -> String {
+    path.split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 fn level(s: Severity) -> sarif::ResultLevel {
     match s {
@@ -40,6 +79,13 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
+    let mut properties = sarif::PropertyBag::builder().tags(tags).build();
+    if let Some(score) = security_severity(rule) {
+        properties.additional_properties.insert(
+            "security-severity".into(),
+            serde_json::Value::String(score.into()),
+        );
+    }
     let help = sarif::MultiformatMessageString::builder()
         .text(plain(&rule.help))
         .markdown(rule.help.clone())
@@ -61,7 +107,7 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
                 .level(serde_json::Value::String(config_level.into()))
                 .build(),
         )
-        .properties(sarif::PropertyBag::builder().tags(tags).build())
+        .properties(properties)
         .build()
 }
 
@@ -87,6 +133,25 @@ fn suppressions(f: &crate::finding::Finding) -> Vec<sarif::Suppression> {
 }
 
 pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
+    render_with(outcome, include_waived, None).text
+}
+
+/// `automationDetails.id` for a `--category`: GitHub takes everything up to the last `/` as
+/// the category, so a bare name gets the `/` that `upload-sarif`'s `category` input adds too.
+pub fn automation_id(category: &str) -> String {
+    if category.ends_with('/') {
+        category.to_string()
+    } else {
+        format!("{category}/")
+    }
+}
+
+/// The SARIF log, with a notice for stderr when results were left out.
+pub fn render_with(
+    outcome: &CheckOutcome,
+    include_waived: bool,
+    category: Option<&str>,
+) -> Rendered {
     let rules: Vec<sarif::ReportingDescriptor> = outcome.rules.iter().map(descriptor).collect();
     let index: BTreeMap<&str, usize> = outcome
         .rules
@@ -95,10 +160,18 @@ pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     // Waived findings stay out unless asked for: GitHub shows SARIF suppressions as open alerts.
-    let results: Vec<sarif::Result> = outcome
+    // Then errors first, in the outcome's file/line order within a severity: when GitHub's cap
+    // applies, what is left out is the least severe.
+    let mut ordered: Vec<&Finding> = outcome
         .findings
         .iter()
         .filter(|f| include_waived || f.waived.is_none())
+        .collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let total = ordered.len();
+    let omitted = ordered.split_off(total.min(MAX_RESULTS));
+    let results: Vec<sarif::Result> = ordered
+        .into_iter()
         .map(|f| {
             let l = &f.location;
             let region = sarif::Region::builder()
@@ -114,7 +187,7 @@ pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
             let physical = sarif::PhysicalLocation::builder()
                 .artifact_location(
                     sarif::ArtifactLocation::builder()
-                        .uri(l.file.clone())
+                        .uri(uri(&l.file))
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
@@ -158,18 +231,58 @@ pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
             )
             .build(),
     );
-    let run = sarif::Run::builder()
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(serde_json::Value::String("unicodeCodePoints".into()))
         .original_uri_base_ids(base)
         .build();
+    if let Some(category) = category {
+        run.automation_details = Some(
+            sarif::RunAutomationDetails::builder()
+                .id(automation_id(category))
+                .build(),
+        );
+    }
+    let mut notices = Vec::new();
+    if !omitted.is_empty() {
+        let notice = truncation_notice(total, &omitted);
+        let notification = sarif::Notification::builder()
+            .descriptor(
+                sarif::ReportingDescriptorReference::builder()
+                    .id(TRUNCATED_NOTIFICATION)
+                    .build(),
+            )
+            .level(serde_json::Value::String("warning".into()))
+            .message(sarif::Message::builder().text(notice.clone()).build())
+            .build();
+        run.invocations = Some(vec![sarif::Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(vec![notification])
+            .build()]);
+        notices.push(notice);
+    }
     let log = sarif::Sarif::builder()
         .version(serde_json::Value::String("2.1.0".into()))
         .schema(sarif::SCHEMA_URL)
         .runs(vec![run])
         .build();
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    Rendered { text, notices }
+}
+
+fn truncation_notice(total: usize, omitted: &[&Finding]) -> String {
+    let errors = omitted
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    format!(
+        "SARIF truncated: {} of {total} results written, {} left out ({errors} errors, {} \
+         warnings) because GitHub code scanning accepts at most {MAX_RESULTS} results per run; \
+         the human or JSON report lists every finding",
+        total - omitted.len(),
+        omitted.len(),
+        omitted.len() - errors,
+    )
 }

@@ -1,0 +1,1279 @@
+//! Live database probes against real PostgreSQL servers started by the test harness
+//! (`tests/support/pg.rs`). One plain server is shared by the tests of this binary, each test
+//! making its own source and target databases; the TLS and stop-mid-probe tests start their own.
+//!
+//! Every test runs a whole `check --probe` on a copy of `fixtures/db/cutover` whose
+//! `.env.db-migration.local` names the test's databases, and asserts on findings (rule, where
+//! they point, what they say) and the verdict.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use launchgate::check::{self, CheckOptions, CheckOutcome};
+use launchgate::finding::Finding;
+use pg::PgServer;
+use sha2::{Digest, Sha256};
+
+const FIXTURE: &str = "fixtures/db/cutover";
+const ENV_FILE: &str = "scripts/db-migration/env/.env.db-migration.local";
+/// Lines of the generated env file (1-based) that name each database.
+const SRC_LINE: u32 = 2;
+const TGT_LINE: u32 = 3;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create fixture copy");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}
+
+/// The drizzle migrations of the fixture as drizzle records them: (sha256 of the file, when).
+fn drizzle_rows() -> Vec<(String, i64)> {
+    let dir = manifest().join(FIXTURE).join("services/issuer/drizzle");
+    [
+        ("0000_initial_issuers", 1_735_689_600_000_i64),
+        ("0001_credentials", 1_736_899_200_000),
+        ("0002_revocations", 1_738_108_800_000),
+    ]
+    .iter()
+    .map(|(tag, when)| {
+        let text = std::fs::read(dir.join(format!("{tag}.sql"))).expect("fixture migration");
+        let hash: String = Sha256::digest(&text)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        (hash, *when)
+    })
+    .collect()
+}
+
+/// A source and a target loaded with the same schema, data and applied migrations, and a
+/// repository whose cutover env names them.
+struct Rehearsal<'s> {
+    server: &'s PgServer,
+    src: String,
+    tgt: String,
+    repo: tempfile::TempDir,
+}
+
+impl<'s> Rehearsal<'s> {
+    fn new(name: &str) -> Option<Rehearsal<'static>> {
+        if !pg::available() {
+            return None;
+        }
+        Rehearsal::on(PgServer::shared(), name)
+    }
+
+    fn on(server: &'s PgServer, name: &str) -> Option<Rehearsal<'s>> {
+        if !pg::available() {
+            return None;
+        }
+        let schema = std::fs::read_to_string(manifest().join("fixtures/db/sql/schema.sql"))
+            .expect("schema.sql");
+        let data =
+            std::fs::read_to_string(manifest().join("fixtures/db/sql/data.sql")).expect("data.sql");
+        let mut drizzle = String::from(
+            "CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint);",
+        );
+        for (hash, when) in drizzle_rows() {
+            drizzle.push_str(&format!("INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('{hash}', {when});"));
+        }
+        let src = server.create_database(&format!("{name}_src"));
+        let tgt = server.create_database(&format!("{name}_tgt"));
+        for db in [&src, &tgt] {
+            server.execute(db, &schema);
+            server.execute(db, &data);
+            // Its own statement: ANALYZE inside the loading transaction would be outdated by
+            // the transaction's own inserts as soon as it commits.
+            server.execute(db, "ANALYZE");
+            server.execute(db, &drizzle);
+        }
+        let repo = tempfile::tempdir().expect("temp repo");
+        copy_dir(&manifest().join(FIXTURE), repo.path());
+        let r = Rehearsal {
+            server,
+            src,
+            tgt,
+            repo,
+        };
+        r.write_env(&r.server.url(&r.src), &r.server.url(&r.tgt));
+        Some(r)
+    }
+
+    /// Write the operator's env file; SRC_DB_URL on line 2, TGT_DB_URL on line 3.
+    fn write_env(&self, src_url: &str, tgt_url: &str) {
+        let text = format!(
+            "# staging rehearsal (operator copy)\nSRC_DB_URL={src_url}\nTGT_DB_URL={tgt_url}\n\
+             DATABASE_URL=postgresql://app:P00ledSecret-77@127.0.0.1:6543/{tgt}?pgbouncer=true\n\
+             DATABASE_URL_DIRECT={tgt_url}\nREQUIRE_DATABASE=true\nMODE=run\nVERIFY_METHOD=exact\n\
+             ROWCOUNT_TOLERANCE=0\nSTATE_STORE_TABLE=credverse_state_store\n",
+            tgt = self.tgt
+        );
+        std::fs::write(self.repo.path().join(ENV_FILE), text).expect("write env file");
+    }
+
+    fn edit_config(&self, from: &str, to: &str) {
+        let path = self.repo.path().join("launchgate.toml");
+        let config = std::fs::read_to_string(&path).expect("config");
+        assert!(config.contains(from), "{from}");
+        std::fs::write(path, config.replace(from, to)).expect("write config");
+    }
+
+    fn check(&self, method: &str, tolerance: Option<&str>) -> CheckOutcome {
+        check::run(&CheckOptions {
+            root: self.repo.path().to_path_buf(),
+            probe: true,
+            method: Some(method.to_string()),
+            tolerance: tolerance.map(str::to_string),
+            ..Default::default()
+        })
+        .expect("check runs")
+    }
+}
+
+fn only<'a>(outcome: &'a CheckOutcome, rule: &str) -> Vec<&'a Finding> {
+    outcome.findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+/// Everything a reporter could show, as one text (messages, help, subjects, facts' JSON).
+fn everything_printed(outcome: &CheckOutcome) -> String {
+    let mut text = String::new();
+    for f in &outcome.findings {
+        text.push_str(&format!(
+            "{} {} {} {:?}\n",
+            f.rule, f.message, f.subject, f.help
+        ));
+    }
+    text.push_str(&serde_json::to_string(&outcome.facts.db).expect("db facts serialise"));
+    text
+}
+
+fn probe_findings(outcome: &CheckOutcome) -> Vec<&Finding> {
+    outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("db/") || f.rule.starts_with("migrations/"))
+        .collect()
+}
+
+#[test]
+fn equal_databases_give_no_finding_and_go_with_every_method() {
+    let Some(r) = Rehearsal::new("equal") else {
+        return;
+    };
+    for method in ["exact", "checksum", "fast"] {
+        let outcome = r.check(method, None);
+        assert!(
+            probe_findings(&outcome).is_empty(),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        assert!(outcome.verdict.go, "{method}: {:#?}", outcome.findings);
+        let db = outcome.facts.db.as_ref().expect("probe facts");
+        assert_eq!(db.method, method);
+        let credentials = db
+            .tables
+            .iter()
+            .find(|t| t.qualified == "public.credentials")
+            .expect("credentials probed");
+        assert_eq!(
+            (credentials.source_rows, credentials.target_rows),
+            (Some(5000), Some(5000)),
+            "{method}"
+        );
+        // include/exclude from launchgate.toml: the excluded table and the drizzle schema are not probed.
+        assert!(db
+            .tables
+            .iter()
+            .all(|t| t.qualified != "public.schema_notes" && !t.qualified.starts_with("drizzle.")));
+        assert_eq!(
+            db.tables.len(),
+            5,
+            "{:?}",
+            db.tables.iter().map(|t| &t.qualified).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn one_row_fewer_on_the_target_fails_exact_at_tolerance_0_and_passes_at_1() {
+    let Some(r) = Rehearsal::new("onefewer") else {
+        return;
+    };
+    r.server
+        .execute(&r.tgt, "DELETE FROM public.credentials WHERE id = 4321");
+
+    let strict = r.check("exact", Some("0"));
+    let found = only(&strict, "db/rowcount-mismatch");
+    assert_eq!(found.len(), 1, "{:#?}", strict.findings);
+    assert_eq!(found[0].subject, "public.credentials");
+    assert!(
+        found[0]
+            .message
+            .contains("source has 5000 rows, target 4999"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(
+        (found[0].location.file.as_str(), found[0].location.line),
+        (ENV_FILE, TGT_LINE)
+    );
+    assert!(!strict.verdict.go);
+
+    let tolerant = r.check("exact", Some("1"));
+    assert!(
+        only(&tolerant, "db/rowcount-mismatch").is_empty(),
+        "{:#?}",
+        tolerant.findings
+    );
+    assert!(tolerant.verdict.go, "{:#?}", tolerant.findings);
+
+    // A percentage is applied numerically too: 1 row of 5000 is 0.02%.
+    assert!(only(&r.check("exact", Some("0.01%")), "db/rowcount-mismatch").len() == 1);
+    assert!(only(&r.check("exact", Some("0.05%")), "db/rowcount-mismatch").is_empty());
+}
+
+#[test]
+fn per_table_tolerance_from_config_applies_to_its_table_only() {
+    let Some(r) = Rehearsal::new("pertable") else {
+        return;
+    };
+    // 40 of 3000 audit events (1.3%) are within the table's 2%; one credential is not within 0.
+    r.server.execute(
+        &r.tgt,
+        "DELETE FROM app.audit_events WHERE id > 2960; DELETE FROM public.credentials WHERE id = 7",
+    );
+    let outcome = r.check("exact", None);
+    let found = only(&outcome, "db/rowcount-mismatch");
+    assert_eq!(
+        found.iter().map(|f| f.subject.as_str()).collect::<Vec<_>>(),
+        vec!["public.credentials"],
+        "{:#?}",
+        outcome.findings
+    );
+    r.server
+        .execute(&r.tgt, "DELETE FROM app.audit_events WHERE id > 2900");
+    let outcome = r.check("exact", None);
+    let audit = only(&outcome, "db/rowcount-mismatch")
+        .into_iter()
+        .find(|f| f.subject == "app.audit_events")
+        .cloned();
+    let audit = audit.expect("100 of 3000 (3.3%) is beyond the table's 2%");
+    // The finding points at the database and relates the config line that set the tolerance.
+    assert_eq!(audit.location.line, TGT_LINE);
+    let related = audit.related.first().expect("tolerance location");
+    assert_eq!(related.location.file, "launchgate.toml");
+    let config = std::fs::read_to_string(r.repo.path().join("launchgate.toml")).expect("config");
+    let line = config
+        .lines()
+        .nth(related.location.line as usize - 1)
+        .expect("line");
+    assert!(line.contains("tolerance = \"2%\""), "{line}");
+}
+
+#[test]
+fn one_changed_row_with_equal_counts_is_caught_by_checksum_with_its_key_range_not_by_exact() {
+    let Some(r) = Rehearsal::new("changed") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        "UPDATE public.credentials SET status = 'revoked' WHERE id = 3777",
+    );
+
+    let exact = r.check("exact", None);
+    assert!(probe_findings(&exact).is_empty(), "{:#?}", exact.findings);
+
+    let outcome = r.check("checksum", None);
+    let found = only(&outcome, "db/checksum-mismatch");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(found[0].subject, "public.credentials");
+    assert_eq!(found[0].location.line, TGT_LINE);
+    let db = outcome.facts.db.as_ref().expect("facts");
+    let pair = db
+        .tables
+        .iter()
+        .find(|t| t.qualified == "public.credentials")
+        .expect("pair");
+    let cmp = pair.checksum.as_ref().expect("compared");
+    assert_eq!(cmp.key_column.as_deref(), Some("id"));
+    assert_eq!(cmp.differing_range_count, 1, "{cmp:?}");
+    let range = &cmp.differing_ranges[0];
+    let (from, to) = (range.from.expect("from"), range.to.expect("to"));
+    assert!(from <= 3777 && 3777 <= to, "{range:?}");
+    // Bisection narrowed it from 500-row ranges to a small one.
+    assert!(to - from < 64, "{range:?}");
+    assert!(
+        found[0].message.contains(&format!("id {from}..{to}")),
+        "{}",
+        found[0].message
+    );
+    // Every other table compared equal.
+    assert!(db
+        .tables
+        .iter()
+        .filter(|t| t.qualified != "public.credentials")
+        .all(|t| t.checksum.as_ref().is_some_and(|c| c.equal)));
+}
+
+#[test]
+fn checksum_names_uuid_key_ranges_and_compares_keyless_tables_whole() {
+    let Some(r) = Rehearsal::new("uuidkey") else {
+        return;
+    };
+    // One wallet session (uuid key) changed on the target.
+    r.server.execute(&r.tgt, "UPDATE public.wallet_sessions SET holder = 'someone-else' WHERE id = md5('session7')::uuid");
+    let changed = r
+        .server
+        .query_text(&r.tgt, "SELECT md5('session7')::uuid::text");
+    let changed = changed[0][0].clone().expect("uuid");
+    // A table without a primary key, one row changed.
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, "CREATE TABLE app.rate_limits (route text, per_minute int); INSERT INTO app.rate_limits SELECT '/v1/route/' || i, 60 + i FROM generate_series(1, 50) i; ANALYZE app.rate_limits");
+    }
+    r.server.execute(
+        &r.tgt,
+        "UPDATE app.rate_limits SET per_minute = 1 WHERE route = '/v1/route/9'",
+    );
+    let outcome = r.check("checksum", None);
+    let found = only(&outcome, "db/checksum-mismatch");
+    let mut subjects: Vec<&str> = found.iter().map(|f| f.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(
+        subjects,
+        vec!["app.rate_limits", "public.wallet_sessions"],
+        "{:#?}",
+        outcome.findings
+    );
+    let keyless = found
+        .iter()
+        .find(|f| f.subject == "app.rate_limits")
+        .expect("keyless");
+    assert!(
+        keyless.message.contains("the whole table"),
+        "{}",
+        keyless.message
+    );
+    let db = outcome.facts.db.as_ref().expect("facts");
+    let pair = db
+        .tables
+        .iter()
+        .find(|t| t.qualified == "public.wallet_sessions")
+        .expect("pair");
+    let cmp = pair.checksum.as_ref().expect("compared");
+    assert_eq!(
+        (cmp.key_column.as_deref(), cmp.differing_range_count),
+        (Some("id"), 1),
+        "{cmp:?}"
+    );
+    let range = &cmp.differing_ranges[0];
+    let (from, to) = (
+        range.from_key.clone().expect("from"),
+        range.to_key.clone().expect("to"),
+    );
+    assert!(from <= changed && changed <= to, "{changed} in {range:?}");
+    assert!(
+        range.source_rows <= 64 && range.source_rows == range.target_rows,
+        "narrowed by bisection: {range:?}"
+    );
+    let sessions = found
+        .iter()
+        .find(|f| f.subject == "public.wallet_sessions")
+        .expect("sessions");
+    assert!(
+        sessions.message.contains(&format!("id {from}..{to}")),
+        "{}",
+        sessions.message
+    );
+}
+
+#[test]
+fn a_missing_table_and_a_column_type_change_are_reported_at_the_target() {
+    let Some(r) = Rehearsal::new("schema") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        "DROP TABLE public.wallet_sessions; ALTER TABLE public.issuers ALTER COLUMN name TYPE varchar(40); \
+         ALTER TABLE app.audit_events ALTER COLUMN amount DROP NOT NULL; ALTER TABLE app.audit_events ALTER COLUMN actor DROP NOT NULL",
+    );
+    let outcome = r.check("exact", None);
+    let missing = only(&outcome, "db/table-missing");
+    assert_eq!(missing.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(missing[0].subject, "public.wallet_sessions");
+    assert_eq!(
+        (missing[0].location.file.as_str(), missing[0].location.line),
+        (ENV_FILE, TGT_LINE)
+    );
+    let drift = only(&outcome, "db/schema-drift");
+    let mut subjects: Vec<&str> = drift.iter().map(|f| f.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(
+        subjects,
+        vec!["app.audit_events", "public.issuers"],
+        "{:#?}",
+        outcome.findings
+    );
+    let issuers = drift
+        .iter()
+        .find(|f| f.subject == "public.issuers")
+        .expect("issuers");
+    assert!(
+        issuers
+            .message
+            .contains("name is character varying(40), not character varying(200)"),
+        "{}",
+        issuers.message
+    );
+    let audit = drift
+        .iter()
+        .find(|f| f.subject == "app.audit_events")
+        .expect("audit");
+    assert!(
+        audit.message.contains("actor is nullable, not NOT NULL"),
+        "{}",
+        audit.message
+    );
+    assert!(!outcome.verdict.go);
+}
+
+#[test]
+fn a_missing_state_store_key_points_at_its_config_line() {
+    let Some(r) = Rehearsal::new("statestore") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        "DELETE FROM public.credverse_state_store WHERE key = 'registry:cursor'",
+    );
+    let outcome = r.check("fast", None);
+    let found = only(&outcome, "db/state-store-key-missing");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(found[0].subject, "registry:cursor");
+    assert_eq!(found[0].location.file, "launchgate.toml");
+    let config = std::fs::read_to_string(r.repo.path().join("launchgate.toml")).expect("config");
+    let line = config
+        .lines()
+        .nth(found[0].location.line as usize - 1)
+        .expect("line");
+    let span: String = line
+        .chars()
+        .skip(found[0].location.column as usize - 1)
+        .take((found[0].location.end_column - found[0].location.column) as usize)
+        .collect();
+    assert_eq!(span, "\"registry:cursor\"");
+    assert!(!outcome.verdict.go);
+    // The state-store table dropped entirely is one finding at the table's config line.
+    r.server
+        .execute(&r.tgt, "DROP TABLE public.credverse_state_store");
+    let outcome = r.check("fast", None);
+    let found = only(&outcome, "db/state-store-key-missing");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert!(
+        found[0].message.contains("does not exist"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn fast_method_warns_when_statistics_are_missing() {
+    let Some(r) = Rehearsal::new("stale") else {
+        return;
+    };
+    // A fresh table that was never analysed, on both sides (as after a restore).
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, "CREATE TABLE public.restored (id int PRIMARY KEY); INSERT INTO public.restored SELECT generate_series(1, 300)");
+    }
+    let outcome = r.check("fast", None);
+    let found = only(&outcome, "db/stale-statistics");
+    assert_eq!(found.len(), 2, "{:#?}", outcome.findings);
+    assert!(
+        found
+            .iter()
+            .all(|f| f.message.contains("public.restored (never analysed)")),
+        "{:#?}",
+        found
+    );
+    assert_eq!(
+        found.iter().map(|f| f.location.line).collect::<Vec<_>>(),
+        vec![SRC_LINE, TGT_LINE]
+    );
+    // exact counts do not rest on statistics.
+    assert!(only(&r.check("exact", None), "db/stale-statistics").is_empty());
+}
+
+#[test]
+fn target_migrations_are_read_and_compared_with_the_repository_history() {
+    let Some(r) = Rehearsal::new("migrations") else {
+        return;
+    };
+    let rows = drizzle_rows();
+    // 0001 was edited after applying (recorded hash differs), 0002 never applied, and a
+    // migration from someone's branch was applied that the repository lacks.
+    r.server.execute(
+        &r.tgt,
+        &format!(
+            "UPDATE drizzle.__drizzle_migrations SET hash = '{}' WHERE created_at = {};
+             DELETE FROM drizzle.__drizzle_migrations WHERE created_at = {};
+             INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('{}', 1739318400000);",
+            "ab".repeat(32),
+            rows[1].1,
+            rows[2].1,
+            "cd".repeat(32)
+        ),
+    );
+    let outcome = r.check("exact", None);
+    let db = outcome.facts.db.as_ref().expect("facts");
+    let target = db.target.as_ref().expect("target");
+    let table = target
+        .migration_tables
+        .iter()
+        .find(|t| t.tool == "drizzle")
+        .expect("drizzle table read");
+    assert_eq!(
+        (table.schema.as_str(), table.table.as_str()),
+        ("drizzle", "__drizzle_migrations")
+    );
+    let recorded: Vec<(Option<String>, Option<i64>)> = table
+        .rows
+        .iter()
+        .map(|r| (r.hash.clone(), r.created_at))
+        .collect();
+    assert_eq!(
+        recorded,
+        vec![
+            (Some(rows[0].0.clone()), Some(rows[0].1)),
+            (Some("ab".repeat(32)), Some(rows[1].1)),
+            (Some("cd".repeat(32)), Some(1_739_318_400_000)),
+        ]
+    );
+    // The repository side, from the migrations collector: the fixture's drizzle journal.
+    let files: Vec<&str> = outcome
+        .facts
+        .migrations
+        .services
+        .iter()
+        .flat_map(|s| s.histories.iter())
+        .flat_map(|h| h.files.iter())
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            "0000_initial_issuers",
+            "0001_credentials",
+            "0002_revocations"
+        ]
+    );
+    let drift = only(&outcome, "migrations/checksum-drift");
+    assert_eq!(drift.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(
+        drift[0].location.file,
+        "services/issuer/drizzle/0001_credentials.sql"
+    );
+    let unknown = only(&outcome, "migrations/applied-unknown");
+    assert_eq!(unknown.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(unknown[0].location.line, TGT_LINE);
+    let missing = only(&outcome, "migrations/not-applied");
+    assert_eq!(missing.len(), 1, "{:#?}", outcome.findings);
+    assert!(
+        missing[0].message.contains("0002_revocations"),
+        "{}",
+        missing[0].message
+    );
+}
+
+#[test]
+fn a_wrong_port_fails_closed_within_the_connect_timeout() {
+    let Some(r) = Rehearsal::new("wrongport") else {
+        return;
+    };
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let src = format!(
+        "postgres://{}:{}@127.0.0.1:{closed}/{}?sslmode=disable",
+        pg::ADMIN_USER,
+        pg::ADMIN_PASSWORD,
+        r.src
+    );
+    r.write_env(&src, &r.server.url(&r.tgt));
+    let started = Instant::now();
+    let outcome = r.check("exact", None);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(
+        (found[0].location.file.as_str(), found[0].location.line),
+        (ENV_FILE, SRC_LINE)
+    );
+    assert!(found[0].message.contains("connect"), "{}", found[0].message);
+    assert!(!outcome.verdict.go);
+    assert!(!everything_printed(&outcome).contains(pg::ADMIN_PASSWORD));
+}
+
+#[test]
+fn an_unroutable_host_times_out_at_the_configured_connect_timeout() {
+    let Some(r) = Rehearsal::new("blackhole") else {
+        return;
+    };
+    // A listener that accepts but never speaks: the TCP connect succeeds, the startup hangs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = silent.local_addr().expect("addr").port();
+    r.edit_config("connect-timeout = \"5s\"", "connect-timeout = \"1500ms\"");
+    r.write_env(
+        &r.server.url(&r.src),
+        &format!("postgres://u:Silent-Pa55@127.0.0.1:{port}/x?sslmode=disable"),
+    );
+    let started = Instant::now();
+    let outcome = r.check("exact", None);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(1400) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert!(
+        found[0].message.contains("timeout (timeout 1500 ms)"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].location.line, TGT_LINE);
+    drop(silent);
+}
+
+#[test]
+fn a_wrong_password_fails_closed_and_no_output_contains_it() {
+    let Some(r) = Rehearsal::new("wrongpw") else {
+        return;
+    };
+    let wrong = "Wr0ng-S3cret-Value";
+    r.write_env(
+        &r.server.url(&r.src),
+        &r.server
+            .url_as(pg::ADMIN_USER, wrong, &r.tgt, "sslmode=disable"),
+    );
+    let outcome = r.check("exact", None);
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(found[0].location.line, TGT_LINE);
+    assert!(found[0].message.contains("auth"), "{}", found[0].message);
+    assert!(!outcome.verdict.go);
+    let printed = everything_printed(&outcome);
+    assert!(
+        !printed.contains(wrong) && !printed.contains(pg::ADMIN_PASSWORD),
+        "{printed}"
+    );
+
+    // The binary, in every format, never prints either password.
+    for format in ["human", "json", "sarif", "github"] {
+        let out = assert_cmd::Command::cargo_bin("launchgate")
+            .expect("binary")
+            .args(["check", "--probe", "--format", format])
+            .arg(r.repo.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{format}: NO-GO exits 1");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("db/unreachable"), "{format}: {text}");
+        assert!(
+            !text.contains(wrong) && !text.contains(pg::ADMIN_PASSWORD),
+            "{format} leaked a password: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_query_past_the_statement_timeout_fails_closed() {
+    let Some(r) = Rehearsal::new("stmttimeout") else {
+        return;
+    };
+    r.edit_config(
+        "statement-timeout = \"20s\"",
+        "statement-timeout = \"800ms\"",
+    );
+    // A migration holding an exclusive lock: count(*) on the target waits past the timeout.
+    let _lock = r.server.hold_session(
+        &r.tgt,
+        "BEGIN; LOCK TABLE public.credentials IN ACCESS EXCLUSIVE MODE;",
+    );
+    let started = Instant::now();
+    let outcome = r.check("exact", None);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(found[0].location.line, TGT_LINE);
+    assert!(
+        found[0].message.contains("statement_timeout (800 ms)")
+            && found[0].message.contains("public.credentials"),
+        "{}",
+        found[0].message
+    );
+    assert!(!outcome.verdict.go);
+    // The counts that did complete are still facts; the locked table has none.
+    let db = outcome.facts.db.as_ref().expect("facts");
+    let pair = db
+        .tables
+        .iter()
+        .find(|t| t.qualified == "public.credentials")
+        .expect("pair");
+    assert_eq!(pair.target_rows, None);
+    assert!(
+        only(&outcome, "db/rowcount-mismatch").is_empty(),
+        "an unknown count is unreachable, not a mismatch"
+    );
+}
+
+#[test]
+fn a_server_stopped_mid_probe_fails_closed() {
+    if !pg::available() {
+        return;
+    }
+    let own: &'static PgServer = Box::leak(Box::new(PgServer::start()));
+    let Some(r) = Rehearsal::on(own, "stopped") else {
+        return;
+    };
+    let holder = own.hold_session(
+        &r.tgt,
+        "BEGIN; LOCK TABLE app.audit_events IN ACCESS EXCLUSIVE MODE;",
+    );
+    let repo = r.repo.path().to_path_buf();
+    let probe = std::thread::spawn(move || {
+        let started = Instant::now();
+        let outcome = check::run(&CheckOptions {
+            root: repo,
+            probe: true,
+            method: Some("exact".into()),
+            ..Default::default()
+        })
+        .expect("check");
+        (outcome, started.elapsed())
+    });
+    // Wait until the probe is blocked on the lock, then stop the server as a crash would.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let waiting = own.query_text(&r.tgt, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'launchgate' AND wait_event_type = 'Lock'");
+        if waiting.first().and_then(|row| row[0].as_deref()) != Some("0") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the probe never reached the locked table"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    own.stop();
+    drop(holder);
+    let (outcome, elapsed) = probe.join().expect("probe thread");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+    let found = only(&outcome, "db/unreachable");
+    assert!(!found.is_empty(), "{:#?}", outcome.findings);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.location.line == TGT_LINE && f.message.contains("connection-lost")),
+        "{:#?}",
+        found
+    );
+    assert!(!outcome.verdict.go);
+    assert!(!everything_printed(&outcome).contains(pg::ADMIN_PASSWORD));
+}
+
+#[test]
+fn a_probe_never_writes_and_its_sessions_are_read_only() {
+    let Some(r) = Rehearsal::new("readonly") else {
+        return;
+    };
+    let fingerprint = |db: &str| {
+        r.server.query_text(
+            db,
+            "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM (
+                SELECT c::text AS t FROM public.credentials c UNION ALL SELECT i::text FROM public.issuers i
+                UNION ALL SELECT s::text FROM public.credverse_state_store s UNION ALL SELECT a::text FROM app.audit_events a
+                UNION ALL SELECT w::text FROM public.wallet_sessions w UNION ALL SELECT m::text FROM drizzle.__drizzle_migrations m
+             ) x",
+        )
+    };
+    let xacts = |db: &str| {
+        r.server.query_text(db, &format!("SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = '{db}'"))
+    };
+    let before = (fingerprint(&r.tgt), fingerprint(&r.src));
+    std::thread::sleep(Duration::from_millis(1000)); // statistics are flushed asynchronously
+    let writes_before = xacts(&r.tgt);
+    for method in ["checksum", "exact", "fast"] {
+        let outcome = r.check(method, None);
+        let db = outcome.facts.db.as_ref().expect("facts");
+        for side in [db.source.as_ref(), db.target.as_ref()] {
+            let side = side.expect("side");
+            assert_eq!(
+                side.read_only,
+                Some(true),
+                "{method}: {:?} session is read-only",
+                side.side
+            );
+            assert!(side.reachable, "{:?}", side.error);
+        }
+    }
+    assert_eq!((fingerprint(&r.tgt), fingerprint(&r.src)), before);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(
+        xacts(&r.tgt),
+        writes_before,
+        "no row was inserted, updated or deleted"
+    );
+
+    // A probe session refuses writes outright.
+    let url = launchgate::collect::db::DatabaseUrl::parse(&r.server.url(&r.tgt)).expect("url");
+    let limits = launchgate::collect::db::Limits {
+        connect_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(5),
+    };
+    let endpoint =
+        launchgate::collect::db::Endpoint::new(url, limits, r.repo.path()).expect("endpoint");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let err = rt.block_on(async {
+        let session = endpoint.open(None).await.expect("session");
+        session.batch("INSERT INTO public.credverse_state_store (key, value) VALUES ('probe:wrote', '{}')", None).await
+    });
+    let err = err.expect_err("a write inside the probe transaction fails");
+    assert!(
+        err.message.contains("read-only transaction"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn tls_require_works_and_verify_full_with_the_wrong_root_fails_clearly() {
+    if !pg::available() {
+        return;
+    }
+    let tls: &'static PgServer = Box::leak(Box::new(PgServer::start_tls()));
+    let Some(r) = Rehearsal::on(tls, "tls") else {
+        return;
+    };
+    let files = tls.tls.as_ref().expect("tls files");
+    let url = |query: &str| tls.url_as(pg::ADMIN_USER, pg::ADMIN_PASSWORD, &r.tgt, query);
+    let src = tls.url_as(
+        pg::ADMIN_USER,
+        pg::ADMIN_PASSWORD,
+        &r.src,
+        "sslmode=require",
+    );
+
+    r.write_env(&src, &url("sslmode=require"));
+    let outcome = r.check("exact", None);
+    assert!(
+        probe_findings(&outcome).is_empty(),
+        "{:#?}",
+        outcome.findings
+    );
+    let db = outcome.facts.db.as_ref().expect("facts");
+    assert!(db.target.as_ref().is_some_and(|t| t.tls && t.reachable));
+    assert!(db.source.as_ref().is_some_and(|t| t.tls && t.reachable));
+
+    // verify-full and verify-ca with the CA that signed the certificate work.
+    for mode in ["verify-full", "verify-ca"] {
+        r.write_env(
+            &src,
+            &url(&format!(
+                "sslmode={mode}&sslrootcert={}",
+                files.ca_cert.display()
+            )),
+        );
+        let outcome = r.check("exact", None);
+        assert!(
+            probe_findings(&outcome).is_empty(),
+            "{mode}: {:#?}",
+            outcome.findings
+        );
+    }
+    // verify-full against `localhost` also checks the name (the certificate names it).
+    r.write_env(
+        &src,
+        &url(&format!(
+            "sslmode=verify-full&sslrootcert={}",
+            files.ca_cert.display()
+        ))
+        .replace("127.0.0.1", "localhost"),
+    );
+    assert!(probe_findings(&r.check("exact", None)).is_empty());
+
+    // The wrong root: a clear TLS failure, NO-GO.
+    r.write_env(
+        &src,
+        &url(&format!(
+            "sslmode=verify-full&sslrootcert={}",
+            files.other_ca_cert.display()
+        )),
+    );
+    let outcome = r.check("exact", None);
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert_eq!(found[0].location.line, TGT_LINE);
+    assert!(
+        found[0].message.contains(": tls: ")
+            && found[0].message.contains("UnknownIssuer")
+            && found[0]
+                .message
+                .contains("(sslmode=verify-full, sslrootcert="),
+        "{}",
+        found[0].message
+    );
+    assert!(!outcome.verdict.go);
+
+    // A plain server refuses sslmode=require: also unreachable (never silently plain text).
+    let plain = PgServer::shared();
+    let plain_db = plain.create_database("tls_plain");
+    r.write_env(
+        &src,
+        &plain.url_as(
+            pg::ADMIN_USER,
+            pg::ADMIN_PASSWORD,
+            &plain_db,
+            "sslmode=require",
+        ),
+    );
+    let outcome = r.check("exact", None);
+    assert!(
+        only(&outcome, "db/unreachable")
+            .iter()
+            .any(|f| f.location.line == TGT_LINE && f.message.contains("tls")),
+        "{:#?}",
+        outcome.findings
+    );
+}
+
+#[test]
+fn missing_or_unusable_urls_are_unreachable_not_silent() {
+    let Some(r) = Rehearsal::new("badurl") else {
+        return;
+    };
+    r.write_env(
+        "mysql://root:Hunter2-Long@127.0.0.1/db",
+        &format!("{}&sslmode=verify-sometimes", r.server.url(&r.tgt)),
+    );
+    let outcome = r.check("exact", None);
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(
+        found.iter().map(|f| f.location.line).collect::<Vec<_>>(),
+        vec![SRC_LINE, TGT_LINE],
+        "{:#?}",
+        outcome.findings
+    );
+    assert!(
+        found[0].message.contains("config")
+            && found[1].message.contains("sslmode=verify-sometimes"),
+        "{:#?}",
+        found
+    );
+    assert!(!everything_printed(&outcome).contains("Hunter2-Long"));
+}
+
+#[test]
+fn progress_goes_to_a_terminal_stderr_only() {
+    let Some(r) = Rehearsal::new("progress") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("launchgate");
+    // Not a terminal: silent.
+    let out = std::process::Command::new(&bin)
+        .args(["check", "--probe", "--method", "exact"])
+        .arg(r.repo.path())
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("launchgate: probed"));
+    // A terminal (a pty from util-linux `script`): one line per table and side, with rows.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` is absent: the terminal half of this test did not run");
+        return;
+    }
+    let command = format!(
+        "{} check --probe --method exact {}",
+        bin.display(),
+        r.repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("launchgate: probed source public.credentials: 5000 rows"),
+        "{text}"
+    );
+    assert!(
+        text.contains("launchgate: probed target app.audit_events: 3000 rows"),
+        "{text}"
+    );
+    assert!(!text.contains(pg::ADMIN_PASSWORD));
+}
+
+#[test]
+fn prisma_migration_rows_are_read_and_rolled_back_ones_do_not_count() {
+    let Some(r) = Rehearsal::new("prisma") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        &format!(
+            "CREATE TABLE public._prisma_migrations (
+                id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
+                migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz,
+                started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+             INSERT INTO public._prisma_migrations VALUES
+                ('6c1f0a52-0000-4000-8000-000000000001', '{}', '2025-01-14 09:31:02+00', '20250114093012_init', NULL, NULL, '2025-01-14 09:30:12+00', 1),
+                ('6c1f0a52-0000-4000-8000-000000000002', '{}', NULL, '20250203161540_add_credential_status', 'syntax error', '2025-02-03 16:20:00+00', '2025-02-03 16:15:40+00', 0);",
+            "e3".repeat(32),
+            "f4".repeat(32)
+        ),
+    );
+    let outcome = r.check("exact", None);
+    let target = outcome
+        .facts
+        .db
+        .as_ref()
+        .and_then(|d| d.target.as_ref())
+        .expect("target");
+    let table = target
+        .migration_tables
+        .iter()
+        .find(|t| t.tool == "prisma")
+        .expect("prisma table read");
+    assert_eq!(
+        (table.schema.as_str(), table.table.as_str()),
+        ("public", "_prisma_migrations")
+    );
+    let rows: Vec<(Option<&str>, Option<&str>, bool, bool)> = table
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_deref(),
+                r.hash.as_deref(),
+                r.finished,
+                r.rolled_back,
+            )
+        })
+        .collect();
+    let (init_hash, failed_hash) = ("e3".repeat(32), "f4".repeat(32));
+    assert_eq!(
+        rows,
+        vec![
+            (
+                Some("20250114093012_init"),
+                Some(init_hash.as_str()),
+                true,
+                false
+            ),
+            (
+                Some("20250203161540_add_credential_status"),
+                Some(failed_hash.as_str()),
+                false,
+                true
+            ),
+        ]
+    );
+    // A bookkeeping table only the target has is not a parity problem.
+    assert!(
+        only(&outcome, "db/table-missing").is_empty()
+            && only(&outcome, "db/rowcount-mismatch").is_empty()
+    );
+    // The fixture has no prisma history: the finished migration is unknown to the
+    // repository; the rolled-back one is not applied at all.
+    let unknown = only(&outcome, "migrations/applied-unknown");
+    assert_eq!(
+        unknown
+            .iter()
+            .map(|f| f.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec!["20250114093012_init"],
+        "{:#?}",
+        outcome.findings
+    );
+}
+
+#[test]
+fn partitioned_tables_are_probed_through_their_parent_by_every_method() {
+    let Some(r) = Rehearsal::new("partitioned") else {
+        return;
+    };
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(
+            db,
+            "CREATE TABLE app.events_by_month (id bigint NOT NULL, month date NOT NULL, kind text NOT NULL, PRIMARY KEY (id, month)) PARTITION BY RANGE (month);
+             CREATE TABLE app.events_2025_01 PARTITION OF app.events_by_month FOR VALUES FROM ('2025-01-01') TO ('2025-02-01');
+             CREATE TABLE app.events_2025_02 PARTITION OF app.events_by_month FOR VALUES FROM ('2025-02-01') TO ('2025-03-01');
+             INSERT INTO app.events_by_month SELECT i, date '2025-01-01' + (i % 59), 'kind-' || (i % 5) FROM generate_series(1, 600) i;",
+        );
+    }
+    r.server
+        .execute(&r.tgt, "DELETE FROM app.events_by_month WHERE id > 500");
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, "ANALYZE");
+    }
+    for method in ["fast", "exact", "checksum"] {
+        let outcome = r.check(method, None);
+        let db = outcome.facts.db.as_ref().expect("facts");
+        assert!(
+            db.tables
+                .iter()
+                .all(|t| !t.qualified.starts_with("app.events_2025")),
+            "partitions are counted through their parent"
+        );
+        let pair = db
+            .tables
+            .iter()
+            .find(|t| t.qualified == "app.events_by_month")
+            .expect("parent probed");
+        assert_eq!(
+            (pair.source_rows, pair.target_rows),
+            (Some(600), Some(500)),
+            "{method}"
+        );
+        let found = only(&outcome, "db/rowcount-mismatch");
+        assert_eq!(
+            found.iter().map(|f| f.subject.as_str()).collect::<Vec<_>>(),
+            vec!["app.events_by_month"],
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        assert!(
+            only(&outcome, "db/stale-statistics").is_empty(),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+    }
+}
+
+#[test]
+fn without_server_binaries_db_tests_fail_saying_what_to_install_unless_skipped() {
+    if std::env::var_os("LAUNCHGATE_PG_BIN").is_some() {
+        return; // this test is the one setting it, for its child runs
+    }
+    let me = std::env::current_exe().expect("test binary");
+    let run = |skip: bool| {
+        let mut cmd = std::process::Command::new(&me);
+        cmd.args([
+            "--exact",
+            "equal_databases_give_no_finding_and_go_with_every_method",
+            "--test-threads",
+            "1",
+        ])
+        .env("LAUNCHGATE_PG_BIN", "/nonexistent/postgresql/bin")
+        .env_remove("LAUNCHGATE_SKIP_PG");
+        if skip {
+            cmd.env("LAUNCHGATE_SKIP_PG", "1");
+        }
+        cmd.output().expect("run the test binary")
+    };
+    let failed = run(false);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(!failed.status.success(), "{text}");
+    assert!(text.contains("apt-get install postgresql"), "{text}");
+    let skipped = run(true);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&skipped.stdout),
+        String::from_utf8_lossy(&skipped.stderr)
+    );
+    assert!(skipped.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+}
+
+#[test]
+fn urls_from_the_process_environment_are_probed_and_located_at_the_contract() {
+    let Some(r) = Rehearsal::new("processenv") else {
+        return;
+    };
+    // CI holds the URLs as secrets: no local env file, the process environment instead.
+    std::fs::remove_file(r.repo.path().join(ENV_FILE)).expect("remove env file");
+    r.server.execute(
+        &r.tgt,
+        "DELETE FROM public.wallet_sessions WHERE holder = 'holder-7'",
+    );
+    let out = assert_cmd::Command::cargo_bin("launchgate")
+        .expect("binary")
+        .args([
+            "check",
+            "--probe",
+            "--process-env",
+            "db-migration",
+            "--format",
+            "json",
+        ])
+        .arg(r.repo.path())
+        .env("SRC_DB_URL", r.server.url(&r.src))
+        .env("TGT_DB_URL", r.server.url(&r.tgt))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(!text.contains(pg::ADMIN_PASSWORD), "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json report");
+    let findings = report["findings"].as_array().expect("findings");
+    let mismatch: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "db/rowcount-mismatch")
+        .collect();
+    assert_eq!(mismatch.len(), 1, "{text}");
+    assert_eq!(mismatch[0]["subject"], "public.wallet_sessions");
+    // Located at the contract line that declares TGT_DB_URL.
+    let contract = "scripts/db-migration/env/.env.db-migration.example";
+    assert_eq!(mismatch[0]["location"]["file"], contract, "{text}");
+    let line = mismatch[0]["location"]["line"].as_u64().expect("line") as usize;
+    let source = std::fs::read_to_string(r.repo.path().join(contract)).expect("contract");
+    assert!(source
+        .lines()
+        .nth(line - 1)
+        .expect("line")
+        .starts_with("TGT_DB_URL="));
+}
