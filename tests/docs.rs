@@ -282,7 +282,7 @@ fn stale_paths_follow_cd_and_skip_placeholders_globs_and_variables() {
     );
     assert_eq!(
         messages(&outcome, "docs/stale-path")[0],
-        "`drizzle/0001_seed.sql` in a code block does not exist: looked for `services/api/drizzle/0001_seed.sql`"
+        "`drizzle/0001_seed.sql` in a code block under \"Deploy the API\" does not exist: looked for `services/api/drizzle/0001_seed.sql`"
     );
     let deploy = outcome
         .facts
