@@ -513,7 +513,12 @@ fn every_docs_rule_is_registered_with_help() {
 /// parent, root-relative, percent-encoded with a fragment, anchor, reference-style), two
 /// remote URLs, an image and a shell block. Every 25th page has one broken link, every 40th
 /// one stale path in its code block. Returns (pages, broken links, stale paths).
-fn write_large_tree(root: &Path, areas: usize, topics: usize, pages: usize) -> (usize, usize, usize) {
+fn write_large_tree(
+    root: &Path,
+    areas: usize,
+    topics: usize,
+    pages: usize,
+) -> (usize, usize, usize) {
     let write = |rel: &str, text: &str| {
         let path = root.join(rel);
         if let Some(parent) = path.parent() {
@@ -521,9 +526,18 @@ fn write_large_tree(root: &Path, areas: usize, topics: usize, pages: usize) -> (
         }
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {rel}: {e}"));
     };
-    write("README.md", "# Handbook\n\nStart at [area 0](area-00/topic-00/page-000.md).\n");
-    write("shared/Shared Notes.md", "# Shared notes\n\n## Section 2\n\nText.\n");
-    write("shared/img/diagram.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    write(
+        "README.md",
+        "# Handbook\n\nStart at [area 0](area-00/topic-00/page-000.md).\n",
+    );
+    write(
+        "shared/Shared Notes.md",
+        "# Shared notes\n\n## Section 2\n\nText.\n",
+    );
+    write(
+        "shared/img/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
     for t in 0..10 {
         write(&format!("scripts/tool-{t}.mjs"), "console.log('ok');\n");
     }
@@ -550,10 +564,15 @@ fn write_large_tree(root: &Path, areas: usize, topics: usize, pages: usize) -> (
                 }
                 text.push_str("```\n\n");
                 if total % 25 == 0 {
-                    text.push_str(&format!("Old link: [removed page](page-removed-{p:03}.md).\n\n"));
+                    text.push_str(&format!(
+                        "Old link: [removed page](page-removed-{p:03}.md).\n\n"
+                    ));
                     broken += 1;
                 }
-                text.push_str(&format!("[index]: page-000.md\n[tool]: ../../scripts/tool-{}.mjs\n", p % 10));
+                text.push_str(&format!(
+                    "[index]: page-000.md\n[tool]: ../../scripts/tool-{}.mjs\n",
+                    p % 10
+                ));
                 write(&format!("area-{a:02}/topic-{t:02}/page-{p:03}.md"), &text);
             }
         }
@@ -576,8 +595,20 @@ fn large_documentation_tree() {
     let started = std::time::Instant::now();
     let outcome = check_with(dir.path(), None);
     let checked = started.elapsed();
-    let paths: usize = facts.facts.docs.documents.iter().map(|d| d.paths.len()).sum();
-    let urls: usize = facts.facts.docs.documents.iter().map(|d| d.urls.len()).sum();
+    let paths: usize = facts
+        .facts
+        .docs
+        .documents
+        .iter()
+        .map(|d| d.paths.len())
+        .sum();
+    let urls: usize = facts
+        .facts
+        .docs
+        .documents
+        .iter()
+        .map(|d| d.urls.len())
+        .sum();
     println!(
         "{documents} documents, {paths} local paths, {urls} remote URLs: collect {collected:.2?}, whole check {checked:.2?}"
     );
