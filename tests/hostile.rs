@@ -165,3 +165,47 @@ fn a_policy_building_a_huge_array_is_stopped() {
         findings[0].message
     );
 }
+
+#[test]
+fn the_overall_timeout_stops_a_hanging_probe_and_reports_it() {
+    // Listeners that accept connections and never answer: only --timeout can end the probe
+    // (the per-connection timeout is set far longer).
+    let a = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let b = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = |l: &std::net::TcpListener| l.local_addr().expect("addr").port();
+    let env = format!(
+        "SRC_DB_URL=postgresql://app:hang-pass-1@127.0.0.1:{}/src?sslmode=disable\n\
+         TGT_DB_URL=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt?sslmode=disable\n\
+         DATABASE_URL=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt\n\
+         DATABASE_URL_DIRECT=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt\n\
+         REQUIRE_DATABASE=true\n",
+        port(&a),
+        port(&b),
+        port(&b),
+        port(&b)
+    );
+    let dir = common::tree(&[
+        ("cutover.env", &env),
+        ("launchgate.toml", "[probes]\nconnect-timeout = \"60s\"\n"),
+    ]);
+    let started = std::time::Instant::now();
+    let out = launchgate()
+        .args(["check", "--probe", "--timeout", "1s", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "NO-GO:\n{stdout}");
+    assert!(
+        stdout.contains("INCOMPLETE: the database probe was stopped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"rule\": \"db/unreachable\"") && stdout.contains("overall --timeout"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("hang-pass"), "no password in any message");
+    // Far below the 60 s connect timeout: the budget, not the connection, ended it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    drop((a, b));
+}
