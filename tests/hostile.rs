@@ -209,3 +209,34 @@ fn the_overall_timeout_stops_a_hanging_probe_and_reports_it() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     drop((a, b));
 }
+
+#[test]
+fn a_1_gb_and_a_deeply_nested_markdown_document() {
+    let dir = common::tree(&[]);
+    std::fs::File::create(dir.path().join("huge.md"))
+        .expect("create")
+        .set_len(1 << 30)
+        .expect("len");
+    let deep = format!(
+        "{}text\n{}x\n{}\n",
+        "> ".repeat(10_000),
+        "- ".repeat(3_000),
+        "[".repeat(10_000)
+    );
+    std::fs::write(dir.path().join("deep.md"), deep).expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "docs/unreadable");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("huge.md: file is 1073741824 bytes, over the 16777216-byte limit"),
+        "{got:?}"
+    );
+    // The 10,000-level document was read and parsed: it is in the facts, without a read error.
+    assert!(outcome
+        .facts
+        .docs
+        .documents
+        .iter()
+        .any(|d| d.file == "deep.md" && d.read_error.is_none()));
+    assert!(!outcome.verdict.go);
+}
