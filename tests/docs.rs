@@ -451,7 +451,14 @@ fn unreadable_documents_become_facts_not_panics() {
             ("docs/ok.md", false)
         ]
     );
-    assert!(docs_findings(&outcome).is_empty());
+    // Each unreadable document is one docs/unreadable finding, never a silent pass.
+    assert_eq!(
+        docs_findings(&outcome),
+        [
+            "docs/unreadable docs/binary.md:1:1-1",
+            "docs/unreadable docs/latin1.md:1:1-1"
+        ]
+    );
 }
 
 #[test]
