@@ -33,6 +33,9 @@ pub struct CheckOptions {
     pub today: Option<waiver::Date>,
     /// Policy folders outside the repository (`launchgate test DIR`): (path, display name).
     pub extra_policy_dirs: Vec<(PathBuf, String)>,
+    /// `--timeout`: the whole check's budget; probes still running when it ends stop and
+    /// are reported unreachable (NO-GO, marked incomplete).
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Default for CheckOptions {
@@ -48,6 +51,7 @@ impl Default for CheckOptions {
             limits: Limits::default(),
             today: None,
             extra_policy_dirs: Vec::new(),
+            timeout: None,
         }
     }
 }
@@ -114,6 +118,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             });
         }
     }
+    let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
     let mut policies = PolicySet::builtin(opts.limits);
     let folders = policy_folders(&opts.root, &loaded);
@@ -155,7 +160,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         set.checked_keys = keys.into_iter().collect();
     }
     if opts.probe {
-        facts.db = Some(collect::db::probe(&facts, &loaded, &opts.root));
+        facts.db = Some(collect::db::probe_within(
+            &facts, &loaded, &opts.root, deadline,
+        ));
     }
 
     let mut notes = Vec::new();
@@ -173,6 +180,19 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     }
     if !folders.is_empty() {
         notes.push(format!("repository policies: {}", folders.join(", ")));
+    }
+    let stopped = facts
+        .db
+        .iter()
+        .flat_map(|db| [&db.source, &db.target])
+        .flatten()
+        .filter_map(|side| side.error.as_ref())
+        .find(|e| e.kind == "timeout" && e.timeout_ms.is_none() || e.kind == "interrupted");
+    if let Some(e) = stopped {
+        notes.push(format!(
+            "INCOMPLETE: the database probe was stopped: {}",
+            e.message
+        ));
     }
     let p = &facts.config.probes;
     notes.push(format!(

@@ -115,6 +115,10 @@ pub struct CheckArgs {
     /// Include waived findings in SARIF, as suppressions with their justification.
     #[arg(long)]
     pub include_waived: bool,
+    /// Overall time budget (`90s`, `5m`): probes still running then stop, and the report
+    /// says what was not checked (NO-GO). Ctrl-C stops probes the same way.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// One `--format NAME[=FILE]`.
@@ -416,6 +420,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         limits: Limits::default(),
         today: None,
         extra_policy_dirs: Vec::new(),
+        timeout: args.timeout,
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -592,4 +597,10 @@ pub fn explain(r: &RuleMeta) -> String {
         r.summary.replace('`', ""),
         r.help
     )
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    crate::config::ProbeDuration::parse(text)
+        .map(|d| d.0)
+        .ok_or_else(|| format!("`{text}` is not a duration such as 500ms, 90s or 5m"))
 }

@@ -104,6 +104,10 @@ pub struct DocsConfig {
     /// Globs of documents to skip.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Globs of repository paths that runbooks mention but that only exist once the runbook
+    /// has run (evidence artifacts, dumps): a missing path matching one is not stale.
+    #[serde(default)]
+    pub generated_paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

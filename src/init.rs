@@ -59,6 +59,10 @@ pub fn render(outcome: &CheckOutcome) -> String {
          # legacy-names = [\"old-repo-name\"]\n\
          # Checklists and the items each must contain (matched case-insensitively).\n\
          # checklists = [{{ file = \"RUNBOOK.md\", require = [\"rollback\"] }}]\n\
+         # Paths a runbook creates when it runs (not stale when absent), and document globs.\n\
+         # generated-paths = [\"scripts/db-migration/artifacts/**\"]\n\
+         # include = [\"**/*.md\"]\n\
+         # exclude = [\"vendor/**\"]\n\
          \n[probes]\n\
          # Row-count method and tolerance for `check --probe` and recorded evidence. Precedence:\n\
          # the cutover env set's VERIFY_METHOD / ROWCOUNT_TOLERANCE, then these, then the flags.\n\

@@ -239,7 +239,9 @@ pub fn apply(
 ) -> Vec<Finding> {
     let mut extra = Vec::new();
     let mut used = vec![false; waivers.len()];
-    let mut lines_cache: HashMap<String, Vec<String>> = HashMap::new();
+    // Per file, the inline marker of each line, parsed once: findings × line length would
+    // be quadratic on a file of one huge line.
+    let mut lines_cache: HashMap<String, Vec<Option<(String, String)>>> = HashMap::new();
     let mut inline_used: BTreeSet<(String, u32)> = BTreeSet::new();
     for f in findings.iter_mut() {
         if NEVER_WAIVABLE.contains(&f.rule.as_str()) {
@@ -266,14 +268,15 @@ pub fn apply(
             .entry(f.location.file.clone())
             .or_insert_with(|| {
                 text_of(&f.location.file)
-                    .map(|t| t.lines().map(str::to_string).collect())
+                    .map(|t| t.lines().map(inline_marker).collect())
                     .unwrap_or_default()
             });
         for line_no in [f.location.line, f.location.line.saturating_sub(1)] {
-            let Some(line) = line_no.checked_sub(1).and_then(|i| lines.get(i as usize)) else {
-                continue;
-            };
-            let Some((rule, reason)) = inline_marker(line) else {
+            let Some(Some((rule, reason))) = line_no
+                .checked_sub(1)
+                .and_then(|i| lines.get(i as usize))
+                .cloned()
+            else {
                 continue;
             };
             if rule != f.rule {

@@ -44,28 +44,66 @@ pub const DEFAULT_CHECKSUM_RANGE_ROWS: u64 = 100_000;
 /// Probe the cutover env set's source and target databases. Synchronous: it runs its own
 /// tokio runtime (on a separate thread when called from inside one).
 pub fn probe(facts: &Facts, config: &LoadedConfig, root: &Path) -> ProbeReport {
+    probe_within(facts, config, root, None)
+}
+
+/// [`probe`] with an overall deadline (`check --timeout`). When the deadline passes, or the
+/// operator presses Ctrl-C, the probe stops at once: its connections are dropped (the server
+/// ends their queries at the latest at `statement_timeout`) and each side that had not
+/// finished is reported unreachable with the reason, so the check still prints what it
+/// found and the verdict is NO-GO.
+pub fn probe_within(
+    facts: &Facts,
+    config: &LoadedConfig,
+    root: &Path,
+    deadline: Option<Instant>,
+) -> ProbeReport {
     let plan = ProbePlan::resolve(facts, config, root);
     if tokio::runtime::Handle::try_current().is_ok() {
         // block_on inside a runtime panics; a scoped thread keeps the API synchronous.
-        return std::thread::scope(|scope| match scope.spawn(|| run_blocking(plan)).join() {
-            Ok(report) => report,
-            Err(_) => ProbeReport {
-                skipped: Some("the probe thread failed".into()),
-                ..Default::default()
-            },
+        return std::thread::scope(|scope| {
+            match scope.spawn(|| run_blocking(plan, deadline)).join() {
+                Ok(report) => report,
+                Err(_) => ProbeReport {
+                    skipped: Some("the probe thread failed".into()),
+                    ..Default::default()
+                },
+            }
         });
     }
-    run_blocking(plan)
+    run_blocking(plan, deadline)
 }
 
-fn run_blocking(plan: ProbePlan) -> ProbeReport {
+fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .thread_name("launchgate-probe")
         .build();
     match runtime {
-        Ok(rt) => rt.block_on(plan.run()),
+        Ok(rt) => {
+            let stopped = stopped_report(&plan);
+            let started = Instant::now();
+            let report = rt.block_on(async {
+                let until = async {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    report = plan.run() => report,
+                    _ = until => stopped("timeout", "the overall --timeout ran out before the probe finished"),
+                    _ = tokio::signal::ctrl_c() => stopped("interrupted", "interrupted (Ctrl-C) before the probe finished"),
+                }
+            });
+            // Do not wait for queries still in flight: dropping the runtime closes them.
+            rt.shutdown_background();
+            ProbeReport {
+                elapsed_ms: report.elapsed_ms.max(millis(started.elapsed())),
+                ..report
+            }
+        }
         Err(e) => ProbeReport {
             skipped: Some(format!("could not start the probe runtime: {e}")),
             method: plan.method.clone(),
@@ -73,6 +111,63 @@ fn run_blocking(plan: ProbePlan) -> ProbeReport {
             tolerance_location: plan.tolerance_location.clone(),
             ..Default::default()
         },
+    }
+}
+
+/// A closure building the report of a probe stopped before it finished (`kind`, `why`): every
+/// side unreachable, at the line that named it, so the findings say what was not checked.
+fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
+    let base = ProbeReport {
+        env_set: plan.env_set.clone(),
+        skipped: plan.skipped.clone(),
+        method: plan.method.clone(),
+        tolerance: plan.tolerance.clone(),
+        tolerance_location: plan.tolerance_location.clone(),
+        ..Default::default()
+    };
+    let sides: Vec<(Side, Location, String, String)> = plan
+        .sides
+        .iter()
+        .map(|s| match &s.endpoint {
+            Ok(e) => (
+                s.side,
+                s.location.clone(),
+                e.url.redacted.clone(),
+                e.url.display(),
+            ),
+            Err((redacted, _)) => (s.side, s.location.clone(), redacted.clone(), String::new()),
+        })
+        .collect();
+    move |kind: &str, why: &str| {
+        let mut report = base.clone();
+        for (side, location, url, display) in &sides {
+            let probe = DatabaseProbe {
+                side: *side,
+                key: side.env_key().to_string(),
+                url: url.clone(),
+                display: display.clone(),
+                location: location.clone(),
+                reachable: false,
+                error: Some(ProbeError {
+                    kind: kind.to_string(),
+                    message: why.to_string(),
+                    timeout_ms: None,
+                    table: None,
+                }),
+                server_version: None,
+                tls: false,
+                read_only: None,
+                connections: 0,
+                tables: Vec::new(),
+                migration_tables: Vec::new(),
+                elapsed_ms: 0,
+            };
+            match side {
+                Side::Source => report.source = Some(probe),
+                Side::Target => report.target = Some(probe),
+            }
+        }
+        report
     }
 }
 

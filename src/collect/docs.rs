@@ -1,8 +1,1044 @@
-//! The docs collector (not yet implemented: produces no facts).
+//! The docs collector: reads every markdown document with a CommonMark parser and records
+//! what a runbook reviewer checks by eye: local link targets, repository paths inside
+//! commands, configured legacy names, machine-local paths and task-list checklists.
+//!
+//! Documents are every `*.md` / `*.markdown` file the walk found (so `.gitignore` applies),
+//! narrowed by `[docs] include` / `exclude`, plus every configured checklist file.
+//!
+//! Resolution rules (documented here because findings depend on them):
+//! - **Links and images** resolve as GitHub renders them: relative to the document's folder,
+//!   or to the repository root when they start with `/`; percent-decoded; `#fragment` and
+//!   `?query` stripped. Same-document anchors and remote URLs are recorded, never fetched.
+//! - **Code tokens** (inline code and `sh`/`bash`/`shell`/`console`/unlabelled code blocks)
+//!   that contain `/` or end in a known extension resolve from the repository root, then
+//!   from the document's folder; after `cd DIR` in a block, from `DIR`. `cd` into a home
+//!   folder (`cd ~/x`, `cd /Users/<name>/x`) is taken to mean the operator's checkout, i.e.
+//!   the repository root; `cd` anywhere else unknown makes later tokens unchecked. Tokens with
+//!   variables, globs or `<placeholders>`, files a command creates (redirect targets,
+//!   `mkdir`, `cp` destinations ...) and operator-local env files are recorded as unchecked.
+//!   A token with neither a known extension nor a leading `./` counts as a path only when its
+//!   first component exists, so `application/json` is not a stale path. Comments and
+//!   here-document bodies are not commands and are skipped; so are code blocks in other
+//!   languages (their paths are relative to an imaginary source file).
+//! - **Legacy names** match case-insensitively on word boundaries: `credity` does not match
+//!   `credity12`, nor the reverse.
+//! - **Machine-local paths** are `/Users/<name>/`, `/home/<name>/`, `C:\Users\<name>\`
+//!   (and `file://` forms). `~/...` is *not* one: it expands to each operator's own home.
+//!   Generic names (`user`, `you`, `<name>`, `$USER`) and CI/container users (`runner`,
+//!   `node`) are examples, not someone's machine.
+//!
+//! This module never judges: it records facts and `policies/docs.rhai` reports findings.
 
-use super::CollectContext;
-use crate::facts::docs::DocFacts;
+mod checklists;
+mod lines;
+mod links;
+mod mentions;
+mod resolve;
+mod shell;
 
-pub fn collect(_ctx: &CollectContext) -> DocFacts {
-    DocFacts::default()
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::{read_text, CollectContext};
+use crate::config::DocsConfig;
+use crate::facts::docs::{
+    ChecklistItem, DocFacts, Document, LegacyNameMention, MachineLocalPath, PathContext, PathRef,
+    UncheckedReason, UrlRef,
+};
+use crate::facts::Location;
+use checklists::checklist_facts;
+use links::{definition_destination, inline_destination, normalize_label};
+pub use mentions::LegacyNames;
+use mentions::{enclosing_word, is_home_path, machine_local_paths};
+use resolve::{
+    classify_code_token, has_scheme, join_normalized, parent_dir, Repository, TokenKind,
+};
+use shell::{Op, Piece, Word};
+
+pub fn collect(ctx: &CollectContext) -> DocFacts {
+    let config = &ctx.config.config.docs;
+    let repository = Repository::new(&ctx.root, glob_set(&config.generated_paths));
+    let legacy = LegacyNames::new(&config.legacy_names);
+
+    let mut files: Vec<(String, PathBuf)> = select_documents(ctx, config);
+    for checklist in &config.checklists {
+        let Some(rel) = join_normalized("", &checklist.file) else {
+            continue;
+        };
+        let abs = ctx.root.join(&rel);
+        if !files.iter().any(|(f, _)| *f == rel) && abs.is_file() {
+            files.push((rel, abs));
+        }
+    }
+    files.sort();
+
+    let documents: Vec<Document> = files
+        .iter()
+        .map(|(rel, abs)| match read_text(abs) {
+            Ok(text) => scan_document(rel, &text, &repository, &legacy),
+            Err(problem) => Document::unreadable(rel, problem.to_string()),
+        })
+        .collect();
+    let checklists = config
+        .checklists
+        .iter()
+        .map(|c| checklist_facts(c, &documents, ctx.config))
+        .collect();
+    DocFacts {
+        documents,
+        checklists,
+    }
 }
+
+/// Markdown files from the inventory, narrowed by `[docs] include` / `exclude`.
+fn select_documents(ctx: &CollectContext, config: &DocsConfig) -> Vec<(String, PathBuf)> {
+    let include = (!config.include.is_empty()).then(|| glob_set(&config.include));
+    let exclude = glob_set(&config.exclude);
+    ctx.inventory
+        .files
+        .iter()
+        .filter(|f| {
+            let lower = f.rel.to_ascii_lowercase();
+            lower.ends_with(".md") || lower.ends_with(".markdown")
+        })
+        .filter(|f| include.as_ref().is_none_or(|set| set.is_match(&f.rel)))
+        .filter(|f| !exclude.is_match(&f.rel))
+        .map(|f| (f.rel.clone(), f.abs.clone()))
+        .collect()
+}
+
+/// Globs from config; an invalid glob matches nothing (the config schema owns validation).
+fn glob_set(globs: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        if let Ok(glob) = Glob::new(glob) {
+            builder.add(glob);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+impl Document {
+    fn unreadable(rel: &str, problem: String) -> Self {
+        Document {
+            file: rel.to_string(),
+            location: Location::file_start(rel),
+            title: None,
+            title_location: None,
+            read_error: Some(problem),
+            paths: Vec::new(),
+            urls: Vec::new(),
+            legacy_names: Vec::new(),
+            machine_local_paths: Vec::new(),
+            checklist_items: Vec::new(),
+        }
+    }
+}
+
+/// Parse one document and gather its facts.
+pub fn scan_document(
+    rel: &str,
+    text: &str,
+    repository: &Repository,
+    legacy: &LegacyNames,
+) -> Document {
+    let options = Options::ENABLE_TASKLISTS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let parser = Parser::new_ext(text, options);
+    let definitions: Vec<(String, Range<usize>)> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| (normalize_label(label), def.span.clone()))
+        .collect();
+    let mut scan = DocumentScan {
+        text,
+        lines: lines::LineIndex::new(rel, text),
+        doc_dir: parent_dir(rel).to_string(),
+        repository,
+        definitions,
+        used_definitions: HashSet::new(),
+        doc: Document::unreadable(rel, String::new()),
+        code_ranges: Vec::new(),
+        code_block: None,
+        heading: None,
+        sections: Vec::new(),
+        items: Vec::new(),
+        link_depth: 0,
+        heading_starts: Vec::new(),
+    };
+    scan.doc.read_error = None;
+    for (event, range) in parser.into_offset_iter() {
+        scan.event(event, range);
+    }
+    scan.scan_text(legacy);
+    scan.doc
+}
+
+/// A code block being read: its language and its text with a map back to the source.
+struct CodeBlock {
+    dialect: Option<ShellDialect>,
+    text: String,
+    map: SourceMap,
+}
+
+/// A task-list item being read.
+struct ItemCapture {
+    /// Index of the item in `checklist_items` (recorded at its marker, so nested items
+    /// stay in document order).
+    index: usize,
+    text: String,
+    capturing: bool,
+}
+
+struct DocumentScan<'a> {
+    text: &'a str,
+    lines: lines::LineIndex<'a>,
+    doc_dir: String,
+    repository: &'a Repository,
+    /// Reference definitions: normalised label and source span.
+    definitions: Vec<(String, Range<usize>)>,
+    /// Definition spans already recorded (a definition used twice is one path).
+    used_definitions: HashSet<usize>,
+    doc: Document,
+    /// Source ranges of inline code and code blocks, in order.
+    code_ranges: Vec<Range<usize>>,
+    code_block: Option<CodeBlock>,
+    /// The heading being read: level and text so far.
+    heading: Option<(usize, String, Range<usize>)>,
+    /// Enclosing headings: level and text.
+    sections: Vec<(usize, String)>,
+    /// One entry per open list item; `Some` once it turned out to be a task item.
+    items: Vec<Option<ItemCapture>>,
+    /// Open links and images: code in their text labels the destination (which is checked
+    /// as a link) and is not a second path.
+    link_depth: usize,
+    /// Start offset and text of every heading, in order.
+    heading_starts: Vec<(usize, String)>,
+}
+
+impl DocumentScan<'_> {
+    fn event(&mut self, event: Event, range: Range<usize>) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let dialect = match &kind {
+                    CodeBlockKind::Fenced(info) => ShellDialect::of(info),
+                    CodeBlockKind::Indented => Some(ShellDialect::Script),
+                };
+                self.code_ranges.push(range);
+                self.code_block = Some(CodeBlock {
+                    dialect,
+                    text: String::new(),
+                    map: SourceMap::default(),
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(block) = self.code_block.take() {
+                    if let Some(dialect) = block.dialect {
+                        let cleaned = dialect.commands_only(&block.text);
+                        self.scan_shell(&cleaned, &block.map, PathContext::CodeBlock);
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let Some(block) = &mut self.code_block {
+                    block.map.push(block.text.len(), &t, self.text, range);
+                    block.text.push_str(&t);
+                } else {
+                    self.capture_text(&t);
+                }
+            }
+            Event::Code(code) => {
+                self.code_ranges.push(range.clone());
+                self.capture_text(&code);
+                let mut map = SourceMap::default();
+                let slice = &self.text[range.clone()];
+                match slice.find(code.as_ref()) {
+                    Some(offset) => map.push(
+                        0,
+                        &code,
+                        self.text,
+                        range.start + offset..range.start + offset + code.len(),
+                    ),
+                    None => map.push(0, &code, self.text, range),
+                }
+                if self.link_depth == 0 {
+                    self.scan_shell(&code, &map, PathContext::InlineCode);
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                self.link_depth += 1;
+                self.record_link(PathContext::Link, link_type, &dest_url, &id, range);
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                self.link_depth += 1;
+                self.record_link(PathContext::Image, link_type, &dest_url, &id, range);
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+            }
+            Event::Html(html) | Event::InlineHtml(html) => self.record_html_links(&html, range),
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.heading = Some((level as usize, String::new(), range));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, title, range)) = self.heading.take() {
+                    let title = collapse_whitespace(&title);
+                    if self.doc.title.is_none() {
+                        let end = self.text[range.clone()].trim_end().len() + range.start;
+                        self.doc.title_location = Some(self.location(range.start, end));
+                        self.doc.title = Some(title.clone());
+                    }
+                    self.sections.retain(|(l, _)| *l < level);
+                    self.heading_starts.push((range.start, title.clone()));
+                    self.sections.push((level, title));
+                }
+            }
+            Event::Start(Tag::Item) => self.items.push(None),
+            Event::TaskListMarker(checked) => {
+                if let Some(slot) = self.items.last_mut() {
+                    let index = self.doc.checklist_items.len();
+                    *slot = Some(ItemCapture {
+                        index,
+                        text: String::new(),
+                        capturing: true,
+                    });
+                    self.start_item(checked, range.start);
+                }
+            }
+            Event::Start(Tag::List(_)) | Event::End(TagEnd::Paragraph) => self.stop_capturing(),
+            Event::SoftBreak | Event::HardBreak => self.capture_text(" "),
+            Event::End(TagEnd::Item) => {
+                if let Some(Some(item)) = self.items.pop() {
+                    self.finish_item(item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn capture_text(&mut self, text: &str) {
+        if let Some((_, title, _)) = &mut self.heading {
+            title.push_str(text);
+        }
+        if let Some(Some(item)) = self.items.last_mut() {
+            if item.capturing {
+                item.text.push_str(text);
+            }
+        }
+    }
+
+    fn stop_capturing(&mut self) {
+        if let Some(Some(item)) = self.items.last_mut() {
+            if !item.text.trim().is_empty() {
+                item.capturing = false;
+            }
+        }
+    }
+
+    fn start_item(&mut self, checked: bool, marker_start: usize) {
+        let line_end = self.text[marker_start..]
+            .find('\n')
+            .map_or(self.text.len(), |p| marker_start + p);
+        let end = marker_start + self.text[marker_start..line_end].trim_end().len();
+        let location = self.location(marker_start, end);
+        self.doc.checklist_items.push(ChecklistItem {
+            text: String::new(),
+            checked,
+            section: self.sections.iter().map(|(_, t)| t.clone()).collect(),
+            location,
+        });
+    }
+
+    fn finish_item(&mut self, item: ItemCapture) {
+        if let Some(recorded) = self.doc.checklist_items.get_mut(item.index) {
+            recorded.text = collapse_whitespace(&item.text);
+        }
+    }
+
+    fn location(&self, start: usize, end: usize) -> Location {
+        self.lines.location(start, end)
+    }
+
+    fn record_link(
+        &mut self,
+        context: PathContext,
+        link_type: LinkType,
+        dest: &str,
+        id: &str,
+        range: Range<usize>,
+    ) {
+        let span = match link_type {
+            LinkType::Inline => inline_destination(&self.text[range.clone()])
+                .map(|r| range.start + r.start..range.start + r.end),
+            LinkType::Email => {
+                let location = self.location(range.start + 1, range.end.saturating_sub(1));
+                let url = format!("mailto:{dest}");
+                self.doc.urls.push(UrlRef {
+                    url,
+                    location,
+                    context,
+                });
+                return;
+            }
+            LinkType::Autolink => Some(range.start + 1..range.end.saturating_sub(1)),
+            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                let label = normalize_label(id);
+                let Some(def) = self
+                    .definitions
+                    .iter()
+                    .find(|(l, _)| *l == label)
+                    .map(|(_, s)| s.clone())
+                else {
+                    return;
+                };
+                if !self.used_definitions.insert(def.start) {
+                    return;
+                }
+                definition_destination(&self.text[def.clone()])
+                    .map(|r| def.start + r.start..def.start + r.end)
+            }
+            _ => None,
+        };
+        let span = span.unwrap_or(range);
+        self.record_destination(context, dest, span);
+    }
+
+    /// `href="..."` and `src="..."` in raw HTML, which GitHub renders as links and images.
+    fn record_html_links(&mut self, html: &str, range: Range<usize>) {
+        static ATTRIBUTE: OnceLock<Option<Regex>> = OnceLock::new();
+        let Some(attribute) = ATTRIBUTE
+            .get_or_init(|| Regex::new(r#"(?i)\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).ok())
+            .as_ref()
+        else {
+            return;
+        };
+        let exact = self.text.get(range.clone()) == Some(html);
+        let found: Vec<(PathContext, String, Range<usize>)> = attribute
+            .captures_iter(html)
+            .filter_map(|c| {
+                let value = c.get(2).or_else(|| c.get(3))?;
+                let context = if c[1].eq_ignore_ascii_case("src") {
+                    PathContext::Image
+                } else {
+                    PathContext::Link
+                };
+                let span = if exact {
+                    range.start + value.start()..range.start + value.end()
+                } else {
+                    range.clone()
+                };
+                Some((context, value.as_str().to_string(), span))
+            })
+            .collect();
+        for (context, dest, span) in found {
+            self.record_destination(context, &dest, span);
+        }
+    }
+
+    fn record_destination(&mut self, context: PathContext, dest: &str, span: Range<usize>) {
+        let dest = dest.trim();
+        if dest.is_empty() || dest.starts_with('#') {
+            return; // a same-document anchor
+        }
+        let location = self.location(span.start, span.end);
+        if has_scheme(dest) {
+            self.doc.urls.push(UrlRef {
+                url: dest.to_string(),
+                location,
+                context,
+            });
+            return;
+        }
+        let (before_fragment, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment.to_string())),
+            None => (dest, None),
+        };
+        let raw_path = before_fragment.split('?').next().unwrap_or_default();
+        let mut path_ref = PathRef {
+            text: dest.to_string(),
+            path: raw_path.to_string(),
+            resolved: None,
+            exists: false,
+            checked: false,
+            unchecked: None,
+            candidates: Vec::new(),
+            exists_from_root: None,
+            location,
+            context,
+            command_position: false,
+            command: None,
+            fragment,
+            section: self.current_section(),
+        };
+        if raw_path.is_empty() {
+            return; // `?query` only: the document itself
+        }
+        let decoded = match percent_encoding::percent_decode_str(raw_path).decode_utf8() {
+            Ok(decoded) => decoded.into_owned(),
+            Err(_) => {
+                path_ref.unchecked = Some(UncheckedReason::BadEncoding);
+                self.doc.paths.push(path_ref);
+                return;
+            }
+        };
+        path_ref.path = decoded.clone();
+        let (base, path) = match decoded.strip_prefix('/') {
+            Some(from_root) => (String::new(), from_root.to_string()),
+            None => (self.doc_dir.clone(), decoded.clone()),
+        };
+        let lookup = self.repository.lookup(std::slice::from_ref(&base), &path);
+        path_ref.checked = true;
+        path_ref.exists = lookup.resolved.is_some();
+        path_ref.resolved = lookup.resolved;
+        path_ref.candidates = lookup.candidates;
+        if !path_ref.exists && !base.is_empty() {
+            path_ref.exists_from_root = self.repository.lookup(&[String::new()], &path).resolved;
+        }
+        self.doc.paths.push(path_ref);
+    }
+
+    /// Read shell text (a block or an inline code span) command by command.
+    fn scan_shell(&mut self, code: &str, map: &SourceMap, context: PathContext) {
+        let mut walker = ShellWalk {
+            cwd: Cwd::Default,
+            stack: Vec::new(),
+            context,
+        };
+        let mut command: Vec<(Word, Role)> = Vec::new();
+        let mut pending: Option<Role> = None;
+        for piece in shell::tokenize(code) {
+            match piece {
+                Piece::Op(Op::Separator) => {
+                    self.shell_command(&mut walker, std::mem::take(&mut command), map);
+                    pending = None;
+                }
+                Piece::Op(Op::RedirectOut) => pending = Some(Role::Output),
+                Piece::Op(Op::RedirectIn) => pending = Some(Role::Input),
+                Piece::Op(Op::RedirectOther) => pending = Some(Role::NotAFile),
+                Piece::Word(word) => command.push((word, pending.take().unwrap_or(Role::Word))),
+            }
+        }
+        self.shell_command(&mut walker, command, map);
+    }
+
+    /// One simple command: find the command word, give each argument its role, record paths.
+    fn shell_command(
+        &mut self,
+        walker: &mut ShellWalk,
+        pieces: Vec<(Word, Role)>,
+        map: &SourceMap,
+    ) {
+        let mut words: Vec<Word> = Vec::new();
+        for (word, role) in pieces {
+            match role {
+                Role::Word => words.push(word),
+                Role::Output => self.record_token(walker, &word, map, TokenRole::Output, None),
+                Role::Input => self.record_token(walker, &word, map, TokenRole::Argument, None),
+                Role::NotAFile => {}
+            }
+        }
+        let mut index = 0;
+        while let Some(word) = words.get(index) {
+            let name = word.value.as_str();
+            if word.assignment || SHELL_KEYWORDS.contains(&name) {
+                index += 1;
+            } else if COMMAND_WRAPPERS.contains(&name) {
+                index += 1;
+                while let Some(option) = words
+                    .get(index)
+                    .filter(|w| w.value.starts_with('-') || w.assignment)
+                {
+                    let takes_value =
+                        name == "sudo" && matches!(option.value.as_str(), "-u" | "-g" | "-C");
+                    index += if takes_value { 2 } else { 1 };
+                }
+            } else {
+                break;
+            }
+        }
+        let Some(command_word) = words.get(index) else {
+            return;
+        };
+        let command_name = resolve::command_name(&command_word.value).to_string();
+        let args: Vec<&Word> = words[index + 1..].iter().collect();
+
+        let in_block = walker.context == PathContext::CodeBlock;
+        self.record_token(
+            walker,
+            command_word,
+            map,
+            if in_block {
+                TokenRole::Command
+            } else {
+                TokenRole::Argument
+            },
+            Some(&command_word.value),
+        );
+
+        let operands: Vec<&Word> = args
+            .iter()
+            .copied()
+            .filter(|w| !w.value.starts_with('-'))
+            .collect();
+        match command_name.as_str() {
+            "cd" | "pushd" => {
+                if command_name == "pushd" {
+                    walker.stack.push(walker.cwd.clone());
+                }
+                let target = operands.first().copied();
+                walker.cwd = self.change_directory(walker, target, map);
+                return;
+            }
+            "popd" => {
+                walker.cwd = walker.stack.pop().unwrap_or(Cwd::Unknown);
+                return;
+            }
+            "echo" | "printf" => return,
+            _ => {}
+        }
+        let creates_all = matches!(command_name.as_str(), "mkdir" | "touch" | "tee");
+        let creates_last = matches!(
+            command_name.as_str(),
+            "cp" | "mv" | "ln" | "rsync" | "install" | "scp"
+        ) || (command_name == "git"
+            && operands.first().is_some_and(|w| w.value == "mv"));
+        let clones = command_name == "git" && operands.first().is_some_and(|w| w.value == "clone");
+        for word in &args {
+            let is_last_operand = operands
+                .last()
+                .is_some_and(|last| std::ptr::eq(*last, *word));
+            let role = if (creates_all || clones || creates_last && is_last_operand)
+                && !word.value.starts_with('-')
+            {
+                TokenRole::Output
+            } else {
+                TokenRole::Argument
+            };
+            self.record_token(walker, word, map, role, Some(&command_word.value));
+        }
+    }
+
+    /// Apply `cd TARGET`, recording the target as a path.
+    fn change_directory(
+        &mut self,
+        walker: &ShellWalk,
+        target: Option<&Word>,
+        map: &SourceMap,
+    ) -> Cwd {
+        let Some(target) = target else {
+            return Cwd::Unknown;
+        };
+        let value = target.value.as_str();
+        // Home folders and `$(git rev-parse --show-toplevel)` name the operator's checkout.
+        if value.starts_with('~') && !value.contains('$')
+            || is_home_path(value)
+            || names_checkout_root(value)
+        {
+            return Cwd::Dir(String::new());
+        }
+        if value == "-"
+            || value.starts_with('/')
+            || target.expands
+            || target.placeholder
+            || target.glob
+        {
+            return Cwd::Unknown;
+        }
+        let Some(bases) = walker.bases(&self.doc_dir) else {
+            self.push_code_path(
+                target,
+                map,
+                walker,
+                PathOutcome::Unchecked(UncheckedReason::UnknownDirectory),
+                Some("cd"),
+                false,
+            );
+            return Cwd::Unknown;
+        };
+        let lookup = self.repository.lookup(&bases, value);
+        let next = match &lookup.resolved {
+            Some(dir) if self.repository.is_dir(dir) => Cwd::Dir(dir.clone()),
+            _ => Cwd::Unknown,
+        };
+        let outcome = if lookup.outside {
+            PathOutcome::Unchecked(UncheckedReason::OutsideRepository)
+        } else {
+            PathOutcome::Checked(lookup)
+        };
+        self.push_code_path(target, map, walker, outcome, Some("cd"), false);
+        next
+    }
+
+    fn record_token(
+        &mut self,
+        walker: &ShellWalk,
+        word: &Word,
+        map: &SourceMap,
+        role: TokenRole,
+        command: Option<&str>,
+    ) {
+        // `--config=path`: the value after `=` is the path.
+        if word.value.starts_with("--") {
+            if let Some((_, value)) = word.value.split_once('=') {
+                let eq = map_offset_in_word(word, '=');
+                let inner = Word {
+                    start: eq + 1,
+                    value: value.to_string(),
+                    ..word.clone()
+                };
+                self.record_token(walker, &inner, map, role, command);
+            }
+            return;
+        }
+        let kind = classify_code_token(&word.value, word.expands, word.glob, word.placeholder);
+        let outcome = match (kind, role) {
+            (TokenKind::NotAPath, _) => return,
+            (TokenKind::Unchecked(reason), _) => PathOutcome::Unchecked(reason),
+            (TokenKind::Checkable { .. }, TokenRole::Output) => {
+                PathOutcome::Unchecked(UncheckedReason::Output)
+            }
+            (
+                TokenKind::Checkable {
+                    needs_existing_first_part,
+                },
+                _,
+            ) => {
+                let Some(bases) = walker.bases(&self.doc_dir) else {
+                    if !needs_existing_first_part {
+                        self.push_code_path(
+                            word,
+                            map,
+                            walker,
+                            PathOutcome::Unchecked(UncheckedReason::UnknownDirectory),
+                            command,
+                            role == TokenRole::Command,
+                        );
+                    }
+                    return;
+                };
+                if needs_existing_first_part
+                    && !self.repository.first_part_exists(&bases, &word.value)
+                {
+                    return;
+                }
+                let lookup = self.repository.lookup(&bases, &word.value);
+                if lookup.outside {
+                    PathOutcome::Unchecked(UncheckedReason::OutsideRepository)
+                } else if lookup.resolved.is_none()
+                    && lookup
+                        .candidates
+                        .iter()
+                        .any(|c| self.repository.is_generated(c))
+                {
+                    PathOutcome::Unchecked(UncheckedReason::Generated)
+                } else {
+                    PathOutcome::Checked(lookup)
+                }
+            }
+        };
+        self.push_code_path(
+            word,
+            map,
+            walker,
+            outcome,
+            command,
+            role == TokenRole::Command,
+        );
+    }
+
+    fn push_code_path(
+        &mut self,
+        word: &Word,
+        map: &SourceMap,
+        walker: &ShellWalk,
+        outcome: PathOutcome,
+        command: Option<&str>,
+        command_position: bool,
+    ) {
+        let start = map.source_offset(word.start);
+        let end = map.source_offset(word.end.saturating_sub(1).max(word.start))
+            + usize::from(word.end > word.start);
+        let end = self.text.ceil_char_boundary_compat(end);
+        let mut path_ref = PathRef {
+            text: self.text.get(start..end).unwrap_or(&word.value).to_string(),
+            path: word.value.clone(),
+            resolved: None,
+            exists: false,
+            checked: false,
+            unchecked: None,
+            candidates: Vec::new(),
+            exists_from_root: None,
+            location: self.location(start, end),
+            context: walker.context,
+            command_position,
+            command: command.map(str::to_string),
+            fragment: None,
+            section: self.current_section(),
+        };
+        match outcome {
+            PathOutcome::Unchecked(reason) => path_ref.unchecked = Some(reason),
+            PathOutcome::Checked(lookup) => {
+                path_ref.checked = true;
+                path_ref.exists = lookup.resolved.is_some();
+                path_ref.resolved = lookup.resolved;
+                path_ref.candidates = lookup.candidates;
+            }
+        }
+        self.doc.paths.push(path_ref);
+    }
+
+    /// Legacy names and machine-local paths, anywhere in the text.
+    fn scan_text(&mut self, legacy: &LegacyNames) {
+        for (name, range) in legacy.find(self.text) {
+            let in_code = self.in_code(range.start);
+            self.doc.legacy_names.push(LegacyNameMention {
+                name,
+                text: self.text[range.clone()].to_string(),
+                word: enclosing_word(self.text, range.clone()).to_string(),
+                location: self.location(range.start, range.end),
+                in_code,
+                section: self.section_at(range.start),
+            });
+        }
+        for found in machine_local_paths(self.text) {
+            let in_code = self.in_code(found.range.start);
+            self.doc.machine_local_paths.push(MachineLocalPath {
+                text: self.text[found.range.clone()].to_string(),
+                home: found.home,
+                user: found.user,
+                location: self.location(found.range.start, found.range.end),
+                in_code,
+                section: self.section_at(found.range.start),
+            });
+        }
+    }
+
+    fn current_section(&self) -> Option<String> {
+        self.sections.last().map(|(_, title)| title.clone())
+    }
+
+    /// The heading above byte `offset` (after parsing, from the recorded heading starts).
+    fn section_at(&self, offset: usize) -> Option<String> {
+        let index = self
+            .heading_starts
+            .partition_point(|(start, _)| *start <= offset);
+        index
+            .checked_sub(1)
+            .map(|i| self.heading_starts[i].1.clone())
+    }
+
+    fn in_code(&self, offset: usize) -> bool {
+        // Code ranges arrive in document order and never overlap.
+        let index = self.code_ranges.partition_point(|r| r.start <= offset);
+        index
+            .checked_sub(1)
+            .is_some_and(|i| self.code_ranges[i].contains(&offset))
+    }
+}
+
+/// The byte offset of the first `ch` inside a word's source span (its start when absent).
+fn map_offset_in_word(word: &Word, ch: char) -> usize {
+    // Only unquoted `--flag=value` words reach here in practice, where the value's position
+    // in `value` equals its position in the source.
+    word.start + word.value.find(ch).unwrap_or(0)
+}
+
+trait CharBoundary {
+    fn ceil_char_boundary_compat(&self, offset: usize) -> usize;
+}
+
+impl CharBoundary for str {
+    fn ceil_char_boundary_compat(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.len());
+        while !self.is_char_boundary(offset) {
+            offset += 1;
+        }
+        offset
+    }
+}
+
+/// What a word is to its command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Word,
+    Output,
+    Input,
+    NotAFile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenRole {
+    Command,
+    Argument,
+    Output,
+}
+
+enum PathOutcome {
+    Checked(resolve::Lookup),
+    Unchecked(UncheckedReason),
+}
+
+/// Words that start a command without being one (`if`, `then`, `!`, `{`).
+const SHELL_KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case",
+    "esac", "!", "{", "}", "function", "select",
+];
+
+/// Commands that run their first operand as a command (`sudo scripts/x.sh`).
+const COMMAND_WRAPPERS: &[&str] = &[
+    "sudo",
+    "env",
+    "exec",
+    "nohup",
+    "command",
+    "nice",
+    "time",
+    "builtin",
+    "caffeinate",
+];
+
+/// The working directory of a shell block as far as launchgate can follow it.
+#[derive(Debug, Clone)]
+enum Cwd {
+    /// Not changed: paths resolve from the root, then the document's folder.
+    Default,
+    /// Changed to a repository-relative directory (`""` for the root).
+    Dir(String),
+    /// Changed somewhere launchgate cannot follow.
+    Unknown,
+}
+
+struct ShellWalk {
+    cwd: Cwd,
+    stack: Vec<Cwd>,
+    context: PathContext,
+}
+
+impl ShellWalk {
+    /// Folders a relative path is looked up from; `None` when unknown.
+    fn bases(&self, doc_dir: &str) -> Option<Vec<String>> {
+        match &self.cwd {
+            Cwd::Default if doc_dir.is_empty() => Some(vec![String::new()]),
+            Cwd::Default => Some(vec![String::new(), doc_dir.to_string()]),
+            Cwd::Dir(dir) => Some(vec![dir.clone()]),
+            Cwd::Unknown => None,
+        }
+    }
+}
+
+/// Which code blocks hold shell commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShellDialect {
+    /// A script: every line is shell (a leading `$ ` prompt is tolerated).
+    Script,
+    /// A terminal transcript: only prompt lines (`$ `, `% `) are commands.
+    Session,
+}
+
+impl ShellDialect {
+    fn of(info: &str) -> Option<Self> {
+        let lang = info
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match lang.as_str() {
+            "" | "sh" | "bash" | "shell" | "zsh" | "ksh" | "dash" => Some(ShellDialect::Script),
+            "console" | "shell-session" | "shellsession" | "sh-session" | "terminal" => {
+                Some(ShellDialect::Session)
+            }
+            _ => None,
+        }
+    }
+
+    /// The block with everything that is not a command blanked out, byte for byte, so that
+    /// offsets still map to the source: prompts, transcript output, directory-tree drawings.
+    fn commands_only(self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_start();
+            let indent = line.len() - body.len();
+            let prompt = ["$ ", "% "].iter().find(|p| body.starts_with(**p));
+            let tree = line.contains(['├', '└', '│']);
+            match (self, prompt) {
+                _ if tree => blank(&mut out, line),
+                (_, Some(p)) => {
+                    out.push_str(&line[..indent]);
+                    out.push_str(&" ".repeat(p.len()));
+                    out.push_str(&line[indent + p.len()..]);
+                }
+                (ShellDialect::Session, None) => blank(&mut out, line),
+                (ShellDialect::Script, None) => out.push_str(line),
+            }
+        }
+        out
+    }
+}
+
+/// Append `line` with every byte but the newline replaced by a space.
+fn blank(out: &mut String, line: &str) {
+    let newline = line.ends_with('\n');
+    out.push_str(&" ".repeat(line.len() - usize::from(newline)));
+    if newline {
+        out.push('\n');
+    }
+}
+
+/// Maps offsets in text assembled from parser events back to the document source.
+#[derive(Debug, Default)]
+struct SourceMap {
+    /// (offset in assembled text, source range, the text equals the source there)
+    segments: Vec<(usize, Range<usize>, bool)>,
+}
+
+impl SourceMap {
+    fn push(&mut self, text_offset: usize, text: &str, source: &str, range: Range<usize>) {
+        let exact = source.get(range.clone()) == Some(text);
+        self.segments.push((text_offset, range, exact));
+    }
+
+    fn source_offset(&self, offset: usize) -> usize {
+        let index = self
+            .segments
+            .partition_point(|(start, _, _)| *start <= offset);
+        match index.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some((start, range, true)) => (range.start + offset - start).min(range.end),
+            Some((_, range, false)) => range.start,
+            None => 0,
+        }
+    }
+}
+
+pub(crate) fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `$(git rev-parse --show-toplevel)`, the portable way to say "the repository root".
+fn names_checkout_root(value: &str) -> bool {
+    let inner = value.trim_start_matches("$(").trim_end_matches(')').trim();
+    value.starts_with("$(")
+        && value.ends_with(')')
+        && collapse_whitespace(inner) == "git rev-parse --show-toplevel"
+}
+
+#[cfg(test)]
+mod tests;

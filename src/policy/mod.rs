@@ -43,7 +43,8 @@ impl Default for Limits {
         Limits {
             max_operations: 200_000_000,
             max_call_levels: 64,
-            max_string_size: 4 * 1024 * 1024,
+            // Above the 16 MiB file cap, so any value a collector read fits; growth is still bounded.
+            max_string_size: 32 * 1024 * 1024,
             max_array_size: 2_000_000,
             max_map_size: 500_000,
             wall_time: Duration::from_secs(10),

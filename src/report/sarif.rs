@@ -111,6 +111,30 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
         .build()
 }
 
+/// A repository-relative location with a full region (GitHub rejects results without one).
+fn physical_location(l: &crate::facts::Location) -> sarif::PhysicalLocation {
+    let end_column = l.end_column.max(if l.end_line == l.line {
+        l.column + 1
+    } else {
+        1
+    });
+    let region = sarif::Region::builder()
+        .start_line(i64::from(l.line))
+        .start_column(i64::from(l.column))
+        .end_line(i64::from(l.end_line))
+        .end_column(i64::from(end_column))
+        .build();
+    sarif::PhysicalLocation::builder()
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(uri(&l.file))
+                .uri_base_id("%SRCROOT%")
+                .build(),
+        )
+        .region(region)
+        .build()
+}
+
 /// A waived finding's SARIF suppression (empty when not waived).
 fn suppressions(f: &crate::finding::Finding) -> Vec<sarif::Suppression> {
     let Some(w) = &f.waived else {
@@ -173,26 +197,7 @@ pub fn render_with(
     let results: Vec<sarif::Result> = ordered
         .into_iter()
         .map(|f| {
-            let l = &f.location;
-            let region = sarif::Region::builder()
-                .start_line(i64::from(l.line))
-                .start_column(i64::from(l.column))
-                .end_line(i64::from(l.end_line))
-                .end_column(i64::from(l.end_column.max(if l.end_line == l.line {
-                    l.column + 1
-                } else {
-                    1
-                })))
-                .build();
-            let physical = sarif::PhysicalLocation::builder()
-                .artifact_location(
-                    sarif::ArtifactLocation::builder()
-                        .uri(uri(&l.file))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(region)
-                .build();
+            let physical = physical_location(&f.location);
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert("launchgate/v1".to_string(), f.fingerprint.clone());
             // -1 is SARIF's "no rule index": only possible for a rule outside the registry.
@@ -209,6 +214,16 @@ pub fn render_with(
                 .build();
             if f.waived.is_some() {
                 result.suppressions = Some(suppressions(f));
+            }
+            if !f.related.is_empty() {
+                let related = f.related.iter().enumerate().map(|(i, r)| {
+                    sarif::Location::builder()
+                        .id(i as i64)
+                        .physical_location(physical_location(&r.location))
+                        .message(sarif::Message::builder().text(r.message.clone()).build())
+                        .build()
+                });
+                result.related_locations = Some(related.collect());
             }
             result
         })

@@ -1,0 +1,242 @@
+//! Hostile and broken inputs: each ends in a finding, a diagnostic or an exit code — never a
+//! panic, a hang, an out-of-memory or a silent pass.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+
+use assert_cmd::Command;
+
+fn launchgate() -> Command {
+    let mut c = Command::cargo_bin("launchgate").expect("binary");
+    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
+
+#[test]
+fn a_1_gb_env_file_is_a_finding_not_an_allocation() {
+    let dir = common::tree(&[]);
+    let f = std::fs::File::create(dir.path().join(".env")).expect("create");
+    // Sparse: 1 GiB on paper, nothing on disk.
+    f.set_len(1 << 30).expect("set_len");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/parse-error");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("1073741824 bytes, over the 16777216-byte limit; not read"),
+        "{got:?}"
+    );
+    assert!(!outcome.verdict.go);
+}
+
+#[test]
+fn a_10_mb_env_line_is_parsed_and_masked() {
+    let long = "x".repeat(10 << 20);
+    let dir = common::tree(&[(".env", &format!("BIG={long}\nNEXT=1\nNEXT=2\n"))]);
+    let outcome = common::run(dir.path());
+    // The duplicate after the huge line is still found, at the right line.
+    let got = common::rendered(&outcome, "env/duplicate-key");
+    assert_eq!(got.len(), 1);
+    assert!(got[0].starts_with("env/duplicate-key .env:3:1"), "{got:?}");
+    let human = launchgate::report::Format::Human.render(&outcome, Default::default());
+    assert!(
+        !human.contains("xxxxxxxx"),
+        "the huge value is masked in snippets"
+    );
+}
+
+#[test]
+fn binary_and_invalid_utf8_env_files_are_findings() {
+    let dir = common::tree(&[]);
+    std::fs::write(dir.path().join(".env"), b"A=1\n\0\x01\x02binary").expect("write");
+    std::fs::write(dir.path().join("x.env"), b"A=\xff\xfe\n").expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/parse-error");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().any(|g| g.contains("binary data")), "{got:?}");
+    assert!(
+        got.iter()
+            .any(|g| g.contains("not valid UTF-8 (first bad byte on line 1)")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn symlink_loops_and_links_out_of_the_repository_are_not_followed() {
+    let outside = common::tree(&[("secret.env", "TOKEN=outside-the-repo-1234\n")]);
+    let dir = common::tree(&[(".env", "A=1\n"), ("sub/keep.md", "# doc\n")]);
+    symlink(dir.path().join("sub"), dir.path().join("sub/loop")).expect("loop");
+    symlink(
+        outside.path().join("secret.env"),
+        dir.path().join("linked.env"),
+    )
+    .expect("out");
+    symlink(outside.path(), dir.path().join("outside")).expect("dir out");
+    let out = launchgate()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--format")
+        .arg("json")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("linked.env") && !stdout.contains("outside/"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn odd_file_names_are_handled() {
+    let dir = common::tree(&[
+        ("with space/.env", "A=1\nA=2\n"),
+        ("new\nline/.env", "B=1\nB=2\n"),
+    ]);
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/duplicate-key");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got.iter().any(|g| g.contains("with space/.env:2:1")),
+        "{got:?}"
+    );
+    // Every format still renders (the SARIF URI is percent-encoded).
+    let sarif = launchgate::report::Format::Sarif.render(&outcome, Default::default());
+    assert!(
+        sarif.contains("with%20space/.env") && sarif.contains("new%0Aline/.env"),
+        "{sarif}"
+    );
+}
+
+#[test]
+fn a_config_of_the_wrong_shape_is_exit_2_with_a_diagnostic() {
+    let dir = common::tree(&[("launchgate.toml", "env = \"not a list\"\n")]);
+    let out = launchgate()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid type") && stderr.contains("launchgate.toml:1:7"),
+        "{stderr}"
+    );
+    let dir = common::tree(&[]);
+    std::fs::write(dir.path().join("launchgate.toml"), b"\xff\xfe[docs]\n").expect("write");
+    let out = launchgate()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_policy_building_a_huge_array_is_stopped() {
+    use launchgate::policy::{Limits, PolicySet};
+    let dir = common::tree(&[(".env", "A=1\n")]);
+    let collected =
+        launchgate::collect::collect_static(dir.path(), &Default::default(), Default::default());
+    let mut set = PolicySet::empty(Limits {
+        wall_time: std::time::Duration::from_secs(2),
+        ..Limits::default()
+    });
+    set.load(
+        "policies/huge.rhai",
+        "rule(#{ id: \"x/y\", summary: \"s\", help: \"h\" }, |f, r| {\n  let a = [];\n  loop { a.push(1); }\n});\n",
+    );
+    let findings = set.evaluate(&collected.facts);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].rule, "policy/error");
+    assert!(
+        findings[0].message.contains("limit"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn the_overall_timeout_stops_a_hanging_probe_and_reports_it() {
+    // Listeners that accept connections and never answer: only --timeout can end the probe
+    // (the per-connection timeout is set far longer).
+    let a = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let b = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = |l: &std::net::TcpListener| l.local_addr().expect("addr").port();
+    let env = format!(
+        "SRC_DB_URL=postgresql://app:hang-pass-1@127.0.0.1:{}/src?sslmode=disable\n\
+         TGT_DB_URL=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt?sslmode=disable\n\
+         DATABASE_URL=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt\n\
+         DATABASE_URL_DIRECT=postgresql://app:hang-pass-2@127.0.0.1:{}/tgt\n\
+         REQUIRE_DATABASE=true\n",
+        port(&a),
+        port(&b),
+        port(&b),
+        port(&b)
+    );
+    let dir = common::tree(&[
+        ("cutover.env", &env),
+        ("launchgate.toml", "[probes]\nconnect-timeout = \"60s\"\n"),
+    ]);
+    let started = std::time::Instant::now();
+    let out = launchgate()
+        .args(["check", "--probe", "--timeout", "1s", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "NO-GO:\n{stdout}");
+    assert!(
+        stdout.contains("INCOMPLETE: the database probe was stopped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"rule\": \"db/unreachable\"") && stdout.contains("overall --timeout"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("hang-pass"), "no password in any message");
+    // Far below the 60 s connect timeout: the budget, not the connection, ended it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    drop((a, b));
+}
+
+#[test]
+fn a_1_gb_and_a_deeply_nested_markdown_document() {
+    let dir = common::tree(&[]);
+    std::fs::File::create(dir.path().join("huge.md"))
+        .expect("create")
+        .set_len(1 << 30)
+        .expect("len");
+    let deep = format!(
+        "{}text\n{}x\n{}\n",
+        "> ".repeat(10_000),
+        "- ".repeat(3_000),
+        "[".repeat(10_000)
+    );
+    std::fs::write(dir.path().join("deep.md"), deep).expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "docs/unreadable");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("huge.md: file is 1073741824 bytes, over the 16777216-byte limit"),
+        "{got:?}"
+    );
+    // The 10,000-level document was read and parsed: it is in the facts, without a read error.
+    assert!(outcome
+        .facts
+        .docs
+        .documents
+        .iter()
+        .any(|d| d.file == "deep.md" && d.read_error.is_none()));
+    assert!(!outcome.verdict.go);
+}
