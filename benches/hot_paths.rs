@@ -1,9 +1,10 @@
-//! Criterion benches for launchgate's hot paths: env parsing, policy evaluation over many env
-//! sets, and the walk. Run with `cargo bench --bench hot_paths` (numbers: docs/benchmarks.md).
+//! Criterion benches for launchgate's hot paths: env parsing, markdown extraction, policy
+//! evaluation over many env sets, and the walk. Run with `cargo bench --bench hot_paths`
+//! (numbers: docs/benchmarks.md).
 //!
-//! Inputs are realistic service env files (a contract and its `.local` file per set, with
-//! quoting, comments and a substitution), written to a temp folder where a collector needs a
-//! tree. TODO(docs collector): add markdown extraction here once `collect::docs` exists on main.
+//! Inputs are realistic: service env files (a contract and its `.local` file per set, with
+//! quoting, comments and a substitution) and runbooks (links, fenced shell blocks, inline
+//! paths, a checklist), written to a temp folder where a collector needs a tree.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -84,6 +85,48 @@ fn bench_policy_evaluation(c: &mut Criterion) {
     group.finish();
 }
 
+/// A runbook: headings, relative and external links, inline paths, a fenced shell block
+/// naming a script, and a checklist.
+fn runbook(d: usize) -> String {
+    let mut text = format!("# Service {d} runbook\n\nStart with the [README](../README.md).\n\n");
+    for step in 0..8 {
+        let _ = writeln!(
+            text,
+            "## Step {step}\n\nCheck `apps/svc-{d}/package.json` and the [guide](guide-{step}.md); \
+             upstream notes are at [the docs](https://example.com/docs/{step}).\n\n\
+             ```bash\nbash scripts/deploy.sh --step {step}\n```\n\n- [x] smoke test\n- [ ] reconciliation drill\n"
+        );
+    }
+    text
+}
+
+fn bench_markdown_extraction(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let docs = 200;
+    for d in 0..docs {
+        let folder = dir.path().join(format!("apps/svc-{d}/docs"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join("runbook.md"), runbook(d)).expect("write");
+    }
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    std::fs::write(dir.path().join("scripts/deploy.sh"), "#!/bin/sh\n").expect("write");
+    let config = launchgate::config::load(dir.path(), None).expect("no config: inferred");
+    let ctx = collect::CollectContext {
+        root: dir.path().to_path_buf(),
+        config: &config,
+        inventory: collect::walk::walk(dir.path(), &config.config, None),
+        git: None,
+        options: CollectOptions::default(),
+    };
+    let mut group = c.benchmark_group("markdown_extract");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(docs as u64));
+    group.bench_function("200_runbooks", |b| {
+        b.iter(|| collect::docs::collect(black_box(&ctx)))
+    });
+    group.finish();
+}
+
 fn bench_walk(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     env_tree(dir.path(), 500);
@@ -107,6 +150,7 @@ fn bench_walk(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_env_parsing,
+    bench_markdown_extraction,
     bench_policy_evaluation,
     bench_walk
 );
