@@ -83,6 +83,13 @@ prepare() {
   grep -E '(^|/)(\.env[^/]*|[^/]*\.env(\.[^/]*)?)$' "$tree.all" >"$tree.env" || true
   grep -E '\.md$' "$tree.all" >"$tree.md" || true
   grep -E '\.(sh|bash)$' "$tree.all" >"$tree.sh" || true
+  # Slice trees (same paths, only env files / only markdown) for launchgate on a peer's slice.
+  for slice in env md; do
+    if [ ! -d "$tree.$slice-slice" ]; then
+      mkdir -p "$tree.$slice-slice"
+      (cd "$tree" && xargs -d '\n' cp --parents -t "$tree.$slice-slice" <"$tree.$slice")
+    fi
+  done
   # The files launchgate itself opens (one traced run); the floor reads exactly these.
   if command -v strace >/dev/null; then
     strace -f -qq -e trace=openat -e signal=none -o "$tree.trace" "$LG" check --format json "$tree" >/dev/null 2>&1 || true
@@ -142,30 +149,35 @@ for size in "${SIZES[@]}"; do
   [ -n "$DOTENV_LINTER" ] && read -r dl_s _ < <(best_of bash -c 'dotenv_slice "$0"' "$tree")
   [ -n "$LYCHEE" ] && read -r ly_s _ < <(best_of bash -c 'lychee_slice "$0"' "$tree")
   read -r bn_s _ < <(best_of bash -c 'bash_n_loop "$0"' "$tree")
-  RESULTS+=("$size $(wc -l <"$tree.all") $(wc -l <"$tree.read") $(wc -l <"$tree.env") $(wc -l <"$tree.md") $(wc -l <"$tree.sh") $lg_s $lg_kb $walk_s $read_s $dl_s $ly_s $bn_s")
+  read -r lge_s _ < <(best_of "$LG" check --format json "$tree.env-slice")
+  read -r lgm_s _ < <(best_of "$LG" check --format json "$tree.md-slice")
+  RESULTS+=("$size $(wc -l <"$tree.all") $(wc -l <"$tree.read") $(wc -l <"$tree.env") $(wc -l <"$tree.md") $(wc -l <"$tree.sh") $lg_s $lg_kb $walk_s $read_s $dl_s $ly_s $bn_s $lge_s $lgm_s")
   printf 'size %s\n' "$size"
   check_findings "$tree"
 done
 
 echo
 echo "launchgate $("$LG" --version | awk '{ print $2 }') on $(nproc) cores ($(uname -m)); best of $RUNS warm runs; times in seconds"
-printf '%-8s %-8s %-8s | %-8s %-8s %-7s | %-7s %-7s %-9s | %-8s %-8s %-8s | %-8s\n' \
-  files read env/md/sh check peak_MB vs_prev walk walk+rd chk/floor dotenv lychee bash-n "chk/peer"
+printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-5s %-7s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
+  files read env/md/sh check peak_MB vs_prev walk walk+rd chk/floor dotenv lychee bash-n "chk/peer" \
+  lg-env lg-md "slice/peer"
 prev=""
 for row in "${RESULTS[@]}"; do
-  read -r size all rd env md sh lg_s lg_kb walk_s read_s dl_s ly_s bn_s <<<"$row"
+  read -r size all rd env md sh lg_s lg_kb walk_s read_s dl_s ly_s bn_s lge_s lgm_s <<<"$row"
   mb=$(awk -v k="$lg_kb" 'BEGIN { printf "%.0f", k / 1024 }')
   growth=$([ -n "$prev" ] && ratio "$lg_s" "$prev" || echo "-")
   # The whole check against each peer's single slice: below 1 means launchgate (doing
   # everything) finished before the peer did its one part.
   peers="$(ratio "$lg_s" "$dl_s")/$(ratio "$lg_s" "$ly_s")/$(ratio "$lg_s" "$bn_s")"
-  printf '%-8s %-8s %-8s | %-8s %-8s %-7s | %-7s %-7s %-9s | %-8s %-8s %-8s | %-8s\n' \
+  slices="$(ratio "$lge_s" "$dl_s")/$(ratio "$lgm_s" "$ly_s")"
+  printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-5s %-7s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
     "$all" "$rd" "$env/$md/$sh" "$lg_s" "$mb" "$growth" "$walk_s" "$read_s" "$(ratio "$lg_s" "$read_s")" \
-    "$dl_s" "$ly_s" "$bn_s" "$peers"
+    "$dl_s" "$ly_s" "$bn_s" "$peers" "$lge_s" "$lgm_s" "$slices"
   prev=$lg_s
 done
 echo
 echo "check: launchgate check --format json (release); walk: find -type f; walk+rd: find, then cat of"
 echo "exactly the files launchgate opened (strace); chk/peer: check time over dotenv-linter / lychee"
 echo "--offline / bash -n loop on their slices (env files / markdown / scripts); vs_prev: check time"
-echo "over the previous size's."
+echo "over the previous size's. lg-env / lg-md: launchgate check on a copy of only the env files /"
+echo "only the markdown (same paths); slice/peer: those over dotenv-linter / lychee on the same files."
