@@ -5,13 +5,7 @@ mod common;
 
 use std::os::unix::fs::symlink;
 
-use assert_cmd::Command;
-
-fn launchgate() -> Command {
-    let mut c = Command::cargo_bin("launchgate").expect("binary");
-    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
-    c
-}
+use common::launchgate;
 
 #[test]
 fn a_1_gb_env_file_is_a_finding_not_an_allocation() {
