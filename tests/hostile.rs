@@ -234,3 +234,15 @@ fn a_1_gb_and_a_deeply_nested_markdown_document() {
         .any(|d| d.file == "deep.md" && d.read_error.is_none()));
     assert!(!outcome.verdict.go);
 }
+
+#[test]
+fn an_env_file_whose_name_is_not_utf8_is_still_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = common::tree(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"bad\xffname.env");
+    std::fs::write(dir.path().join(name), "A=1\nA=2\n").expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/duplicate-key");
+    assert_eq!(got.len(), 1, "{got:?} / {:?}", outcome.findings);
+    assert!(got[0].contains("bad\u{fffd}name.env:2:1"), "{got:?}");
+}

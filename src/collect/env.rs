@@ -70,7 +70,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
             EnvFileKind::Env
         };
         let git = ctx.git_state(rel);
-        let parsed = match read_text(&ctx.root.join(rel)) {
+        let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => parse_env_file(rel, &text, kind),
             Err(problem) => ParsedEnvFile {
                 file: EnvFile {
@@ -98,6 +98,16 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         masked_sources,
         notes,
     }
+}
+
+/// The file on disk for a repository path: the walk's own path when it found the file (a
+/// name that is not valid UTF-8 is shown lossily but still read), else ROOT/rel.
+fn abs_path(ctx: &CollectContext, rel: &str) -> std::path::PathBuf {
+    ctx.inventory
+        .env_files
+        .iter()
+        .find(|f| f.rel == rel)
+        .map_or_else(|| ctx.root.join(rel), |f| f.abs.clone())
 }
 
 fn normalize(path: &str) -> String {
