@@ -246,3 +246,26 @@ fn an_env_file_whose_name_is_not_utf8_is_still_read() {
     assert_eq!(got.len(), 1, "{got:?} / {:?}", outcome.findings);
     assert!(got[0].contains("bad\u{fffd}name.env:2:1"), "{got:?}");
 }
+
+#[test]
+fn a_journal_of_valid_json_but_the_wrong_shape_is_a_finding() {
+    let dir = common::tree(&[
+        (
+            "svc/package.json",
+            r#"{"name":"svc","dependencies":{"drizzle-orm":"0.30.0","pg":"8"}}"#,
+        ),
+        (
+            "svc/drizzle.config.ts",
+            "export default { out: './drizzle' };\n",
+        ),
+        (
+            "svc/drizzle/meta/_journal.json",
+            r#"{"version":"7","dialect":"postgresql","entries":5}"#,
+        ),
+        ("svc/drizzle/0000_init.sql", "CREATE TABLE a (id int);\n"),
+    ]);
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "migrations/journal-mismatch");
+    assert_eq!(got.len(), 1, "{:?}", outcome.findings);
+    assert!(got[0].contains("no `entries` array"), "{got:?}");
+}
