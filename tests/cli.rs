@@ -2,13 +2,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-
-fn launchgate() -> Command {
-    let mut c = Command::cargo_bin("launchgate").expect("binary");
-    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
-    c
-}
+use common::launchgate;
 
 fn stdout_of(args: &[&str]) -> (Option<i32>, String, String) {
     let out = launchgate().args(args).output().expect("runs");

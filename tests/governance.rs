@@ -3,14 +3,9 @@
 
 mod common;
 
-use assert_cmd::Command;
 use launchgate::check::{self, CheckOptions};
 
-fn launchgate() -> Command {
-    let mut c = Command::cargo_bin("launchgate").expect("binary");
-    c.env("NO_COLOR", "1");
-    c
-}
+use common::launchgate;
 
 #[test]
 fn a_repository_policy_adds_a_rule_and_another_replaces_a_built_in() {

@@ -5,13 +5,7 @@ mod common;
 
 use std::os::unix::fs::symlink;
 
-use assert_cmd::Command;
-
-fn launchgate() -> Command {
-    let mut c = Command::cargo_bin("launchgate").expect("binary");
-    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
-    c
-}
+use common::launchgate;
 
 #[test]
 fn a_1_gb_env_file_is_a_finding_not_an_allocation() {
@@ -239,4 +233,39 @@ fn a_1_gb_and_a_deeply_nested_markdown_document() {
         .iter()
         .any(|d| d.file == "deep.md" && d.read_error.is_none()));
     assert!(!outcome.verdict.go);
+}
+
+#[test]
+fn an_env_file_whose_name_is_not_utf8_is_still_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = common::tree(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"bad\xffname.env");
+    std::fs::write(dir.path().join(name), "A=1\nA=2\n").expect("write");
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "env/duplicate-key");
+    assert_eq!(got.len(), 1, "{got:?} / {:?}", outcome.findings);
+    assert!(got[0].contains("bad\u{fffd}name.env:2:1"), "{got:?}");
+}
+
+#[test]
+fn a_journal_of_valid_json_but_the_wrong_shape_is_a_finding() {
+    let dir = common::tree(&[
+        (
+            "svc/package.json",
+            r#"{"name":"svc","dependencies":{"drizzle-orm":"0.30.0","pg":"8"}}"#,
+        ),
+        (
+            "svc/drizzle.config.ts",
+            "export default { out: './drizzle' };\n",
+        ),
+        (
+            "svc/drizzle/meta/_journal.json",
+            r#"{"version":"7","dialect":"postgresql","entries":5}"#,
+        ),
+        ("svc/drizzle/0000_init.sql", "CREATE TABLE a (id int);\n"),
+    ]);
+    let outcome = common::run(dir.path());
+    let got = common::rendered(&outcome, "migrations/journal-mismatch");
+    assert_eq!(got.len(), 1, "{:?}", outcome.findings);
+    assert!(got[0].contains("no `entries` array"), "{got:?}");
 }

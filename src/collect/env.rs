@@ -70,7 +70,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
             EnvFileKind::Env
         };
         let git = ctx.git_state(rel);
-        let parsed = match read_text(&ctx.root.join(rel)) {
+        let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => parse_env_file(rel, &text, kind),
             Err(problem) => ParsedEnvFile {
                 file: EnvFile {
@@ -100,6 +100,16 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
     }
 }
 
+/// The file on disk for a repository path: the walk's own path when it found the file (a
+/// name that is not valid UTF-8 is shown lossily but still read), else ROOT/rel.
+fn abs_path(ctx: &CollectContext, rel: &str) -> std::path::PathBuf {
+    ctx.inventory
+        .env_files
+        .iter()
+        .find(|f| f.rel == rel)
+        .map_or_else(|| ctx.root.join(rel), |f| f.abs.clone())
+}
+
 fn normalize(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
 }
@@ -116,7 +126,8 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
     let mut errors = Vec::new();
     // Byte ranges (in `text`) to mask in the snippet copy.
     let mut mask_ranges: Vec<(usize, usize)> = Vec::new();
-    let mut raw_by_key: HashMap<String, String> = HashMap::new();
+    // The values parsed so far, by key: what `${NAME}` substitutes.
+    let mut values_by_key: HashMap<String, String> = HashMap::new();
     let mut optional_next = false;
     // Locating every entry by scanning from the top would be quadratic in the file's size.
     let lines = crate::facts::LineIndex::new(text);
@@ -146,7 +157,7 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
             Ok(parts) => {
                 let raw_value = &line_text[parts.value_start..parts.value_end];
                 let key = &line_text[parts.key_start..parts.key_end];
-                match dotenv_value(key, line_text, &raw_by_key) {
+                match dotenv_value(line_text, &values_by_key) {
                     Ok(value) => {
                         let inline_optional = parts.comment_start.is_some_and(|c| {
                             is_optional_marker(line_text[c..].trim_start_matches('#'))
@@ -154,7 +165,7 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
                         if !secrets::is_shown(key, &value) {
                             mask_ranges.push(quoted_inner(start + parts.value_start, raw_value));
                         }
-                        raw_by_key.insert(key.to_string(), line_text.to_string());
+                        values_by_key.insert(key.to_string(), value.clone());
                         entries.push(EnvEntry {
                             key: key.to_string(),
                             shell_divergence: shell_divergence(line_text, &parts, &value),
@@ -166,7 +177,17 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
                                 && (optional_next || inline_optional),
                         });
                     }
-                    Err(at) => {
+                    Err(ValueError::TooLarge(n)) => {
+                        errors.push(EnvParseError {
+                            location: loc(parts.value_start, parts.value_end),
+                            message: format!(
+                                "variable substitution would expand this value to about {n} bytes, \
+                                 over the {MAX_EXPANSION}-byte limit; not expanded"
+                            ),
+                        });
+                        mask_ranges.push((start + parts.value_start, start + line_text.len()));
+                    }
+                    Err(ValueError::At(at)) => {
                         let at = parts.value_start + at.min(raw_value.len());
                         errors.push(EnvParseError {
                             location: loc(at, line_text.len().max(at + 1)),
@@ -374,20 +395,61 @@ fn value_extent(line: &str, start: usize, after_space: bool) -> (usize, Option<u
 }
 
 /// The value as dotenvy reads it, or the char index (within the value) where it failed.
+/// Why dotenvy could not give a value.
+enum ValueError {
+    /// dotenvy rejected the value at this char index (within the value).
+    At(usize),
+    /// Substitution would expand the value to about this many bytes.
+    TooLarge(usize),
+}
+
+/// The largest value variable substitution may build. dotenv substitution can grow
+/// exponentially (`B=$A$A`, `C=$B$B`, ...): a hostile file must not exhaust memory.
+pub const MAX_EXPANSION: usize = 1 << 20;
+
+/// The value as dotenvy reads it.
 fn dotenv_value(
-    key: &str,
     entry: &str,
-    raw_by_key: &HashMap<String, String>,
-) -> Result<String, usize> {
-    // Variable substitution refers to earlier entries: give dotenvy those it references.
+    values_by_key: &HashMap<String, String>,
+) -> Result<String, ValueError> {
+    // Variable substitution refers to earlier entries: give dotenvy each referenced value as
+    // an escaped literal (never its raw line, which would expand again), after checking the
+    // expansion's size from the lengths it would substitute.
     let mut input = String::new();
     if entry.contains('$') {
-        for name in referenced_names(entry) {
-            if name != key {
-                if let Some(raw) = raw_by_key.get(&name) {
-                    input.push_str(raw);
-                    input.push('\n');
+        let names = referenced_names(entry);
+        let value_of = |name: &str| -> Option<String> {
+            std::env::var(name)
+                .ok()
+                .or_else(|| values_by_key.get(name).cloned())
+        };
+        let expanded: usize = entry.len()
+            + names
+                .iter()
+                .map(|n| value_of(n).map_or(0, |v| v.len()))
+                .sum::<usize>();
+        if expanded > MAX_EXPANSION {
+            return Err(ValueError::TooLarge(expanded));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for name in names {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some(value) = values_by_key.get(&name) {
+                input.push_str(&name);
+                input.push_str("=\"");
+                for c in value.chars() {
+                    match c {
+                        '\\' | '"' | '$' => {
+                            input.push('\\');
+                            input.push(c);
+                        }
+                        '\n' => input.push_str("\\n"),
+                        _ => input.push(c),
+                    }
                 }
+                input.push_str("\"\n");
             }
         }
     }
@@ -399,8 +461,8 @@ fn dotenv_value(
     }
     match last {
         Some(Ok((_, value))) => Ok(value),
-        Some(Err(dotenvy::Error::LineParse(_, at))) => Err(at),
-        Some(Err(_)) | None => Err(0),
+        Some(Err(dotenvy::Error::LineParse(_, at))) => Err(ValueError::At(at)),
+        Some(Err(_)) | None => Err(ValueError::At(0)),
     }
 }
 
@@ -965,6 +1027,33 @@ mod tests {
             .map(|e| (e.key.as_str(), e.optional))
             .collect();
         assert_eq!(opt, [("A", true), ("B", true), ("C", false)]);
+    }
+
+    #[test]
+    fn substitution_cannot_blow_up() {
+        // Found by the fuzzer: repeated self-references once expanded exponentially.
+        let fuzz = "E=$E=$E=E=$E=$E$E=$E$E=$E=E=$E=$E$E$E=$E$E=$E=E=O\nf=O$E=$E=$\rE$E=$E$E=$E=E=$E=$E$E=$EE==$E=$E\n";
+        assert_eq!(parse(fuzz).entries.len(), 2);
+        // A doubling chain stops at the expansion limit with a finding, not an allocation.
+        let mut chain = format!("A0={}\n", "x".repeat(64));
+        for i in 1..40 {
+            chain.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        let f = parse(&chain);
+        assert!(f.entries.iter().all(|e| e.value.len() <= MAX_EXPANSION));
+        assert!(
+            f.errors
+                .iter()
+                .any(|e| e.message.contains("over the 1048576-byte limit")),
+            "{:?}",
+            f.errors
+        );
+        let a3 = f
+            .entries
+            .iter()
+            .find(|e| e.key == "A3")
+            .map(|e| e.value.len());
+        assert_eq!(a3, Some(64 * 8), "substitution still works below the limit");
     }
 
     #[test]

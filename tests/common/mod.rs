@@ -158,3 +158,10 @@ pub fn cutover_env(key: &str, line: &str) -> String {
         .map(|l| l + "\n")
         .collect()
 }
+
+/// The built binary, with colour off and no GitHub job summary to append to.
+pub fn launchgate() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("launchgate").expect("binary");
+    c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
