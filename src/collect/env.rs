@@ -879,6 +879,20 @@ fn assemble(
         }
     }
     let has_values = layers.iter().any(|l| l.exists);
+    let top_layer = layers
+        .iter()
+        .rev()
+        .find(|l| l.exists)
+        .or_else(|| layers.first())
+        .map(|l| l.source.clone())
+        .unwrap_or_default();
+    let missing_key_location = layers
+        .iter()
+        .find(|l| l.exists && l.source != PROCESS_LAYER)
+        .map_or_else(
+            || spec.location.clone(),
+            |l| Location::file_start(l.source.clone()),
+        );
     EnvSet {
         name: spec.name,
         origin: spec.origin,
@@ -891,6 +905,8 @@ fn assemble(
         has_values,
         vars,
         checked_keys: Vec::new(),
+        top_layer,
+        missing_key_location,
     }
 }
 

@@ -124,4 +124,10 @@ pub struct EnvSet {
     /// Keys that a rule of one of the set's profiles (other than `env`) checks itself; the
     /// generic env rules leave them to that rule, so one problem is one finding.
     pub checked_keys: Vec<String>,
+    /// The file an operator edits to fix the set: the top layer that exists, else the first
+    /// expected one (messages say "missing from FILE").
+    pub top_layer: String,
+    /// Where a key missing from the set is reported when the contract does not declare it:
+    /// line 1 of the first existing file layer, else the set's own location.
+    pub missing_key_location: Location,
 }

@@ -107,6 +107,23 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
             None => Dynamic::UNIT,
         },
     );
+    // Where a key missing from an env set is reported: the contract line declaring it,
+    // else the set's `missing_key_location`. One definition for every policy.
+    engine.register_fn("missing_at", |set: Map, key: ImmutableString| -> Dynamic {
+        let declared = set
+            .get("contract_keys")
+            .and_then(|c| {
+                c.read_lock::<Map>()
+                    .and_then(|m| m.get(key.as_str()).cloned())
+            })
+            .and_then(|k| {
+                k.read_lock::<Map>()
+                    .and_then(|m| m.get("location").cloned())
+            });
+        declared
+            .or_else(|| set.get("missing_key_location").cloned())
+            .unwrap_or(Dynamic::UNIT)
+    });
     engine.register_fn("file_location", |path: ImmutableString| {
         location_map(&Location::file_start(path.to_string()))
     });
