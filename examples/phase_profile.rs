@@ -76,8 +76,9 @@ fn main() {
     let started = Instant::now();
     let facts = collect::collect_static(&root, &config, CollectOptions::default()).facts;
     println!(
-        "collect_static (all)         {:>8.3} s",
-        started.elapsed().as_secs_f64()
+        "collect_static (all)         {:>8.3} s  (resident {})",
+        started.elapsed().as_secs_f64(),
+        resident()
     );
 
     let started = Instant::now();
@@ -90,8 +91,9 @@ fn main() {
     let started = Instant::now();
     let as_dynamic = rhai::serde::to_dynamic(&facts);
     println!(
-        "facts to Rhai (once)         {:>8.3} s",
-        started.elapsed().as_secs_f64()
+        "facts to Rhai (once)         {:>8.3} s  (resident {})",
+        started.elapsed().as_secs_f64(),
+        resident()
     );
     drop(as_dynamic);
 
@@ -115,4 +117,17 @@ fn main() {
         started.elapsed().as_secs_f64(),
         findings.len()
     );
+}
+
+/// This process's resident and peak resident memory, from `/proc/self/status` (Linux).
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!("{}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }

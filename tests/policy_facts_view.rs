@@ -1,12 +1,15 @@
-//! The facts a policy sees are one read-only view shared by every rule: a rule that assigns
-//! to a fact fails closed and changes nothing another rule sees, and local copies stay
-//! writable. (The view shares its maps and lists so that rules do not copy the facts.)
+//! The facts a policy sees are read-only views into one shared set of facts (nothing is copied
+//! per rule): they read like maps and arrays, show exactly what `launchgate facts` prints, refuse
+//! assignment (a `policy/error` naming the way out, so no rule changes what another sees), and
+//! `to_map()` / `to_array()` make writable copies.
 
 mod common;
 
-use launchgate::check::{run, CheckOptions};
+use std::path::Path;
 
-fn outcome_with_policy(policy: &str) -> launchgate::check::CheckOutcome {
+use launchgate::check::{run, CheckOptions, CheckOutcome};
+
+fn env_repo_with_policy(policy: &str) -> CheckOutcome {
     let dir = common::tree(&[
         ("launchgate.toml", ""),
         ("policies/probe.rhai", policy),
@@ -22,7 +25,39 @@ fn outcome_with_policy(policy: &str) -> launchgate::check::CheckOutcome {
     .expect("check runs")
 }
 
-fn messages(outcome: &launchgate::check::CheckOutcome, rule: &str) -> Vec<String> {
+/// A copy of a bundled fixture with one extra policy folder.
+fn fixture_with_policy(fixture: &str, policy: &str) -> CheckOutcome {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
+    copy_tree(&from, dir.path());
+    let config = dir.path().join("launchgate.toml");
+    let existing = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(&config, format!("policies = [\"probe\"]\n{existing}")).expect("config");
+    std::fs::create_dir_all(dir.path().join("probe")).expect("policy folder");
+    std::fs::write(dir.path().join("probe/probe.rhai"), policy).expect("policy");
+    run(&CheckOptions {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check runs")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("dir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn messages(outcome: &CheckOutcome, rule: &str) -> Vec<String> {
     outcome
         .findings
         .iter()
@@ -32,14 +67,20 @@ fn messages(outcome: &launchgate::check::CheckOutcome, rule: &str) -> Vec<String
 }
 
 #[test]
-fn a_rule_assigning_to_facts_fails_closed_and_later_rules_see_the_original() {
-    let outcome = outcome_with_policy(
+fn assigning_to_a_fact_fails_closed_and_later_rules_see_the_original() {
+    let outcome = env_repo_with_policy(
         r#"
-rule(#{ id: "probe/writer", summary: "s", help: "h" }, |facts, rule| {
+rule(#{ id: "probe/field-writer", summary: "s", help: "h" }, |facts, rule| {
     facts.env.files[0].path = "rewritten";
 });
-rule(#{ id: "probe/set-writer", summary: "s", help: "h" }, |facts, rule| {
+rule(#{ id: "probe/loop-writer", summary: "s", help: "h" }, |facts, rule| {
     for set in facts.env.sets { set.vars["PORT"].value = "1"; }
+});
+rule(#{ id: "probe/list-writer", summary: "s", help: "h" }, |facts, rule| {
+    facts.env.files[0] = 1;
+});
+rule(#{ id: "probe/pusher", summary: "s", help: "h" }, |facts, rule| {
+    facts.env.files.push(1);
 });
 rule(#{ id: "probe/reader", summary: "s", help: "h" }, |facts, rule| {
     for file in facts.env.files {
@@ -52,15 +93,22 @@ rule(#{ id: "probe/reader", summary: "s", help: "h" }, |facts, rule| {
 "#,
     );
     let errors = messages(&outcome, "policy/error");
-    assert!(
-        errors.iter().any(|m| m.contains("probe/writer")),
-        "assigning to facts is a policy error: {errors:?}"
-    );
-    // A loop variable is the rule's own copy: writing to it is allowed and stays local.
-    assert!(
-        !errors.iter().any(|m| m.contains("probe/set-writer")),
-        "{errors:?}"
-    );
+    for writer in [
+        "probe/field-writer",
+        "probe/loop-writer",
+        "probe/list-writer",
+        "probe/pusher",
+    ] {
+        let error = errors
+            .iter()
+            .find(|m| m.contains(writer))
+            .unwrap_or_else(|| panic!("{writer} must be a policy error: {errors:?}"));
+        assert!(
+            error.contains("read-only") && error.contains("to_map()"),
+            "the error names the way out: {error}"
+        );
+    }
+    assert_eq!(errors.len(), 4, "{errors:?}");
     let mut seen = messages(&outcome, "probe/reader");
     seen.sort();
     assert_eq!(
@@ -77,17 +125,21 @@ rule(#{ id: "probe/reader", summary: "s", help: "h" }, |facts, rule| {
 }
 
 #[test]
-fn local_copies_of_facts_are_writable_and_stay_local() {
-    let outcome = outcome_with_policy(
+fn writable_copies_are_local_to_the_rule() {
+    let outcome = env_repo_with_policy(
         r#"
 rule(#{ id: "probe/copier", summary: "s", help: "h" }, |facts, rule| {
   for set in facts.env.sets {
-    let vars = set.vars;
+    let vars = set.vars.to_map();
     vars["PORT"] = #{ value: "changed" };
     let keys = set.vars.keys();
     keys.sort();
     keys.push("EXTRA");
-    report(set.location, `${vars["PORT"].value} ${set.vars["PORT"].value} ${keys}`);
+    let files = facts.env.files.to_array();
+    files.push("extra");
+    let file = facts.env.files[0].to_map();
+    file.path = "mine";
+    report(set.location, `${vars["PORT"].value} ${set.vars["PORT"].value} ${keys} ${files.len()} ${file.path} ${facts.env.files[0].path}`);
   }
 });
 "#,
@@ -98,8 +150,118 @@ rule(#{ id: "probe/copier", summary: "s", help: "h" }, |facts, rule| {
     assert_eq!(
         seen,
         vec![
-            r#"changed 4000 ["LOG_LEVEL", "PORT", "EXTRA"]"#,
-            r#"changed 5000 ["PORT", "EXTRA"]"#,
+            r#"changed 4000 ["LOG_LEVEL", "PORT", "EXTRA"] 5 mine apps/api/.env.example"#,
+            r#"changed 5000 ["PORT", "EXTRA"] 5 mine apps/api/.env.example"#,
         ]
     );
+}
+
+#[test]
+fn views_read_like_arrays_and_maps() {
+    let outcome = env_repo_with_policy(
+        r#"
+rule(#{ id: "probe/api", summary: "s", help: "h" }, |facts, rule| {
+    let files = facts.env.files;
+    let paths = files.map(|f| f.path);
+    let contracts = files.filter(|f| f.kind == "contract").len();
+    let keys = files.reduce(|n, f| n + f.entries.len(), 0);
+    let set = facts.env.sets[0];
+    let out = [
+        type_of(files), type_of(set), type_of(set.vars), type_of(set.vars["PORT"]),
+        files.len(), files.is_empty(), files[-1].path, files.get(99), paths[0], contracts, keys,
+        "PORT" in set.vars, "NOPE" in set.vars, set.vars["NOPE"], set.nope, set["name"],
+        set.policies.len(), "env" in set.policies, files.some(|f| f.crlf),
+        files.index_of(|f| f.kind == "env"), (files + [1]).len(), ([1] + files).len(),
+        set.keys().contains("vars"), set.vars.values().len(), `${set.location.line}`,
+    ];
+    report(set.location, `${out}`);
+});
+rule(#{ id: "probe/bounds", summary: "s", help: "h" }, |facts, rule| {
+    let x = facts.env.files[99];
+});
+"#,
+    );
+    let api = messages(&outcome, "probe/api");
+    assert_eq!(
+        api,
+        vec![concat!(
+            r#"["read-only array", "EnvSet", "read-only map", "EnvVar", "#,
+            r#"4, false, "apps/web/.env.local", (), "apps/api/.env.example", 2, 6, "#,
+            r#"true, false, (), (), "apps/api/env", 1, true, false, 1, 5, 5, true, 2, "1"]"#
+        )]
+    );
+    let errors = messages(&outcome, "policy/error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("probe/bounds") && errors[0].contains("out of bounds"),
+        "{errors:?}"
+    );
+}
+
+/// Walks every value through the view API (keys, indexing, iteration) beside the plain copy
+/// that `to_map()` makes with serde, the same conversion `launchgate facts` prints: any field
+/// the views miss, add or show differently is reported with its path.
+const SAME_AS_FACTS: &str = r#"
+fn same(a, b, path) {
+    let tb = type_of(b);
+    if tb == "map" {
+        let ka = a.keys();
+        ka.sort();
+        let kb = b.keys();
+        kb.sort();
+        if ka != kb { return [`${path}: fields ${ka} vs ${kb}`, 0]; }
+        let n = 1;
+        for k in kb {
+            let r = same(a[k], b[k], `${path}.${k}`);
+            if r[0] != "" { return r; }
+            n += r[1];
+        }
+        return ["", n];
+    }
+    if tb == "array" {
+        if a.len() != b.len() { return [`${path}: ${a.len()} vs ${b.len()} elements`, 0]; }
+        let n = 1;
+        let i = 0;
+        for x in a {
+            let r = same(x, b[i], `${path}[${i}]`);
+            if r[0] != "" { return r; }
+            n += r[1];
+            i += 1;
+        }
+        return ["", n];
+    }
+    if type_of(a) != tb || a != b { return [`${path}: ${type_of(a)} vs ${tb}`, 0]; }
+    ["", 1]
+}
+rule(#{ id: "probe/same", summary: "s", help: "h" }, |facts, rule| {
+    let r = same(facts, facts.to_map(), "facts");
+    report(file_location("launchgate.toml"), if r[0] == "" { `same ${r[1]}` } else { r[0] });
+});
+"#;
+
+#[test]
+fn views_show_exactly_the_facts_of_every_bundled_fixture() {
+    for fixture in ["credity", "migrations", "docs", "scripts", "evidence"] {
+        let outcome = fixture_with_policy(fixture, SAME_AS_FACTS);
+        assert_eq!(messages(&outcome, "policy/error"), Vec::<String>::new());
+        let seen = messages(&outcome, "probe/same");
+        assert_eq!(seen.len(), 1, "{fixture}: {seen:?}");
+        let values: usize = seen[0]
+            .strip_prefix("same ")
+            .unwrap_or_else(|| panic!("{fixture}: {}", seen[0]))
+            .parse()
+            .expect("a count");
+        // Every value of the facts was compared, not just the top.
+        let json = serde_json::to_value(&outcome.facts).expect("facts as JSON");
+        assert_eq!(values, count_values(&json), "{fixture}");
+        assert!(values > 100, "{fixture}: {values}");
+    }
+}
+
+fn count_values(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => 1 + m.values().map(count_values).sum::<usize>(),
+        serde_json::Value::Array(a) => 1 + a.iter().map(count_values).sum::<usize>(),
+        _ => 1,
+    }
 }

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, INT};
 
-use super::{location_from_map, lock, RegexCache, Reported, Shared};
+use super::view::{location_of, View};
+use super::{lock, RegexCache, Reported, Shared};
+use crate::facts::env::EnvSet;
 use crate::facts::Location;
 use crate::finding::Related;
 use crate::tolerance::Tolerance;
@@ -29,28 +31,21 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
         },
     );
 
+    // The location is a fact's location (a view), a location map (`file_location(...)`,
+    // `#{ file, line, ... }`), or `()`: a fact without one, which is a policy bug that fails
+    // closed, loudly.
     let s = Arc::clone(shared);
     engine.register_fn(
         "report",
-        move |loc: Map, message: ImmutableString| -> RhaiResult<()> {
+        move |loc: Dynamic, message: ImmutableString| -> RhaiResult<()> {
             push_report(&s, &loc, message.to_string(), &Map::new())
         },
     );
     let s = Arc::clone(shared);
     engine.register_fn(
         "report",
-        move |loc: Map, message: ImmutableString, opts: Map| -> RhaiResult<()> {
+        move |loc: Dynamic, message: ImmutableString, opts: Map| -> RhaiResult<()> {
             push_report(&s, &loc, message.to_string(), &opts)
-        },
-    );
-    // A location that is `()` (a fact without one) is a policy bug: fail closed, loudly.
-    engine.register_fn("report", |_: (), _: ImmutableString| -> RhaiResult<()> {
-        Err(runtime_error("report() was given no location (`()`)"))
-    });
-    engine.register_fn(
-        "report",
-        |_: (), _: ImmutableString, _: Map| -> RhaiResult<()> {
-            Err(runtime_error("report() was given no location (`()`)"))
         },
     );
 
@@ -109,21 +104,17 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
     );
     // Where a key missing from an env set is reported: the contract line declaring it,
     // else the set's `missing_key_location`. One definition for every policy.
-    engine.register_fn("missing_at", |set: Map, key: ImmutableString| -> Dynamic {
-        let declared = set
-            .get("contract_keys")
-            .and_then(|c| {
-                c.read_lock::<Map>()
-                    .and_then(|m| m.get(key.as_str()).cloned())
-            })
-            .and_then(|k| {
-                k.read_lock::<Map>()
-                    .and_then(|m| m.get("location").cloned())
-            });
-        declared
-            .or_else(|| set.get("missing_key_location").cloned())
-            .unwrap_or(Dynamic::UNIT)
-    });
+    engine.register_fn(
+        "missing_at",
+        |set: View<EnvSet>, key: ImmutableString| -> Dynamic {
+            match set.get().contract_keys.get_key_value(key.as_str()) {
+                Some((k, _)) => {
+                    Dynamic::from(set.project(|s| &s.contract_keys[k.as_str()].location))
+                }
+                None => Dynamic::from(set.project(|s| &s.missing_key_location)),
+            }
+        },
+    );
     engine.register_fn("file_location", |path: ImmutableString| {
         location_map(&Location::file_start(path.to_string()))
     });
@@ -131,12 +122,16 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
 
 fn push_report(
     shared: &Arc<Mutex<Shared>>,
-    loc: &Map,
+    loc: &Dynamic,
     message: String,
     opts: &Map,
 ) -> RhaiResult<()> {
-    let location = location_from_map(loc)
-        .ok_or_else(|| runtime_error("report(): the location map needs `file` and `line`"))?;
+    if loc.is_unit() {
+        return Err(runtime_error("report() was given no location (`()`)"));
+    }
+    let location = location_of(loc).ok_or_else(|| {
+        runtime_error("report(): the location needs `file` and `line` (a fact's `location`)")
+    })?;
     let text = |k: &str| {
         opts.get(k)
             .and_then(|v| v.clone().into_immutable_string().ok())
@@ -149,7 +144,7 @@ fn push_report(
         .into_iter()
         .filter_map(|r| {
             let m = r.try_cast::<Map>()?;
-            let location = location_from_map(&m.get("location")?.clone().try_cast::<Map>()?)?;
+            let location = location_of(m.get("location")?)?;
             let message = m
                 .get("message")
                 .and_then(|v| v.clone().into_immutable_string().ok())?

@@ -1,7 +1,7 @@
 //! The Rhai policy engine: loads policies once, runs every rule over the facts in a sandbox,
 //! and turns `report(...)` calls into findings.
 //!
-//! Policies see facts read-only (each call gets its own copy-on-write view) and have no file,
+//! Policies see facts through read-only views shared by every call ([`view`]) and have no file,
 //! network or process access; `eval` is disabled; every call runs under operation, depth,
 //! size and wall-clock limits. Anything that goes wrong in a policy (a compile error, a throw,
 //! a limit) becomes a `policy/error` finding at the policy's own file and line: policies fail
@@ -11,6 +11,7 @@ mod api;
 mod builtin;
 mod folder;
 pub mod testing;
+mod view;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -189,6 +190,7 @@ impl PolicySet {
         let pending = std::mem::take(&mut lock(&self.shared).pending);
         if let Err(e) = result {
             let (pos, msg) = innermost(&e);
+            let msg = view::explain_write(msg);
             self.load_errors.push(policy_error(
                 source,
                 pos,
@@ -253,33 +255,30 @@ impl PolicySet {
 
     /// Run every rule over `facts`. Findings are not yet scrubbed of secrets.
     ///
-    /// The facts (and each env set) are converted once into a read-only, shared view (see
-    /// [`policy_view`]): a rule call receives a pointer to it, never a copy.
+    /// Policies read the facts through read-only views (see [`view`]): a rule call receives a
+    /// pointer into them, never a copy.
     pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
+        self.evaluate_shared(Arc::new(facts.clone()))
+    }
+
+    /// [`PolicySet::evaluate`] on facts already shared: nothing is copied.
+    pub fn evaluate_shared(&self, facts: Arc<Facts>) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
-        let facts_map = match rhai::serde::to_dynamic(facts) {
-            Ok(d) => d,
-            Err(e) => {
-                findings.push(Finding::new(
-                    POLICY_ERROR,
-                    Severity::Error,
-                    Location::file_start("launchgate.toml"),
-                    format!("facts could not be handed to policies: {e}"),
-                ));
-                return findings;
-            }
-        };
-        // Each env set is copied out of the converted facts (cheaper than converting again).
-        let sets: Vec<(&Vec<String>, Dynamic)> = facts
+        let root = view::View::root(facts);
+        let sets: Vec<(&Vec<String>, Dynamic)> = root
+            .get()
             .env
             .sets
             .iter()
-            .map(|s| &s.policies)
-            .zip(env_sets_of(&facts_map).into_iter().map(policy_view))
+            .enumerate()
+            .map(|(i, set)| {
+                let set_view = root.project(|f| &f.env.sets[i]);
+                (&set.policies, Dynamic::from(set_view))
+            })
             .collect();
-        let facts_dyn = policy_view(facts_map);
+        let facts_dyn = Dynamic::from(root.clone());
         for rule in &self.rules {
-            let meta = policy_view(Dynamic::from_map(rule.meta_map.clone()));
+            let meta = Dynamic::from_map(rule.meta_map.clone()).into_read_only();
             match rule.scope {
                 Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
                 Scope::EnvSet => {
@@ -361,6 +360,7 @@ impl PolicySet {
         }
         if let Err(e) = result {
             let (pos, msg) = innermost(&e);
+            let msg = view::explain_write(msg);
             // A wall-clock stop carries no position: point at the rule's registration.
             let pos = if pos.is_none() {
                 rule.registered_at
@@ -373,28 +373,6 @@ impl PolicySet {
             findings.push(f);
         }
     }
-}
-
-/// A value as policies see it: read-only at every level, so a rule cannot change what another
-/// rule sees (an assignment is a `policy/error`; a local copy made with `let` is writable), and
-/// shared, so handing it to each rule copies a pointer, not the facts.
-///
-/// Only the top is shared: Rhai's size limits reject shared values nested inside maps and
-/// arrays, so a rule that iterates a list (`for file in facts.env.files`) still copies that
-/// list once per loop (see docs/benchmarks.md).
-fn policy_view(value: Dynamic) -> Dynamic {
-    value.into_read_only().into_shared()
-}
-
-/// The `env.sets` list of converted facts, one value per set, in order.
-fn env_sets_of(facts: &Dynamic) -> Vec<Dynamic> {
-    let sets = || -> Option<Vec<Dynamic>> {
-        let facts = facts.read_lock::<Map>()?;
-        let env = facts.get("env")?.read_lock::<Map>()?;
-        let sets = env.get("sets")?.read_lock::<rhai::Array>()?;
-        Some(sets.to_vec())
-    };
-    sets().unwrap_or_default()
 }
 
 /// Unwrap nested function-call errors to the innermost one: its position and message.
@@ -587,6 +565,7 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
             _ => None,
         }
     });
+    view::register(&mut engine);
     api::register(&mut engine, shared);
     engine
 }

@@ -1,0 +1,486 @@
+//! Facts as policies see them: read-only views into the Rust facts, handed out without copying.
+//!
+//! Converting the facts into Rhai maps and arrays cost more than everything else a check does
+//! on a large repository (a 150 MB JSON-sized fact set became 500 MB of Rhai values, and each
+//! `for x in facts.list` copied the list again). Instead each struct, list and map of the facts
+//! is exposed as a small custom type, a [`View`], holding the shared facts and a pointer to the
+//! value inside them. Reading a field makes a view of the field (or a scalar); nothing is
+//! copied until a policy asks for a writable copy with `to_map()` / `to_array()`.
+//!
+//! To a policy a struct view behaves like a read-only map (`doc.paths`, `doc["paths"]`,
+//! `doc.keys()`, a missing field is `()`), a list view like a read-only array (`for`, `[i]`,
+//! `len()`, `filter`, `map`, `reduce`, ...), and a keyed map (`set.vars`) like a read-only map.
+//! An assignment to any of them is an error naming the way out (`to_map()`), so a rule cannot
+//! change what another rule sees. Small or rarely read parts (`facts.db`, `facts.config`,
+//! `facts.git`, enum values) are converted with serde when read, exactly as before.
+
+use std::collections::BTreeMap;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
+use serde::Serialize;
+
+use crate::facts::{db, docs, env, evidence, migrations, scripts, Facts, GitInfo, Location};
+use crate::facts::{GitState, Settings};
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// A read-only view of one value inside shared facts.
+pub struct View<T: 'static> {
+    root: Arc<Facts>,
+    ptr: NonNull<T>,
+}
+
+// SAFETY: `ptr` points into the `Facts` owned by `root`. Facts behind an `Arc` are never
+// mutated (no interior mutability anywhere in them) and live as long as any `root` clone, so
+// the pointer stays valid and only shared access is ever made through it: the view is as
+// thread-safe as `&T`, which is `Send + Sync` when `T: Sync`.
+unsafe impl<T: Sync> Send for View<T> {}
+unsafe impl<T: Sync> Sync for View<T> {}
+
+impl<T> Clone for View<T> {
+    fn clone(&self) -> Self {
+        View {
+            root: Arc::clone(&self.root),
+            ptr: self.ptr,
+        }
+    }
+}
+
+impl View<Facts> {
+    /// A view of the whole facts.
+    pub fn root(facts: Arc<Facts>) -> View<Facts> {
+        let ptr = NonNull::from(&*facts);
+        View { root: facts, ptr }
+    }
+}
+
+impl<T> View<T> {
+    pub fn get(&self) -> &T {
+        // SAFETY: see the `Send`/`Sync` impls: the target lives inside `self.root`.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// A view of a value reachable from this one.
+    pub fn project<U>(&self, f: impl FnOnce(&T) -> &U) -> View<U> {
+        View {
+            root: Arc::clone(&self.root),
+            ptr: NonNull::from(f(self.get())),
+        }
+    }
+}
+
+/// A fact value: how policies see it (a view or a scalar) and as a writable plain copy.
+pub trait Fact: Serialize + Sync + Sized + 'static {
+    fn view(v: View<Self>) -> Dynamic;
+}
+
+/// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
+fn plain<T: Serialize>(value: &T) -> Dynamic {
+    rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
+}
+
+fn read_only(what: &str) -> Box<EvalAltResult> {
+    format!(
+        "facts are read-only ({what}): make a writable copy first, e.g. `let m = x.to_map();` \
+         or `let a = x.to_array();`"
+    )
+    .into()
+}
+
+impl Fact for String {
+    fn view(v: View<Self>) -> Dynamic {
+        Dynamic::from(ImmutableString::from(v.get().as_str()))
+    }
+}
+
+impl Fact for bool {
+    fn view(v: View<Self>) -> Dynamic {
+        Dynamic::from_bool(*v.get())
+    }
+}
+
+macro_rules! int_facts {
+    ($($t:ty),*) => {$(
+        impl Fact for $t {
+            fn view(v: View<Self>) -> Dynamic {
+                Dynamic::from_int(rhai::INT::try_from(*v.get()).unwrap_or(rhai::INT::MAX))
+            }
+        }
+    )*};
+}
+int_facts!(u32, u64, i64, usize);
+
+impl<T: Fact> Fact for Option<T> {
+    fn view(v: View<Self>) -> Dynamic {
+        match v.get() {
+            None => Dynamic::UNIT,
+            Some(_) => T::view(v.project(|o| o.as_ref().expect("checked: Some"))),
+        }
+    }
+}
+
+impl<T: Fact> Fact for Vec<T> {
+    fn view(v: View<Self>) -> Dynamic {
+        Dynamic::from(v)
+    }
+}
+
+impl<T: Fact> Fact for BTreeMap<String, T> {
+    fn view(v: View<Self>) -> Dynamic {
+        Dynamic::from(v)
+    }
+}
+
+/// Values converted with serde when read: enums (to their kebab-case names) and the small,
+/// rarely read parts of the facts.
+macro_rules! serde_facts {
+    ($($t:ty),* $(,)?) => {$(
+        impl Fact for $t {
+            fn view(v: View<Self>) -> Dynamic {
+                plain(v.get())
+            }
+        }
+    )*};
+}
+serde_facts!(
+    GitState,
+    GitInfo,
+    Settings,
+    db::ProbeReport,
+    env::EnvFileKind,
+    env::Quote,
+    env::SetOrigin,
+    docs::PathContext,
+    docs::UncheckedReason,
+    scripts::InvocationKind,
+    evidence::ArtifactKind,
+    evidence::SetKind,
+);
+
+/// Structs exposed field by field. The field lists must match the serde field names (a test
+/// compares the views with `launchgate facts`).
+macro_rules! struct_facts {
+    ($($t:ty { $($field:ident),* $(,)? })*) => {
+        $(
+            impl Fact for $t {
+                fn view(v: View<Self>) -> Dynamic {
+                    Dynamic::from(v)
+                }
+            }
+            impl Fields for $t {
+                const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+                fn field(v: &View<Self>, name: &str) -> Option<Dynamic> {
+                    match name {
+                        $(stringify!($field) => Some(Fact::view(v.project(|t| &t.$field))),)*
+                        _ => None,
+                    }
+                }
+            }
+        )*
+        /// Register every struct view, with list views of each.
+        fn register_structs(engine: &mut Engine) {
+            $(
+                register_struct::<$t>(engine);
+                register_list::<$t>(engine);
+            )*
+        }
+    };
+}
+
+/// A struct whose fields are readable one by one.
+trait Fields: Fact {
+    const FIELDS: &'static [&'static str];
+    fn field(v: &View<Self>, name: &str) -> Option<Dynamic>;
+}
+
+struct_facts! {
+    Facts { root, git, env, migrations, docs, scripts, evidence, db, config }
+    Location { file, line, column, end_line, end_column }
+
+    env::EnvFacts { files, sets }
+    env::EnvFile { path, kind, git, crlf, unreadable, entries, errors }
+    env::EnvEntry { key, value, quote, location, value_location, shell_divergence, optional }
+    env::EnvParseError { location, message }
+    env::EnvLayer { source, exists }
+    env::ContractKey { sample, location, optional }
+    env::EnvVar { value, quote, location, value_location, source, from_process }
+    env::EnvSet {
+        name, origin, location, policies, contract, contract_exists, contract_keys, layers,
+        has_values, vars, checked_keys, top_layer, missing_key_location
+    }
+
+    docs::DocFacts { documents, checklists }
+    docs::Document {
+        file, location, title, title_location, read_error, paths, urls, legacy_names,
+        machine_local_paths, checklist_items
+    }
+    docs::PathRef {
+        text, path, resolved, exists, checked, unchecked, candidates, exists_from_root, location,
+        context, command_position, command, fragment, section
+    }
+    docs::UrlRef { url, location, context }
+    docs::LegacyNameMention { name, text, word, location, in_code, section }
+    docs::MachineLocalPath { text, home, user, location, in_code, section }
+    docs::ChecklistItem { text, checked, section, location }
+    docs::ChecklistFacts { file, exists, location, config_location, items, required }
+    docs::RequiredItem { name, found, location }
+
+    migrations::MigrationFacts { workspaces, services }
+    migrations::Workspace { kind, manifest, globs, location }
+    migrations::Service {
+        name, path, manifest, ecosystem, location, manifest_problem, database_dependencies,
+        workspace_dependencies, histories
+    }
+    migrations::WorkspaceDependency { name, path }
+    migrations::DatabaseDependency { name, kind, tool, section, dev, location }
+    migrations::MigrationHistory {
+        tool, dir, dir_source, config, location, present, git, files, ignored_on_disk, journal,
+        lock_file, config_problem
+    }
+    migrations::MigrationFile {
+        tool, id, path, hash, hash_algorithm, hash_variants, created_at, git, problem, location
+    }
+    migrations::DrizzleJournal { path, present, git, error, dialect, entries, orphans, location }
+    migrations::JournalError { message, location }
+    migrations::JournalEntry { position, idx, when, tag, file, expected_file, location }
+    migrations::OrphanFile { path, location }
+
+    scripts::ScriptFacts { bash, scripts }
+    scripts::BashAvailability { available, version, reason }
+    scripts::Script {
+        path, location, executable, committed_executable, shebang, crlf, unreadable, strict_mode,
+        syntax, invocations, executed_by, sourced_by
+    }
+    scripts::Shebang { text, interpreter, is_shell, location }
+    scripts::StrictMode { errexit, nounset, pipefail, errexit_location, first_command, inherited_from }
+    scripts::SyntaxCheck { checked, skipped, failed, errors }
+    scripts::SyntaxError { location, message }
+    scripts::Invocation { text, kind, resolved, exists, location }
+
+    evidence::EvidenceFacts { folders }
+    evidence::EvidenceFolder { path, files, sets }
+    evidence::EvidenceFile { path, name, kind, method, timestamp, location }
+    evidence::EvidenceSet {
+        kind, method, timestamp, name, latest, location, source, target, diff, state_store,
+        missing, tables
+    }
+    evidence::CountFile { path, location, format, rows, problems, unreadable }
+    evidence::RowCount { table, count, location }
+    evidence::CountProblem { location, message }
+    evidence::TableCounts { table, source, target, source_location, target_location, location }
+    evidence::DiffFile { path, location, empty, added, removed, changed_tables, unreadable }
+}
+
+/// Register the view types and their functions on a policy engine.
+pub(super) fn register(engine: &mut Engine) {
+    register_structs(engine);
+    register_list::<String>(engine);
+    // `x in list` for lists of strings.
+    engine.register_fn("contains", |v: View<Vec<String>>, item: ImmutableString| {
+        v.get().iter().any(|s| *s == *item)
+    });
+    register_map::<env::ContractKey>(engine);
+    register_map::<env::EnvVar>(engine);
+}
+
+fn register_struct<T: Fields>(engine: &mut Engine) {
+    let name = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("fact");
+    engine.register_type_with_name::<View<T>>(name);
+    // A getter per field (also shadowing the built-in `tag` property every value has), and an
+    // indexer for `doc["paths"]` that property access falls back to: an unknown field is `()`,
+    // as for a map.
+    for &field in T::FIELDS {
+        engine.register_get(field, move |v: &mut View<T>| {
+            T::field(v, field).unwrap_or(Dynamic::UNIT)
+        });
+    }
+    engine.register_indexer_get(|v: &mut View<T>, name: &str| {
+        T::field(v, name).unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("keys", |_: View<T>| -> Array {
+        T::FIELDS.iter().map(|f| Dynamic::from(*f)).collect()
+    });
+    engine.register_fn("values", |v: View<T>| -> Array {
+        T::FIELDS.iter().filter_map(|f| T::field(&v, f)).collect()
+    });
+    engine.register_fn("contains", |_: View<T>, name: &str| {
+        T::FIELDS.contains(&name)
+    });
+    engine.register_fn("len", |_: View<T>| T::FIELDS.len() as rhai::INT);
+    engine.register_fn("to_map", |v: View<T>| plain(v.get()));
+    register_display::<T>(engine);
+}
+
+fn register_display<T: Fact>(engine: &mut Engine) {
+    engine.register_fn("to_string", |v: View<T>| plain(v.get()).to_string());
+    engine.register_fn("to_debug", |v: View<T>| format!("{:?}", plain(v.get())));
+}
+
+/// The element at `i` (negative counts from the end, as for arrays).
+fn element<T: Fact>(v: &View<Vec<T>>, i: rhai::INT) -> Option<Dynamic> {
+    let len = v.get().len() as rhai::INT;
+    let i = if i < 0 { len + i } else { i };
+    if i < 0 || i >= len {
+        return None;
+    }
+    let i = i as usize;
+    Some(T::view(v.project(|list| &list[i])))
+}
+
+fn to_array<T: Fact>(v: &View<Vec<T>>) -> Array {
+    (0..v.get().len())
+        .map(|i| T::view(v.project(|list| &list[i])))
+        .collect()
+}
+
+/// Iterates a list view, one element view at a time.
+pub struct ListIter<T: 'static> {
+    list: View<Vec<T>>,
+    next: usize,
+}
+
+impl<T: Fact> Iterator for ListIter<T> {
+    type Item = Dynamic;
+    fn next(&mut self) -> Option<Dynamic> {
+        let i = self.next;
+        if i >= self.list.get().len() {
+            return None;
+        }
+        self.next += 1;
+        Some(T::view(self.list.project(|list| &list[i])))
+    }
+}
+
+impl<T: Fact> IntoIterator for View<Vec<T>> {
+    type Item = Dynamic;
+    type IntoIter = ListIter<T>;
+    fn into_iter(self) -> ListIter<T> {
+        ListIter {
+            list: self,
+            next: 0,
+        }
+    }
+}
+
+fn register_list<T: Fact>(engine: &mut Engine) {
+    engine.register_type_with_name::<View<Vec<T>>>("read-only array");
+    engine.register_iterator::<View<Vec<T>>>();
+    engine.register_indexer_get(
+        |v: &mut View<Vec<T>>, i: rhai::INT| -> RhaiResult<Dynamic> {
+            element(v, i).ok_or_else(|| {
+                EvalAltResult::ErrorArrayBounds(v.get().len(), i, rhai::Position::NONE).into()
+            })
+        },
+    );
+    engine.register_fn("len", |v: View<Vec<T>>| v.get().len() as rhai::INT);
+    engine.register_fn("is_empty", |v: View<Vec<T>>| v.get().is_empty());
+    engine.register_fn("get", |v: View<Vec<T>>, i: rhai::INT| {
+        element(&v, i).unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("to_array", |v: View<Vec<T>>| to_array(&v));
+    engine.register_fn("+", |a: View<Vec<T>>, b: Array| {
+        let mut out = to_array(&a);
+        out.extend(b);
+        out
+    });
+    engine.register_fn("+", |a: Array, b: View<Vec<T>>| {
+        let mut out = a;
+        out.extend(to_array(&b));
+        out
+    });
+    // The array functions that take a callback, on a copy of the element views (cheap: each
+    // element is a view).
+    for name in [
+        "filter", "map", "some", "any", "all", "find", "find_map", "index_of", "retain",
+    ] {
+        if name == "retain" {
+            engine.register_fn(name, |_: View<Vec<T>>, _: FnPtr| -> RhaiResult<Array> {
+                Err(read_only("`retain` changes the array; use `filter`"))
+            });
+            continue;
+        }
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext, v: View<Vec<T>>, f: FnPtr| -> RhaiResult<Dynamic> {
+                ctx.call_native_fn::<Dynamic>(name, (to_array(&v), f))
+            },
+        );
+    }
+    engine.register_fn(
+        "reduce",
+        |ctx: NativeCallContext, v: View<Vec<T>>, f: FnPtr| -> RhaiResult<Dynamic> {
+            ctx.call_native_fn::<Dynamic>("reduce", (to_array(&v), f))
+        },
+    );
+    engine.register_fn(
+        "reduce",
+        |ctx: NativeCallContext, v: View<Vec<T>>, f: FnPtr, init: Dynamic| -> RhaiResult<Dynamic> {
+            ctx.call_native_fn::<Dynamic>("reduce", (to_array(&v), f, init))
+        },
+    );
+    register_display::<Vec<T>>(engine);
+}
+
+fn register_map<T: Fact>(engine: &mut Engine) {
+    engine.register_type_with_name::<View<BTreeMap<String, T>>>("read-only map");
+    engine.register_indexer_get(|v: &mut View<BTreeMap<String, T>>, key: &str| {
+        match v.get().get_key_value(key) {
+            Some((k, _)) => {
+                let k = k.as_str();
+                T::view(v.project(|m| &m[k]))
+            }
+            None => Dynamic::UNIT,
+        }
+    });
+    engine.register_fn("keys", |v: View<BTreeMap<String, T>>| -> Array {
+        v.get().keys().map(|k| Dynamic::from(k.clone())).collect()
+    });
+    engine.register_fn("values", |v: View<BTreeMap<String, T>>| -> Array {
+        v.get()
+            .keys()
+            .map(|k| T::view(v.project(|m| &m[k.as_str()])))
+            .collect()
+    });
+    engine.register_fn("contains", |v: View<BTreeMap<String, T>>, key: &str| {
+        v.get().contains_key(key)
+    });
+    engine.register_fn("len", |v: View<BTreeMap<String, T>>| {
+        v.get().len() as rhai::INT
+    });
+    engine.register_fn("is_empty", |v: View<BTreeMap<String, T>>| {
+        v.get().is_empty()
+    });
+    engine.register_fn("to_map", |v: View<BTreeMap<String, T>>| plain(v.get()));
+    register_display::<BTreeMap<String, T>>(engine);
+}
+
+/// The location a value stands for: a location view or a location map.
+pub(super) fn location_of(value: &Dynamic) -> Option<Location> {
+    if let Some(v) = value.read_lock::<View<Location>>() {
+        return Some(v.get().clone());
+    }
+    value
+        .read_lock::<Map>()
+        .and_then(|m| super::location_from_map(&m))
+}
+
+/// Rhai's message for a write to a view, with the way out appended.
+pub(super) fn explain_write(message: String) -> String {
+    let write_to_view = message.starts_with("No writable property")
+        || message.contains("Indexer unavailable: read-only")
+        || message.contains("(read-only array")
+        || message.contains("(read-only map");
+    if write_to_view {
+        format!(
+            "{message} (facts are read-only: make a writable copy first, e.g. \
+             `let m = x.to_map();` or `let a = x.to_array();`)"
+        )
+    } else {
+        message
+    }
+}
