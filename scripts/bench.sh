@@ -111,7 +111,7 @@ export DOTENV_LINTER LYCHEE
 # Findings per rule: expected (planted, for rules the binary has) against actual.
 check_findings() {
   local tree=$1
-  "$LG" check --format json "$tree" >"$tree.json" 2>/dev/null || true
+  "$LG" check --no-cache --format json "$tree" >"$tree.json" 2>/dev/null || true
   "$LG" rules | awk '{ print $1 }' >"$BENCH_DIR/rules.txt"
   python3 - "$tree.json" "$tree.expected" "$BENCH_DIR/rules.txt" <<'PY'
 import collections, json, sys
@@ -142,41 +142,50 @@ for size in "${SIZES[@]}"; do
   cat <"$tree.all" >/dev/null
   (cd "$tree" && xargs -d '\n' cat <"$tree.all" >/dev/null) # warm the page cache
   say "size $size: measuring..."
-  read -r lg_s lg_kb < <(best_of "$LG" check --format json "$tree")
+  read -r lg_s lg_kb < <(best_of "$LG" check --no-cache --format json "$tree")
+  # With the bash -n verdict cache warm (one run to fill it): what a re-run or a CI job with a
+  # restored cache pays.
+  rm -rf "$BENCH_DIR/cache-$size"
+  "$LG" check --cache-dir "$BENCH_DIR/cache-$size" --format json "$tree" >/dev/null 2>&1 || true
+  read -r lgc_s lgc_kb < <(best_of "$LG" check --cache-dir "$BENCH_DIR/cache-$size" --format json "$tree")
   read -r walk_s _ < <(best_of bash -c 'floor_walk "$0"' "$tree")
   read -r read_s _ < <(best_of bash -c 'floor_read "$0"' "$tree")
   dl_s=-; ly_s=-
   [ -n "$DOTENV_LINTER" ] && read -r dl_s _ < <(best_of bash -c 'dotenv_slice "$0"' "$tree")
   [ -n "$LYCHEE" ] && read -r ly_s _ < <(best_of bash -c 'lychee_slice "$0"' "$tree")
   read -r bn_s _ < <(best_of bash -c 'bash_n_loop "$0"' "$tree")
-  read -r lge_s _ < <(best_of "$LG" check --format json "$tree.env-slice")
-  read -r lgm_s _ < <(best_of "$LG" check --format json "$tree.md-slice")
-  RESULTS+=("$size $(wc -l <"$tree.all") $(wc -l <"$tree.read") $(wc -l <"$tree.env") $(wc -l <"$tree.md") $(wc -l <"$tree.sh") $lg_s $lg_kb $walk_s $read_s $dl_s $ly_s $bn_s $lge_s $lgm_s")
+  read -r lge_s _ < <(best_of "$LG" check --no-cache --format json "$tree.env-slice")
+  read -r lgm_s _ < <(best_of "$LG" check --no-cache --format json "$tree.md-slice")
+  RESULTS+=("$size $(wc -l <"$tree.all") $(wc -l <"$tree.read") $(wc -l <"$tree.env") $(wc -l <"$tree.md") $(wc -l <"$tree.sh") $lg_s $lg_kb $walk_s $read_s $dl_s $ly_s $bn_s $lge_s $lgm_s $lgc_s $lgc_kb")
   printf 'size %s\n' "$size"
   check_findings "$tree"
 done
 
 echo
 echo "launchgate $("$LG" --version | awk '{ print $2 }') on $(nproc) cores ($(uname -m)); best of $RUNS warm runs; times in seconds"
-printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-5s %-7s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
-  files read env/md/sh check peak_MB vs_prev walk walk+rd chk/floor dotenv lychee bash-n "chk/peer" \
-  lg-env lg-md "slice/peer"
+printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-6s %-7s | %-5s %-7s %-9s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
+  files read env/md/sh check peak_MB vs_prev cached peak_MB walk walk+rd chk/floor cch/floor \
+  dotenv lychee bash-n "chk/peer" lg-env lg-md "slice/peer"
 prev=""
 for row in "${RESULTS[@]}"; do
-  read -r size all rd env md sh lg_s lg_kb walk_s read_s dl_s ly_s bn_s lge_s lgm_s <<<"$row"
+  read -r size all rd env md sh lg_s lg_kb walk_s read_s dl_s ly_s bn_s lge_s lgm_s lgc_s lgc_kb <<<"$row"
   mb=$(awk -v k="$lg_kb" 'BEGIN { printf "%.0f", k / 1024 }')
+  cmb=$(awk -v k="$lgc_kb" 'BEGIN { printf "%.0f", k / 1024 }')
   growth=$([ -n "$prev" ] && ratio "$lg_s" "$prev" || echo "-")
   # The whole check against each peer's single slice: below 1 means launchgate (doing
   # everything) finished before the peer did its one part.
   peers="$(ratio "$lg_s" "$dl_s")/$(ratio "$lg_s" "$ly_s")/$(ratio "$lg_s" "$bn_s")"
   slices="$(ratio "$lge_s" "$dl_s")/$(ratio "$lgm_s" "$ly_s")"
-  printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-5s %-7s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
-    "$all" "$rd" "$env/$md/$sh" "$lg_s" "$mb" "$growth" "$walk_s" "$read_s" "$(ratio "$lg_s" "$read_s")" \
+  printf '%-7s %-6s %-15s | %-6s %-7s %-7s | %-6s %-7s | %-5s %-7s %-9s %-9s | %-6s %-6s %-6s | %-15s | %-6s %-6s %-11s\n' \
+    "$all" "$rd" "$env/$md/$sh" "$lg_s" "$mb" "$growth" "$lgc_s" "$cmb" "$walk_s" "$read_s" \
+    "$(ratio "$lg_s" "$read_s")" "$(ratio "$lgc_s" "$read_s")" \
     "$dl_s" "$ly_s" "$bn_s" "$peers" "$lge_s" "$lgm_s" "$slices"
   prev=$lg_s
 done
 echo
-echo "check: launchgate check --format json (release); walk: find -type f; walk+rd: find, then cat of"
+echo "check: launchgate check --no-cache --format json (release: every script through bash -n);"
+echo "cached: the same with the bash -n verdict cache warm (a re-run, or CI with a restored cache);"
+echo "walk: find -type f; walk+rd: find, then cat of"
 echo "exactly the files launchgate opened (strace); chk/peer: check time over dotenv-linter / lychee"
 echo "--offline / bash -n loop on their slices (env files / markdown / scripts); vs_prev: check time"
 echo "over the previous size's. lg-env / lg-md: launchgate check on a copy of only the env files /"

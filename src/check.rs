@@ -36,6 +36,9 @@ pub struct CheckOptions {
     /// `--timeout`: the whole check's budget; probes still running when it ends stop and
     /// are reported unreachable (NO-GO, marked incomplete).
     pub timeout: Option<std::time::Duration>,
+    /// `--cache-dir`: where `bash -n` verdicts are cached between runs; `None` (the library
+    /// default): no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -52,6 +55,7 @@ impl Default for CheckOptions {
             today: None,
             extra_policy_dirs: Vec::new(),
             timeout: None,
+            cache_dir: None,
         }
     }
 }
@@ -139,6 +143,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         CollectOptions {
             process_env_set: opts.process_env_set.clone(),
             known_keys: policies.known_keys(),
+            cache_dir: opts.cache_dir.clone(),
         },
     );
     let mut facts = collected.facts;

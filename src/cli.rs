@@ -119,6 +119,13 @@ pub struct CheckArgs {
     /// says what was not checked (NO-GO). Ctrl-C stops probes the same way.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
+    /// Keep `bash -n` verdicts here between runs, keyed by bash's version, the script's path
+    /// and its exact contents [default: $XDG_CACHE_HOME/launchgate, else ~/.cache/launchgate].
+    #[arg(long, value_name = "DIR", env = "LAUNCHGATE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Run `bash -n` on every script, reading and writing no cache (wins over --cache-dir).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// One `--format NAME[=FILE]`.
@@ -421,6 +428,11 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         today: None,
         extra_policy_dirs: Vec::new(),
         timeout: args.timeout,
+        cache_dir: if args.no_cache {
+            None
+        } else {
+            args.cache_dir.clone().or_else(default_cache_dir)
+        },
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -597,6 +609,19 @@ pub fn explain(r: &RuleMeta) -> String {
         r.summary.replace('`', ""),
         r.help
     )
+}
+
+/// `$XDG_CACHE_HOME/launchgate`, else `$HOME/.cache/launchgate` (absolute paths only).
+fn default_cache_dir() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    std::env::var_os("XDG_CACHE_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".cache"))
+        })
+        .map(|dir| dir.join("launchgate"))
 }
 
 fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {

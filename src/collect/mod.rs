@@ -33,6 +33,8 @@ pub struct CollectOptions {
     /// Env keys some policy reads; process variables outside the sets' own keys are taken
     /// only when named here.
     pub known_keys: BTreeSet<String>,
+    /// Where `bash -n` verdicts of earlier runs are kept (`--cache-dir`); `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What every collector may look at.

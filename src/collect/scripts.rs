@@ -8,17 +8,20 @@
 
 mod bash_syntax;
 mod shell_lexer;
+mod syntax_cache;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use super::{read_text, CollectContext, FileEntry};
 use crate::facts::scripts::{
-    Invocation, InvocationKind, Script, ScriptFacts, Shebang, StrictMode, SyntaxCheck, SyntaxError,
+    BashAvailability, Invocation, InvocationKind, Script, ScriptFacts, Shebang, StrictMode,
+    SyntaxCheck, SyntaxError,
 };
 use crate::facts::Location;
 use bash_syntax::SyntaxVerdict;
 use shell_lexer::{simple_commands, unquote, SimpleCommand, Word};
+use syntax_cache::SyntaxCache;
 
 /// Interpreters of the POSIX shell family.
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"];
@@ -55,8 +58,8 @@ pub fn collect(ctx: &CollectContext) -> ScriptFacts {
         .filter(|i| analysed[*i].script.syntax.skipped.is_none())
         .collect();
     if bash.available {
-        let paths: Vec<_> = to_check.iter().map(|i| analysed[*i].abs.clone()).collect();
-        for (i, verdict) in to_check.iter().zip(bash_syntax::check_all(&paths)) {
+        let verdicts = syntax_verdicts(&analysed, &to_check, &bash, ctx);
+        for (i, verdict) in to_check.iter().zip(verdicts) {
             let item = &mut analysed[*i];
             apply_verdict(&mut item.script, verdict, &item.text);
         }
@@ -138,6 +141,57 @@ fn read_head(entry: &FileEntry) -> Option<String> {
     }
     let line = head.split(|b| *b == b'\n').next().unwrap_or(head);
     std::str::from_utf8(line).ok().map(str::to_string)
+}
+
+/// `bash -n`'s verdict on each of `to_check`, in order: from the cache when an earlier run
+/// judged the same contents at the same path with the same bash, else from bash (in parallel).
+fn syntax_verdicts(
+    analysed: &[Analysed],
+    to_check: &[usize],
+    bash: &BashAvailability,
+    ctx: &CollectContext,
+) -> Vec<SyntaxVerdict> {
+    let cache = ctx
+        .options
+        .cache_dir
+        .as_deref()
+        .map(|dir| SyntaxCache::open(dir, bash.version.as_deref().unwrap_or_default()));
+    let keys: Vec<Option<String>> = to_check
+        .iter()
+        .map(|i| {
+            let item = &analysed[*i];
+            cache.as_ref().map(|c| c.key(&item.abs, &item.text))
+        })
+        .collect();
+    let mut verdicts: Vec<Option<SyntaxVerdict>> = keys
+        .iter()
+        .map(|key| cache.as_ref()?.get(key.as_deref()?))
+        .collect();
+    let misses: Vec<usize> = (0..to_check.len())
+        .filter(|n| verdicts[*n].is_none())
+        .collect();
+    let paths: Vec<_> = misses
+        .iter()
+        .map(|n| analysed[to_check[*n]].abs.clone())
+        .collect();
+    for (n, verdict) in misses.iter().zip(bash_syntax::check_all(&paths)) {
+        verdicts[*n] = Some(verdict);
+    }
+    let verdicts: Vec<SyntaxVerdict> = verdicts
+        .into_iter()
+        .map(|v| {
+            v.unwrap_or_else(|| SyntaxVerdict::NotChecked("the syntax check did not run".into()))
+        })
+        .collect();
+    if let Some(cache) = cache {
+        let used = keys
+            .into_iter()
+            .zip(&verdicts)
+            .filter_map(|(key, verdict)| Some((key?, verdict.clone())))
+            .collect();
+        cache.save(used);
+    }
+    verdicts
 }
 
 fn syntax_skip_reason(script: &Script) -> Option<String> {
