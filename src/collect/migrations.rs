@@ -1678,7 +1678,7 @@ fn drizzle_history(
     }
 
     // Files in the order drizzle applies them: journal order, then the rest by name.
-    for entry in &journal.entries {
+    for entry in &mut journal.entries {
         let (Some(tag), Some(path)) = (&entry.tag, &entry.file) else {
             continue;
         };
@@ -1686,9 +1686,14 @@ fn drizzle_history(
             continue;
         }
         if let Some(f) = by_path.get(path.as_str()) {
-            history
-                .files
-                .push(migration_file(ctx, "drizzle", tag.clone(), f, entry.when));
+            let file = migration_file(ctx, "drizzle", tag.clone(), f, entry.when);
+            if file.problem.is_some() && !f.abs.exists() {
+                // Removed since the walk listed it: the entry has no SQL file now, which is
+                // what drizzle's migrate would find (`journal-mismatch`).
+                entry.file = None;
+                continue;
+            }
+            history.files.push(file);
         }
     }
     for f in &sql {
