@@ -115,8 +115,9 @@ pub struct CheckArgs {
     /// Include waived findings in SARIF, as suppressions with their justification.
     #[arg(long)]
     pub include_waived: bool,
-    /// Overall time budget (`90s`, `5m`): probes still running then stop, and the report
-    /// says what was not checked (NO-GO). Ctrl-C stops probes the same way.
+    /// Overall time budget (`90s`, `5m`): probes still running then stop, their queries
+    /// cancelled on the server, and the report says what was not checked (NO-GO). Ctrl-C
+    /// stops probes the same way.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
     /// Keep `bash -n` verdicts here between runs, keyed by bash's version, the script's path

@@ -1277,3 +1277,322 @@ fn urls_from_the_process_environment_are_probed_and_located_at_the_contract() {
         .expect("line")
         .starts_with("TGT_DB_URL="));
 }
+
+/// launchgate's sessions on the databases `dbs`, from `pg_stat_activity`: (database, state,
+/// wait event type).
+fn launchgate_sessions(server: &PgServer, dbs: &[&str]) -> Vec<(String, String, String)> {
+    let names: Vec<String> = dbs.iter().map(|d| format!("'{d}'")).collect();
+    server
+        .query_text(
+            "postgres",
+            &format!(
+                "SELECT datname, coalesce(state, ''), coalesce(wait_event_type, '') \
+                 FROM pg_stat_activity WHERE application_name = 'launchgate' AND datname IN ({})",
+                names.join(", ")
+            ),
+        )
+        .into_iter()
+        .map(|row| {
+            let col = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+            (col(0), col(1), col(2))
+        })
+        .collect()
+}
+
+/// Wait (at most 15 s) until a launchgate session on `db` waits on a lock.
+fn wait_until_blocked(server: &PgServer, db: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !launchgate_sessions(server, &[db])
+        .iter()
+        .any(|(_, state, wait)| state == "active" && wait == "Lock")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the probe never reached the locked table"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// How long after now until `pred` holds of launchgate's sessions on `dbs`, polling for at
+/// most `limit`; `Err` with the sessions last seen when it never did.
+fn until_sessions(
+    server: &PgServer,
+    dbs: &[&str],
+    limit: Duration,
+    pred: impl Fn(&[(String, String, String)]) -> bool,
+) -> Result<Duration, Vec<(String, String, String)>> {
+    let started = Instant::now();
+    loop {
+        let sessions = launchgate_sessions(server, dbs);
+        if pred(&sessions) {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > limit {
+            return Err(sessions);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn none_active(sessions: &[(String, String, String)]) -> bool {
+    sessions.iter().all(|(_, state, _)| state != "active")
+}
+
+/// A runbook with a link to a file that does not exist: a static finding that must survive
+/// a probe that is stopped.
+fn add_broken_runbook(r: &Rehearsal) {
+    std::fs::write(
+        r.repo.path().join("RUNBOOK.md"),
+        "# Cutover\n\nRun [the verify stage](scripts/db-migration/verify-stage.sh).\n",
+    )
+    .expect("write runbook");
+}
+
+#[test]
+fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
+    if !pg::available() {
+        return;
+    }
+    // Over TLS (verify-full): the cancel request uses the TLS settings the session used.
+    let server: &'static PgServer = Box::leak(Box::new(PgServer::start_tls()));
+    let Some(r) = Rehearsal::on(server, "cancel_timeout") else {
+        return;
+    };
+    let ca = &server.tls.as_ref().expect("tls files").ca_cert;
+    let url = |db: &str| {
+        server.url_as(
+            pg::ADMIN_USER,
+            pg::ADMIN_PASSWORD,
+            db,
+            &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
+        )
+    };
+    r.write_env(&url(&r.src), &url(&r.tgt));
+    // Without a cancel the blocked count would run on, holding its snapshot, for two minutes.
+    r.edit_config(
+        "statement-timeout = \"20s\"",
+        "statement-timeout = \"120s\"",
+    );
+    add_broken_runbook(&r);
+    let lock = server.hold_session(
+        &r.tgt,
+        "BEGIN; LOCK TABLE public.credentials IN ACCESS EXCLUSIVE MODE;",
+    );
+    let started = Instant::now();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
+        .args(["check", "--probe", "--timeout", "2s", "--format", "json"])
+        .arg(r.repo.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run launchgate");
+    let ran = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "NO-GO:\n{stdout}");
+    // The budget ended the run, and the cancel did not hold it up.
+    assert!(
+        ran >= Duration::from_secs(2) && ran < Duration::from_secs(6),
+        "{ran:?}"
+    );
+    assert!(
+        stdout.contains("INCOMPLETE: the database probe was stopped: the overall --timeout ran out before the probe finished; the query still running was cancelled on the server"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
+    let findings = json["findings"].as_array().expect("findings");
+    let unreachable: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "db/unreachable")
+        .collect();
+    assert!(
+        unreachable.iter().any(|f| f["location"]["line"] == TGT_LINE
+            && f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("cancelled on the server"))),
+        "{unreachable:#?}"
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "docs/broken-link"),
+        "the static findings are still reported: {findings:#?}"
+    );
+    assert!(!stdout.contains(pg::ADMIN_PASSWORD));
+    // On the server: nothing of launchgate's is still running, although the lock is held.
+    let dbs = [r.src.as_str(), r.tgt.as_str()];
+    let quiet = until_sessions(server, &dbs, Duration::from_secs(5), none_active)
+        .unwrap_or_else(|left| panic!("launchgate queries still active on the server: {left:?}"));
+    let gone = until_sessions(server, &dbs, Duration::from_secs(10), |s| s.is_empty())
+        .unwrap_or_else(|left| panic!("launchgate sessions left on the server: {left:?}"));
+    eprintln!(
+        "--timeout 2s: run ended after {:.2} s; no active launchgate query {:.2} s later, no session {:.2} s later",
+        ran.as_secs_f64(),
+        quiet.as_secs_f64(),
+        gone.as_secs_f64()
+    );
+    drop(lock);
+}
+
+#[test]
+fn ctrl_c_cancels_the_blocked_query_and_still_prints_what_was_found() {
+    let Some(r) = Rehearsal::new("cancel_sigint") else {
+        return;
+    };
+    r.edit_config(
+        "statement-timeout = \"20s\"",
+        "statement-timeout = \"120s\"",
+    );
+    add_broken_runbook(&r);
+    let lock = r.server.hold_session(
+        &r.tgt,
+        "BEGIN; LOCK TABLE public.credentials IN ACCESS EXCLUSIVE MODE;",
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
+        .args(["check", "--probe"])
+        .arg(r.repo.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start launchgate");
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    wait_until_blocked(r.server, &r.tgt);
+    let interrupted = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if interrupted.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("launchgate did not end within 30 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let ended = interrupted.elapsed();
+    let (stdout, stderr) = (
+        stdout.join().expect("stdout"),
+        stderr.join().expect("stderr"),
+    );
+    assert_eq!(status.code(), Some(1), "NO-GO:\n{stdout}\n{stderr}");
+    assert!(ended < Duration::from_secs(4), "{ended:?}");
+    assert!(
+        stdout.contains(
+            "INCOMPLETE: the database probe was stopped: interrupted (Ctrl-C) before the probe \
+             finished; the query still running was cancelled on the server"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("docs/broken-link")
+            && stdout.contains("scripts/db-migration/verify-stage.sh"),
+        "the static finding is still printed: {stdout}"
+    );
+    assert!(
+        stdout.contains("db/unreachable") && stdout.contains("NO-GO"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(pg::ADMIN_PASSWORD) && !stderr.contains(pg::ADMIN_PASSWORD));
+    let dbs = [r.src.as_str(), r.tgt.as_str()];
+    let quiet = until_sessions(r.server, &dbs, Duration::from_secs(5), none_active)
+        .unwrap_or_else(|left| panic!("launchgate queries still active on the server: {left:?}"));
+    let gone = until_sessions(r.server, &dbs, Duration::from_secs(10), |s| s.is_empty())
+        .unwrap_or_else(|left| panic!("launchgate sessions left on the server: {left:?}"));
+    eprintln!(
+        "Ctrl-C: launchgate exited {:.2} s after SIGINT; no active launchgate query {:.2} s later, no session {:.2} s later",
+        ended.as_secs_f64(),
+        quiet.as_secs_f64(),
+        gone.as_secs_f64()
+    );
+    drop(lock);
+}
+
+/// Continues a postmaster stopped with SIGSTOP when dropped, even when the test fails.
+struct Frozen<'s>(&'s PgServer);
+
+impl Drop for Frozen<'_> {
+    fn drop(&mut self) {
+        self.0.signal_postmaster("CONT");
+    }
+}
+
+#[test]
+fn a_cancel_the_server_cannot_take_is_given_up_after_two_seconds_and_said_so() {
+    if !pg::available() {
+        return;
+    }
+    let server: &'static PgServer = Box::leak(Box::new(PgServer::start_tls()));
+    let Some(r) = Rehearsal::on(server, "cancel_frozen") else {
+        return;
+    };
+    let url = |db: &str| server.url_as(pg::ADMIN_USER, pg::ADMIN_PASSWORD, db, "sslmode=require");
+    r.write_env(&url(&r.src), &url(&r.tgt));
+    r.edit_config(
+        "statement-timeout = \"20s\"",
+        "statement-timeout = \"120s\"",
+    );
+    let lock = server.hold_session(
+        &r.tgt,
+        "BEGIN; LOCK TABLE public.credentials IN ACCESS EXCLUSIVE MODE;",
+    );
+    let started = Instant::now();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
+        .args(["check", "--probe", "--timeout", "3s", "--format", "json"])
+        .arg(r.repo.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start launchgate");
+    wait_until_blocked(server, &r.tgt);
+    // The postmaster stops accepting connections: the cancel request's TLS handshake can
+    // never complete, while the blocked query keeps running in its own backend.
+    server.signal_postmaster("STOP");
+    let frozen = Frozen(server);
+    let out = child.wait_with_output().expect("launchgate ends");
+    let ran = started.elapsed();
+    drop(frozen);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "NO-GO:\n{stdout}");
+    // 3 s of budget, then at most 2 s for the cancel.
+    assert!(
+        ran >= Duration::from_millis(4500) && ran < Duration::from_secs(8),
+        "{ran:?}"
+    );
+    assert!(
+        stdout.contains(
+            "the overall --timeout ran out before the probe finished; the query still running \
+             could not be cancelled on the server and ends at its statement_timeout"
+        ),
+        "{stdout}"
+    );
+    // The report is honest: the query is indeed still running.
+    let sessions = launchgate_sessions(server, &[&r.tgt]);
+    assert!(
+        sessions
+            .iter()
+            .any(|(_, state, wait)| state == "active" && wait == "Lock"),
+        "{sessions:?}"
+    );
+    eprintln!(
+        "frozen postmaster: --timeout 3s run ended after {:.2} s",
+        ran.as_secs_f64()
+    );
+    drop(lock);
+}

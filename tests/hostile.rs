@@ -269,3 +269,154 @@ fn a_journal_of_valid_json_but_the_wrong_shape_is_a_finding() {
     assert_eq!(got.len(), 1, "{:?}", outcome.findings);
     assert!(got[0].contains("no `entries` array"), "{got:?}");
 }
+
+/// `rule file:line: message` of every finding, sorted.
+fn all_rendered(findings: &[launchgate::finding::Finding]) -> Vec<String> {
+    let mut out: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}: {}",
+                f.rule, f.location.file, f.location.line, f.message
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_file_removed_between_the_walk_and_the_read_is_a_finding_in_its_area() {
+    use launchgate::collect::{collect_surveyed, survey, CollectOptions};
+    use launchgate::policy::{Limits, PolicySet};
+    use std::os::unix::fs::PermissionsExt;
+
+    const VERIFY: &str = "scripts/db-migration/artifacts/verify";
+    let drizzle_service = |name: &str| {
+        [
+            (
+                format!("{name}/package.json"),
+                format!(
+                    r#"{{"name":"{name}","dependencies":{{"drizzle-orm":"0.30.0","pg":"8"}}}}"#
+                ),
+            ),
+            (
+                format!("{name}/drizzle.config.ts"),
+                "export default { out: './drizzle' };\n".to_string(),
+            ),
+            (
+                format!("{name}/drizzle/meta/_journal.json"),
+                r#"{"version":"7","dialect":"postgresql","entries":[
+  {"idx":0,"version":"7","when":1700000000000,"tag":"0000_init","breakpoints":true},
+  {"idx":1,"version":"7","when":1700000001000,"tag":"0001_more","breakpoints":true}
+]}"#
+                .to_string(),
+            ),
+            (
+                format!("{name}/drizzle/0000_init.sql"),
+                "CREATE TABLE a (id int);\n".to_string(),
+            ),
+            (
+                format!("{name}/drizzle/0001_more.sql"),
+                "CREATE TABLE b (id int);\n".to_string(),
+            ),
+        ]
+    };
+    let mut files: Vec<(String, String)> = vec![
+        (".env".into(), "A=1\n".into()),
+        ("other.env".into(), "B=1\nB=2\n".into()),
+        ("RUNBOOK.md".into(), "# Runbook\n\n/home/alice/x\n".into()),
+        ("docs/OTHER.md".into(), "[gone](missing.md)\n".into()),
+        (
+            "scripts/stage.sh".into(),
+            "#!/usr/bin/env bash\nset -euo pipefail\nif true; then\n".into(),
+        ),
+        (
+            "scripts/ok.sh".into(),
+            "#!/usr/bin/env bash\nset -euo pipefail\nif true; then\n".into(),
+        ),
+        (
+            format!("{VERIFY}/src-rowcounts-20250101T000000Z.txt"),
+            "users|5\n".into(),
+        ),
+        (
+            format!("{VERIFY}/tgt-rowcounts-20250101T000000Z.txt"),
+            "users|5\n".into(),
+        ),
+        (
+            format!("{VERIFY}/rowcount-diff-20250101T000000Z.patch"),
+            String::new(),
+        ),
+    ];
+    files.extend(drizzle_service("svc"));
+    files.extend(drizzle_service("svc2"));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = common::tree(&borrowed);
+    for script in ["scripts/stage.sh", "scripts/ok.sh"] {
+        std::fs::set_permissions(
+            dir.path().join(script),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+    }
+    let config = launchgate::config::load(dir.path(), None).expect("config");
+    let findings_of = |survey| {
+        let collected = collect_surveyed(dir.path(), &config, survey, CollectOptions::default());
+        PolicySet::builtin(Limits::default()).evaluate(&collected.facts)
+    };
+
+    // Before anything is removed: each file's own findings (the syntax errors, the
+    // machine-local path), nothing about reading.
+    let before = all_rendered(&findings_of(survey(dir.path(), &config)));
+    assert!(
+        before.iter().all(|f| !f.contains("no longer exists")),
+        "{before:#?}"
+    );
+    assert!(
+        before
+            .iter()
+            .any(|f| f.starts_with("scripts/syntax-error scripts/stage.sh:3"))
+            && before
+                .iter()
+                .any(|f| f.starts_with("docs/machine-local-path RUNBOOK.md:3")),
+        "{before:#?}"
+    );
+
+    // The walk lists every file; then one file of every kind goes before it is read.
+    let listed = survey(dir.path(), &config);
+    let removed = [
+        ".env",
+        "RUNBOOK.md",
+        "scripts/stage.sh",
+        &format!("{VERIFY}/tgt-rowcounts-20250101T000000Z.txt"),
+        "svc/drizzle/0001_more.sql",
+        "svc2/drizzle/meta/_journal.json",
+    ];
+    for file in removed {
+        assert!(
+            listed.inventory.get(file).is_some(),
+            "{file} is in the walk's list"
+        );
+        std::fs::remove_file(dir.path().join(file)).expect("remove");
+    }
+    let after = all_rendered(&findings_of(listed));
+    let gone = "file no longer exists (removed after the walk listed it); not read";
+    assert_eq!(
+        after,
+        vec![
+            "docs/broken-link docs/OTHER.md:1: link `missing.md` is broken: docs/missing.md does not exist".to_string(),
+            format!("docs/unreadable RUNBOOK.md:1: RUNBOOK.md: {gone}"),
+            "env/duplicate-key other.env:2: B is set twice in other.env (first on line 1); the two assignments can load differently".to_string(),
+            format!("env/parse-error .env:1: .env: {gone}"),
+            format!("evidence/incomplete-set {VERIFY}/tgt-rowcounts-20250101T000000Z.txt:1: {VERIFY}/tgt-rowcounts-20250101T000000Z.txt could not be read: {gone}"),
+            "migrations/journal-mismatch svc/drizzle/meta/_journal.json:3: journal entry 0001_more has no SQL file: svc/drizzle/0001_more.sql does not exist, so drizzle's migrate fails".to_string(),
+            format!("migrations/journal-mismatch svc2/drizzle/meta/_journal.json:1: svc2/drizzle/meta/_journal.json cannot be read by drizzle: {gone}"),
+            "scripts/syntax-error scripts/ok.sh:3: bash -n rejects scripts/ok.sh: syntax error: unexpected end of file".to_string(),
+            format!("scripts/syntax-error scripts/stage.sh:1: scripts/stage.sh could not be checked: {gone}"),
+        ],
+        "before removal: {before:#?}"
+    );
+}

@@ -29,7 +29,7 @@ use crate::facts::db::{
 };
 use crate::facts::{Facts, Location};
 
-pub use session::{Endpoint, Limits, Session};
+pub use session::{Cancelled, Endpoint, InFlight, Limits, Session};
 pub use url::{redact_url, DatabaseUrl};
 
 /// Default connect timeout.
@@ -40,6 +40,9 @@ pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONCURRENCY: u32 = 4;
 /// Default rows per first-pass checksum range.
 pub const DEFAULT_CHECKSUM_RANGE_ROWS: u64 = 100_000;
+/// How long a stopped probe waits for its cancel requests to reach the servers: a server
+/// that stopped answering must not hold up the report.
+pub const CANCEL_WAIT: Duration = Duration::from_secs(2);
 
 /// Probe the cutover env set's source and target databases. Synchronous: it runs its own
 /// tokio runtime (on a separate thread when called from inside one).
@@ -48,10 +51,11 @@ pub fn probe(facts: &Facts, config: &LoadedConfig, root: &Path) -> ProbeReport {
 }
 
 /// [`probe`] with an overall deadline (`check --timeout`). When the deadline passes, or the
-/// operator presses Ctrl-C, the probe stops at once: its connections are dropped (the server
-/// ends their queries at the latest at `statement_timeout`) and each side that had not
-/// finished is reported unreachable with the reason, so the check still prints what it
-/// found and the verdict is NO-GO.
+/// operator presses Ctrl-C, the probe stops at once: every query still running is cancelled
+/// on its server (a cancel request per session, waiting at most [`CANCEL_WAIT`]), the
+/// connections are dropped, and each side that had not finished is reported unreachable
+/// with the reason and what the cancel did, so the check still prints what it found and the
+/// verdict is NO-GO.
 pub fn probe_within(
     facts: &Facts,
     config: &LoadedConfig,
@@ -83,6 +87,7 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
     match runtime {
         Ok(rt) => {
             let stopped = stopped_report(&plan);
+            let in_flight = plan.in_flight.clone();
             let started = Instant::now();
             let report = rt.block_on(async {
                 let until = async {
@@ -91,13 +96,22 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
                         None => std::future::pending::<()>().await,
                     }
                 };
-                tokio::select! {
-                    report = plan.run() => report,
-                    _ = until => stopped("timeout", "the overall --timeout ran out before the probe finished"),
-                    _ = tokio::signal::ctrl_c() => stopped("interrupted", "interrupted (Ctrl-C) before the probe finished"),
+                let outcome = tokio::select! {
+                    report = plan.run() => Ok(report),
+                    _ = until => Err(("timeout", "the overall --timeout ran out before the probe finished")),
+                    _ = tokio::signal::ctrl_c() => Err(("interrupted", "interrupted (Ctrl-C) before the probe finished")),
+                };
+                // The probe no longer waits for any answer: what the servers are still
+                // running (everything, when it was stopped; a query whose server stopped
+                // answering, when it finished) is cancelled there rather than left to run
+                // until statement_timeout.
+                let cancelled = in_flight.cancel_all(CANCEL_WAIT).await;
+                match outcome {
+                    Ok(report) => report,
+                    Err((kind, why)) => stopped(kind, &format!("{why}{}", cancelled.describe())),
                 }
             });
-            // Do not wait for queries still in flight: dropping the runtime closes them.
+            // Do not wait for the connection tasks: dropping the runtime closes them.
             rt.shutdown_background();
             ProbeReport {
                 elapsed_ms: report.elapsed_ms.max(millis(started.elapsed())),
@@ -194,6 +208,8 @@ pub struct ProbePlan {
     concurrency: usize,
     range_rows: u64,
     progress: Progress,
+    /// Queries sent by every session of both sides and not yet answered.
+    in_flight: InFlight,
 }
 
 struct StateStorePlan {
@@ -216,6 +232,7 @@ impl ProbePlan {
                 .map_or(DEFAULT_STATEMENT_TIMEOUT, |d| d.0),
         };
         let settings = &facts.config.probes;
+        let in_flight = InFlight::default();
         let set = facts
             .env
             .sets
@@ -257,7 +274,9 @@ impl ProbePlan {
                                 )),
                                 Ok(url) => {
                                     let redacted = url.redacted.clone();
-                                    Endpoint::new(url, limits, root).map_err(|e| (redacted, e))
+                                    Endpoint::new(url, limits, root)
+                                        .map(|e| e.with_in_flight(in_flight.clone()))
+                                        .map_err(|e| (redacted, e))
                                 }
                             },
                         },
@@ -317,6 +336,7 @@ impl ProbePlan {
                 .checksum_range_rows
                 .unwrap_or(DEFAULT_CHECKSUM_RANGE_ROWS)
                 .max(1),
+            in_flight,
         }
     }
 

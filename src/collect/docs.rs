@@ -56,9 +56,8 @@ use checklists::checklist_facts;
 use links::{definition_destination, inline_destination, normalize_label};
 pub use mentions::LegacyNames;
 use mentions::{enclosing_word, is_home_path, machine_local_paths};
-use resolve::{
-    classify_code_token, has_scheme, join_normalized, parent_dir, Repository, TokenKind,
-};
+pub use resolve::Repository;
+use resolve::{classify_code_token, has_scheme, join_normalized, parent_dir, TokenKind};
 use shell::{Op, Piece, Word};
 
 pub fn collect(ctx: &CollectContext) -> DocFacts {

@@ -22,6 +22,8 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use sha2::{Digest, Sha256, Sha384};
 
+mod json_spans;
+
 use super::walk::file_name;
 use super::{read_text, CollectContext};
 use crate::facts::migrations::{
@@ -363,7 +365,8 @@ fn read_workspaces(ctx: &CollectContext) -> Vec<Workspace> {
 
 /// The `packages:` list of a `pnpm-workspace.yaml` (a flat YAML list of quoted or bare
 /// strings; pnpm allows nothing more elaborate there).
-fn pnpm_packages(text: &str) -> Vec<String> {
+/// The `packages:` globs of a `pnpm-workspace.yaml`, as written (quotes and comments removed).
+pub fn pnpm_packages(text: &str) -> Vec<String> {
     let mut globs = Vec::new();
     let mut in_packages = false;
     for line in text.lines() {
@@ -1499,7 +1502,8 @@ fn git_state_of_skipped(ctx: &CollectContext, rel: &str) -> GitState {
 }
 
 /// `revision = "ae1027a6acf"` in an alembic version file.
-fn alembic_revision(text: &str) -> Option<String> {
+/// The `revision = "..."` id of an alembic migration script.
+pub fn alembic_revision(text: &str) -> Option<String> {
     let re = regex(r#"(?m)^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']"#)?;
     re.captures(text)
         .and_then(|c| c.get(1))
@@ -1664,7 +1668,7 @@ fn drizzle_history(
     if let Some(file) = journal_file {
         match read_text(&file.abs) {
             Ok(text) => {
-                parsed = parse_journal(&text, dir, &by_path, &mut journal);
+                parsed = parse_journal(&text, dir, &|p| by_path.contains_key(p), &mut journal);
             }
             Err(problem) => {
                 journal.error = Some(JournalError {
@@ -1678,7 +1682,7 @@ fn drizzle_history(
     }
 
     // Files in the order drizzle applies them: journal order, then the rest by name.
-    for entry in &journal.entries {
+    for entry in &mut journal.entries {
         let (Some(tag), Some(path)) = (&entry.tag, &entry.file) else {
             continue;
         };
@@ -1686,9 +1690,14 @@ fn drizzle_history(
             continue;
         }
         if let Some(f) = by_path.get(path.as_str()) {
-            history
-                .files
-                .push(migration_file(ctx, "drizzle", tag.clone(), f, entry.when));
+            let file = migration_file(ctx, "drizzle", tag.clone(), f, entry.when);
+            if file.problem.is_some() && !f.abs.exists() {
+                // Removed since the walk listed it: the entry has no SQL file now, which is
+                // what drizzle's migrate would find (`journal-mismatch`).
+                entry.file = None;
+                continue;
+            }
+            history.files.push(file);
         }
     }
     for f in &sql {
@@ -1712,22 +1721,41 @@ fn drizzle_history(
     history.journal = Some(journal);
 }
 
-/// Parse a drizzle journal into `journal`; true when its entries could be read.
+/// Parse the text of the drizzle journal of history folder `dir` (`<dir>/meta/_journal.json`)
+/// on its own, the folder holding the SQL files `sql_files` (repository-relative paths): the
+/// journal facts the collector records, without git state or orphans.
+pub fn parse_drizzle_journal(dir: &str, text: &str, sql_files: &[&str]) -> DrizzleJournal {
+    let path = format!("{dir}/meta/_journal.json");
+    let mut journal = DrizzleJournal {
+        path: path.clone(),
+        present: true,
+        git: None,
+        error: None,
+        dialect: None,
+        entries: Vec::new(),
+        orphans: Vec::new(),
+        location: Location::file_start(&path),
+    };
+    parse_journal(text, dir, &|p| sql_files.contains(&p), &mut journal);
+    journal
+}
+
+/// Parse a drizzle journal into `journal`; true when its entries could be read. `has_file`
+/// says whether a repository path is one of the folder's SQL files.
 fn parse_journal(
     text: &str,
     dir: &str,
-    by_path: &BTreeMap<&str, &HistoryFile>,
+    has_file: &dyn Fn(&str) -> bool,
     journal: &mut DrizzleJournal,
 ) -> bool {
     let path = journal.path.clone();
+    let lines = LineIndex::new(text);
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
-            let column = u32::try_from(e.column()).unwrap_or(u32::MAX).max(1);
             journal.error = Some(JournalError {
                 message: format!("malformed JSON: {}", json_error_reason(&e)),
-                location: Location::on_line(&path, line, column, column.saturating_add(1)),
+                location: json_error_location(&path, text, &lines, &e),
             });
             return false;
         }
@@ -1736,38 +1764,45 @@ fn parse_journal(
         .get("dialect")
         .and_then(|d| d.as_str())
         .map(str::to_string);
+    // Positions of the top-level members and of each entry's own members: a `tag` nested
+    // inside an entry, or one outside `entries`, must not move an entry's location.
+    let top = json_spans::object_members(text, 0);
+    let entries_member = json_spans::last_member(&top, "entries");
+    let entries_location = entries_member.map_or_else(
+        || Location::file_start(&path),
+        |m| {
+            // The key and as much of its value as is on the key's line.
+            let line_end = text[m.start..]
+                .find('\n')
+                .map_or(text.len(), |i| m.start + i);
+            lines.location(&path, m.start, m.end.min(line_end))
+        },
+    );
     let Some(entries) = value.get("entries").and_then(|e| e.as_array()) else {
         journal.error = Some(JournalError {
             message: "the journal has no `entries` array".into(),
-            location: key_location(&path, text, "entries"),
+            location: entries_location,
         });
         return false;
     };
-    // Entries are located by their `"tag"` keys, in order: drizzle writes one per entry.
-    let lines = LineIndex::new(text);
-    let tag_positions: Vec<(usize, usize)> = regex(r#""tag"\s*:\s*"(?:[^"\\]|\\.)*""#)
-        .map(|re| re.find_iter(text).map(|m| (m.start(), m.end())).collect())
+    let elements = entries_member
+        .map(|m| json_spans::array_elements(text, m.value_start))
         .unwrap_or_default();
-    let mut tags_seen = 0;
     for (position, entry) in entries.iter().enumerate() {
         let tag = entry
             .get("tag")
             .and_then(|t| t.as_str())
             .map(str::to_string);
-        let location = if tag.is_some() {
-            let loc = tag_positions
-                .get(tags_seen)
-                .map(|(s, e)| lines.location(&path, *s, *e));
-            tags_seen += 1;
-            loc.unwrap_or_else(|| Location::file_start(&path))
-        } else {
-            key_location(&path, text, "entries")
+        let own_tag = elements.get(position).and_then(|(start, _)| {
+            let members = json_spans::object_members(text, *start);
+            json_spans::last_member(&members, "tag").map(|m| (m.start, m.end))
+        });
+        let location = match (&tag, own_tag) {
+            (Some(_), Some((start, end))) => lines.location(&path, start, end),
+            _ => entries_location.clone(),
         };
         let expected = tag.as_ref().map(|t| format!("{dir}/{t}.sql"));
-        let file = expected
-            .as_ref()
-            .filter(|p| by_path.contains_key(p.as_str()))
-            .cloned();
+        let file = expected.as_ref().filter(|p| has_file(p)).cloned();
         journal.entries.push(JournalEntry {
             position: i64::try_from(position).unwrap_or(i64::MAX),
             idx: entry.get("idx").and_then(|v| v.as_i64()),
@@ -1779,6 +1814,39 @@ fn parse_journal(
         });
     }
     true
+}
+
+/// Where serde_json stopped: it counts lines from 1 and columns in bytes, up to and
+/// including the byte it could not use; locations count columns in characters and must stay
+/// inside the text (an error at the end of the text is an empty span there).
+fn json_error_location(
+    path: &str,
+    text: &str,
+    lines: &LineIndex,
+    e: &serde_json::Error,
+) -> Location {
+    let line_start = if e.line() <= 1 {
+        Some(0)
+    } else {
+        text.match_indices('\n')
+            .nth(e.line() - 2)
+            .map(|(i, _)| i + 1)
+    };
+    let Some(line_start) = line_start else {
+        return lines.location(path, text.len(), text.len());
+    };
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let mut at = (line_start + e.column().saturating_sub(1)).min(line_end);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let next = text[at..line_end]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
+    lines.location(path, at, next)
 }
 
 /// serde_json's message without its trailing "at line L column C" (the location says it).
@@ -1863,6 +1931,35 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    /// Found by the journal property tests (tests/properties.rs).
+    #[test]
+    fn a_journal_entry_is_located_at_its_own_tag_not_a_nested_or_outer_one() {
+        let text = "{\"tag\": \"outer\", \"entries\": [\n  {\"breakpoints\": {\"tag\": \"_\"}, \"tag\": \"0000_\\\"\"},\n  {\"tag\": \"0001_b\"}\n]}";
+        let journal = parse_drizzle_journal("d", text, &[]);
+        let located: Vec<(u32, u32, u32)> = journal
+            .entries
+            .iter()
+            .map(|e| (e.location.line, e.location.column, e.location.end_column))
+            .collect();
+        // `"tag": "0000_\""` on line 2 from column 33; `"tag": "0001_b"` on line 3.
+        assert_eq!(located, [(2, 33, 49), (3, 4, 19)], "{journal:#?}");
+    }
+
+    /// Found by the journal property tests: an error at the end of the text, and columns
+    /// after multi-byte characters (serde_json counts bytes).
+    #[test]
+    fn malformed_json_is_located_inside_the_text_in_characters() {
+        let at = |text: &str| {
+            let error = parse_drizzle_journal("d", text, &[]).error.expect("error");
+            let l = error.location;
+            (l.line, l.column, l.end_line, l.end_column)
+        };
+        assert_eq!(at(""), (1, 1, 1, 1));
+        assert_eq!(at("{\n"), (2, 1, 2, 1));
+        // `x` is the 8th character of line 1 (and its 9th byte).
+        assert_eq!(at("{\"é\": x}"), (1, 7, 1, 8));
     }
 
     #[test]

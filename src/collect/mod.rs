@@ -61,7 +61,12 @@ impl CollectContext<'_> {
 pub enum ReadProblem {
     TooLarge(u64),
     Binary,
-    InvalidUtf8 { line: u32 },
+    InvalidUtf8 {
+        line: u32,
+    },
+    /// The file does not exist (any more): collectors read files the walk listed, so it was
+    /// removed or renamed after the walk.
+    Removed,
     Io(String),
 }
 
@@ -79,6 +84,10 @@ impl std::fmt::Display for ReadProblem {
                     "file is not valid UTF-8 (first bad byte on line {line}); not read"
                 )
             }
+            ReadProblem::Removed => write!(
+                f,
+                "file no longer exists (removed after the walk listed it); not read"
+            ),
             ReadProblem::Io(e) => write!(f, "file could not be read: {e}"),
         }
     }
@@ -87,7 +96,10 @@ impl std::fmt::Display for ReadProblem {
 /// Read a text file with the size cap, rejecting binary data and invalid UTF-8.
 pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| ReadProblem::Io(e.kind().to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadProblem::Removed,
+        kind => ReadProblem::Io(kind.to_string()),
+    })?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(len));
@@ -119,8 +131,15 @@ pub struct Collected {
     pub notes: Vec<String>,
 }
 
-/// Gather every static fact about the repository at `root`.
-pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Collected {
+/// What the one walk of the tree and git found: the files every collector picks from.
+pub struct Survey {
+    pub inventory: Inventory,
+    git: Option<GitRepo>,
+    git_info: crate::facts::GitInfo,
+}
+
+/// Walk the repository at `root` and read its git state (concurrently).
+pub fn survey(root: &Path, config: &LoadedConfig) -> Survey {
     // git lists the work tree while the walk runs: both are mostly waiting on the file system.
     let (walked, (git, git_info)) = std::thread::scope(|scope| {
         let git = scope.spawn(|| git::GitRepo::open(root, config.config.git.mode));
@@ -136,7 +155,31 @@ pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOption
         });
         (walked, git)
     });
-    let inventory = walked.finish(git.as_ref());
+    Survey {
+        inventory: walked.finish(git.as_ref()),
+        git,
+        git_info,
+    }
+}
+
+/// Gather every static fact about the repository at `root`.
+pub fn collect_static(root: &Path, config: &LoadedConfig, options: CollectOptions) -> Collected {
+    collect_surveyed(root, config, survey(root, config), options)
+}
+
+/// Gather every static fact from the files `survey` listed. The files are read now, so one
+/// removed since the survey is a read problem of its area (a finding), never a silent pass.
+pub fn collect_surveyed(
+    root: &Path,
+    config: &LoadedConfig,
+    survey: Survey,
+    options: CollectOptions,
+) -> Collected {
+    let Survey {
+        inventory,
+        git,
+        git_info,
+    } = survey;
     let ctx = CollectContext {
         root: root.to_path_buf(),
         config,

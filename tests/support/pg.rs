@@ -288,6 +288,19 @@ impl PgServer {
         }
     }
 
+    /// Send `signal` (`STOP`, `CONT`, ...) to the server's postmaster, the process that
+    /// accepts new connections (and cancel requests); running sessions are not touched.
+    pub fn signal_postmaster(&self, signal: &str) {
+        let pid_file =
+            std::fs::read_to_string(self.data.join("postmaster.pid")).expect("read postmaster.pid");
+        let pid = pid_file.lines().next().expect("postmaster pid").trim();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), pid])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {pid}");
+    }
+
     /// A URL for `user:password` on database `db`, with extra query text (e.g. `sslmode=disable`).
     pub fn url_as(&self, user: &str, password: &str, db: &str, query: &str) -> String {
         let q = if query.is_empty() {

@@ -7,14 +7,21 @@
 //! session's snapshot when the server allows it, so every count sees the same moment.
 //! Nothing here may return a message holding a password: errors pass through
 //! [`DatabaseUrl::scrub`].
+//!
+//! Every query is recorded in the probe's [`InFlight`] set until its answer arrives. A
+//! probe that stops waiting (`--timeout`, Ctrl-C, a server that stopped answering) asks the
+//! server to cancel what is still recorded: closing a connection does not end a query the
+//! server is running (a backend waiting on a lock never reads its socket), which would
+//! otherwise hold its snapshot and locks until `statement_timeout`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::{CancelToken, Client, Row};
 
 use super::tls::{self, SslMode};
 use super::url::DatabaseUrl;
@@ -42,6 +49,9 @@ pub struct Endpoint {
     pub tls: Option<rustls::ClientConfig>,
     pub ssl_mode: SslMode,
     pub limits: Limits,
+    /// Where sessions opened here record their queries (one set per probe, shared by both
+    /// databases; [`Endpoint::new`] starts a set of its own).
+    in_flight: InFlight,
 }
 
 /// Parameters tokio-postgres understands that a URL may carry through.
@@ -150,7 +160,19 @@ impl Endpoint {
             tls,
             ssl_mode,
             limits,
+            in_flight: InFlight::default(),
         })
+    }
+
+    /// Record the queries of sessions opened here in `in_flight` (the probe's shared set).
+    pub fn with_in_flight(mut self, in_flight: InFlight) -> Endpoint {
+        self.in_flight = in_flight;
+        self
+    }
+
+    /// The set this endpoint's sessions record their queries in.
+    pub fn in_flight(&self) -> &InFlight {
+        &self.in_flight
     }
 
     /// Open one read-only session. `snapshot` imports another session's snapshot.
@@ -192,6 +214,11 @@ impl Endpoint {
             }
         };
         let session = Session {
+            canceller: Canceller {
+                token: client.cancel_token(),
+                tls: self.tls.clone(),
+            },
+            in_flight: self.in_flight.clone(),
             client,
             task,
             limits: self.limits,
@@ -247,6 +274,8 @@ pub struct Session {
     task: tokio::task::JoinHandle<()>,
     limits: Limits,
     url: DatabaseUrl,
+    canceller: Canceller,
+    in_flight: InFlight,
 }
 
 impl Session {
@@ -257,19 +286,34 @@ impl Session {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
         table: Option<&str>,
     ) -> Result<Vec<Row>, ProbeError> {
+        let ticket = self.in_flight.record(&self.canceller);
         match tokio::time::timeout(self.limits.query_guard(), self.client.query(sql, params)).await
         {
-            Ok(Ok(rows)) => Ok(rows),
-            Ok(Err(e)) => Err(classify(&e, &self.url, self.limits, table)),
+            Ok(Ok(rows)) => {
+                ticket.answered();
+                Ok(rows)
+            }
+            Ok(Err(e)) => {
+                ticket.answered();
+                Err(classify(&e, &self.url, self.limits, table))
+            }
+            // The ticket stays recorded: the server may still be running the query.
             Err(_) => Err(self.guard_timeout(table)),
         }
     }
 
     pub async fn batch(&self, sql: &str, table: Option<&str>) -> Result<(), ProbeError> {
+        let ticket = self.in_flight.record(&self.canceller);
         match tokio::time::timeout(self.limits.query_guard(), self.client.batch_execute(sql)).await
         {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(classify(&e, &self.url, self.limits, table)),
+            Ok(Ok(())) => {
+                ticket.answered();
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                ticket.answered();
+                Err(classify(&e, &self.url, self.limits, table))
+            }
             Err(_) => Err(self.guard_timeout(table)),
         }
     }
@@ -446,5 +490,167 @@ impl Drop for Lease {
         }
         // The permit (if still held) is released after the session is back in the pool.
         self.permit.take();
+    }
+}
+
+/// How to ask the server to cancel one session's running query: the session's cancel key,
+/// sent over a new connection with the TLS settings the session used.
+#[derive(Clone)]
+struct Canceller {
+    token: CancelToken,
+    tls: Option<rustls::ClientConfig>,
+}
+
+impl Canceller {
+    async fn cancel(&self) -> Result<(), tokio_postgres::Error> {
+        match &self.tls {
+            Some(tls) => {
+                let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls.clone());
+                self.token.cancel_query(connector).await
+            }
+            None => self.token.cancel_query(tokio_postgres::NoTls).await,
+        }
+    }
+}
+
+/// The queries of one probe that were sent and not yet answered, across every session of
+/// both databases. A query leaves the set when its answer (rows or an error) arrives; one
+/// whose wait was abandoned (the probe stopped, or the client-side guard gave up) stays
+/// until [`InFlight::cancel_all`] asks the server to cancel it.
+#[derive(Clone, Default)]
+pub struct InFlight {
+    inner: Arc<Mutex<InFlightQueries>>,
+}
+
+#[derive(Default)]
+struct InFlightQueries {
+    next: u64,
+    queries: BTreeMap<u64, Canceller>,
+}
+
+/// What [`InFlight::cancel_all`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cancelled {
+    /// Queries still running when the probe stopped waiting: cancel requests sent.
+    pub requested: usize,
+    /// Requests that could not be delivered (no connection to the server, TLS refused) or
+    /// were not delivered within the wait.
+    pub failed: usize,
+}
+
+impl Cancelled {
+    /// A clause for the report ("; 2 queries still running were cancelled on the server"),
+    /// empty when nothing was running.
+    pub fn describe(&self) -> String {
+        match (self.requested, self.failed) {
+            (0, _) => String::new(),
+            (1, 0) => "; the query still running was cancelled on the server".into(),
+            (n, 0) => format!("; the {n} queries still running were cancelled on the server"),
+            (1, _) => "; the query still running could not be cancelled on the server and ends \
+                       at its statement_timeout"
+                .into(),
+            (n, failed) => format!(
+                "; {failed} of the {n} queries still running could not be cancelled on the \
+                 server and end at its statement_timeout"
+            ),
+        }
+    }
+}
+
+/// One recorded query; [`Ticket::answered`] removes it. Dropped without that (the caller
+/// stopped waiting), the query stays recorded for [`InFlight::cancel_all`].
+struct Ticket {
+    in_flight: InFlight,
+    id: u64,
+}
+
+impl Ticket {
+    fn answered(self) {
+        if let Ok(mut inner) = self.in_flight.inner.lock() {
+            inner.queries.remove(&self.id);
+        }
+    }
+}
+
+impl InFlight {
+    fn record(&self, canceller: &Canceller) -> Ticket {
+        let id = match self.inner.lock() {
+            Ok(mut inner) => {
+                inner.next += 1;
+                let id = inner.next;
+                inner.queries.insert(id, canceller.clone());
+                id
+            }
+            Err(_) => 0,
+        };
+        Ticket {
+            in_flight: self.clone(),
+            id,
+        }
+    }
+
+    /// Queries recorded and not answered.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |inner| inner.queries.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ask the server to cancel every recorded query, all at once, waiting at most `wait`
+    /// (a server that stopped answering must not hold the probe up); the set is emptied.
+    pub async fn cancel_all(&self, wait: Duration) -> Cancelled {
+        let pending: Vec<Canceller> = match self.inner.lock() {
+            Ok(mut inner) => std::mem::take(&mut inner.queries).into_values().collect(),
+            Err(_) => Vec::new(),
+        };
+        let requested = pending.len();
+        if requested == 0 {
+            return Cancelled::default();
+        }
+        let mut requests = tokio::task::JoinSet::new();
+        for canceller in pending {
+            requests.spawn(async move { canceller.cancel().await.is_ok() });
+        }
+        let mut delivered = 0;
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, requests.join_next()).await {
+            if matches!(done, Ok(true)) {
+                delivered += 1;
+            }
+        }
+        // Requests still connecting when the wait ran out are dropped with the set.
+        Cancelled {
+            requested,
+            failed: requested - delivered,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cancelled;
+
+    #[test]
+    fn the_cancel_outcome_is_described_in_words() {
+        let said = |requested, failed| Cancelled { requested, failed }.describe();
+        assert_eq!(said(0, 0), "");
+        assert_eq!(
+            said(1, 0),
+            "; the query still running was cancelled on the server"
+        );
+        assert_eq!(
+            said(3, 0),
+            "; the 3 queries still running were cancelled on the server"
+        );
+        assert_eq!(
+            said(1, 1),
+            "; the query still running could not be cancelled on the server and ends at its statement_timeout"
+        );
+        assert_eq!(
+            said(3, 2),
+            "; 2 of the 3 queries still running could not be cancelled on the server and end at its statement_timeout"
+        );
     }
 }
