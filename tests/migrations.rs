@@ -890,7 +890,7 @@ fn sql_files_without_a_journal() {
 // Bad input and the binary
 
 #[test]
-fn unreadable_manifest_and_binary_journal_are_facts_not_panics() {
+fn an_unparsable_manifest_and_a_binary_journal_are_each_a_finding() {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_tree(&fixture("migrations/journal-ok"), dir.path());
     std::fs::write(
@@ -908,12 +908,23 @@ fn unreadable_manifest_and_binary_journal_are_facts_not_panics() {
         "{:?}",
         svc.manifest_problem
     );
-    let findings = migration_findings(&outcome);
-    assert_eq!(findings.len(), 1, "{}", render(&findings));
+    let mut findings = migration_findings(&outcome);
+    findings.sort_by(|a, b| a.rule.cmp(&b.rule));
+    assert_eq!(findings.len(), 2, "{}", render(&findings));
+    assert_eq!(findings[0].rule, "migrations/journal-mismatch");
     assert!(
         findings[0].message.contains("binary"),
         "{}",
         findings[0].message
+    );
+    // The manifest that does not parse hid the service's dependencies: not a silent pass.
+    assert_eq!(findings[1].rule, "migrations/unreadable");
+    assert_eq!(findings[1].location.file, "package.json");
+    assert!(
+        findings[1].message.contains("not valid JSON")
+            && findings[1].message.contains("were not checked"),
+        "{}",
+        findings[1].message
     );
 }
 
