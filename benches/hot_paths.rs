@@ -77,9 +77,11 @@ fn bench_policy_evaluation(c: &mut Criterion) {
         let config = launchgate::config::load(dir.path(), None).expect("no config: inferred");
         let facts = collect::collect_static(dir.path(), &config, CollectOptions::default()).facts;
         assert_eq!(facts.env.sets.len(), sets, "one set per service folder");
+        // Shared once, as `check` does: the bench measures the rules, not a copy of the facts.
+        let facts = std::sync::Arc::new(facts);
         group.throughput(Throughput::Elements(sets as u64));
         group.bench_with_input(BenchmarkId::new("env_sets", sets), &facts, |b, facts| {
-            b.iter(|| policies.evaluate(black_box(facts)))
+            b.iter(|| policies.evaluate_shared(black_box(std::sync::Arc::clone(facts))))
         });
     }
     group.finish();
