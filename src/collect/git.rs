@@ -11,11 +11,11 @@ use std::process::Command;
 use crate::config::GitMode;
 use crate::facts::{GitInfo, GitState};
 
-/// The tracked, untracked and ignored paths of one work tree, relative to the scan root.
+/// The tracked and ignored paths of one work tree, relative to the scan root; any other
+/// path is untracked.
 #[derive(Debug, Clone, Default)]
 pub struct GitRepo {
     tracked: HashSet<String>,
-    untracked: HashSet<String>,
     /// Ignored files, and ignored directories with a trailing `/`.
     ignored: HashSet<String>,
     /// Prefix of the scan root inside the work tree (`""` at the top, else `a/b/`).
@@ -68,24 +68,28 @@ impl GitRepo {
                     .collect(),
             )
         };
-        // `ls-files` run in a subfolder already prints paths relative to it.
-        let (Some(tracked), Some(untracked), Some(ignored)) = (
-            list(&["ls-files", "-z", "--cached"]),
-            list(&["ls-files", "-z", "--others", "--exclude-standard"]),
-            list(&[
-                "ls-files",
-                "-z",
-                "--others",
-                "--ignored",
-                "--exclude-standard",
-                "--directory",
-            ]),
-        ) else {
+        // `ls-files` run in a subfolder already prints paths relative to it. The index and
+        // the ignored files are listed at the same time (the second walks the work tree); the
+        // untracked files need no listing of their own: they are every other path.
+        let (tracked, ignored) = std::thread::scope(|scope| {
+            let ignored = scope.spawn(|| {
+                list(&[
+                    "ls-files",
+                    "-z",
+                    "--others",
+                    "--ignored",
+                    "--exclude-standard",
+                    "--directory",
+                ])
+            });
+            let tracked = list(&["ls-files", "-z", "--cached"]);
+            (tracked, ignored.join().ok().flatten())
+        });
+        let (Some(tracked), Some(ignored)) = (tracked, ignored) else {
             return unavailable("git ls-files failed; git-state rules were skipped".into());
         };
         let repo = GitRepo {
             tracked,
-            untracked,
             ignored,
             prefix,
         };
@@ -131,11 +135,6 @@ impl GitRepo {
     /// contents git does not list).
     pub fn ignored_paths(&self) -> impl Iterator<Item = &str> {
         self.ignored.iter().map(String::as_str)
-    }
-
-    /// True when `rel` is listed as untracked (not ignored) by git.
-    pub fn is_untracked(&self, rel: &str) -> bool {
-        self.untracked.contains(rel)
     }
 }
 

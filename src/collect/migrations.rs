@@ -1370,7 +1370,13 @@ fn files_in(
         }
     }
     let mut on_disk = Vec::new();
-    list_on_disk(&ctx.root.join(dir), dir, 0, &mut on_disk);
+    match &ctx.git {
+        // The walk skipped only what git ignores: ask git's list instead of listing the folder.
+        Some(git) if ctx.inventory.git_lists_ignored => {
+            skipped_by_git(ctx, git, dir, &mut on_disk);
+        }
+        _ => list_on_disk(&ctx.root.join(dir), dir, 0, &mut on_disk),
+    }
     for (rel, abs) in on_disk {
         if files.contains_key(&rel) || excludes.is_match(&rel) {
             continue;
@@ -1385,6 +1391,40 @@ fn files_in(
         );
     }
     files.into_values().collect()
+}
+
+/// Files under `dir` that git ignores (so the walk skipped them): ignored files listed by
+/// git, plus the contents of ignored folders inside `dir` (or of `dir` itself when a folder
+/// above it is ignored), listed on disk.
+fn skipped_by_git(
+    ctx: &CollectContext,
+    git: &super::GitRepo,
+    dir: &str,
+    out: &mut Vec<(String, std::path::PathBuf)>,
+) {
+    for rel in git.ignored_paths() {
+        match rel.strip_suffix('/') {
+            Some(ignored_dir) if is_under(ignored_dir, dir) => {
+                let depth = ignored_dir.matches('/').count() - dir.matches('/').count();
+                list_on_disk(&ctx.root.join(ignored_dir), ignored_dir, depth, out);
+            }
+            Some(ignored_dir) if dir == ignored_dir || is_under(dir, ignored_dir) => {
+                list_on_disk(&ctx.root.join(dir), dir, 0, out);
+                return;
+            }
+            Some(_) => {}
+            None if is_under(rel, dir) => {
+                let abs = ctx.root.join(rel);
+                // Symlinks are not followed, as in the walk.
+                if abs.symlink_metadata().is_ok_and(|m| m.is_file()) {
+                    out.push((rel.to_string(), abs));
+                }
+            }
+            None => {}
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
 }
 
 /// List regular files under `abs` (not following symlinks), bounded in depth and count.

@@ -187,17 +187,26 @@ pub fn collect_surveyed(
         git,
         options,
     };
-    // The scripts collector mostly waits for `bash -n` processes: the other collectors run
-    // meanwhile. A panic in it propagates as it would without the thread.
+    // The collectors are independent: each runs on its own thread (the scripts collector
+    // mostly waits for `bash -n` processes). A panic in one propagates as it would without
+    // the threads.
     let (env, migrations, docs, evidence, scripts) = std::thread::scope(|scope| {
         let scripts = scope.spawn(|| scripts::collect(&ctx));
+        let migrations = scope.spawn(|| migrations::collect(&ctx));
+        let docs = scope.spawn(|| docs::collect(&ctx));
+        let evidence = scope.spawn(|| evidence::collect(&ctx));
         let env = env::collect(&ctx);
-        let migrations = migrations::collect(&ctx);
-        let docs = docs::collect(&ctx);
-        let evidence = evidence::collect(&ctx);
-        let scripts = scripts
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }
+        let (migrations, docs, evidence, scripts) = (
+            joined(migrations),
+            joined(docs),
+            joined(evidence),
+            joined(scripts),
+        );
         (env, migrations, docs, evidence, scripts)
     });
     let facts = Facts {

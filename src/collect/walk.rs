@@ -38,6 +38,9 @@ pub struct Inventory {
     pub files: Vec<FileEntry>,
     /// Env-like files (including git-ignored ones), sorted by path.
     pub env_files: Vec<FileEntry>,
+    /// The files the walk skipped for ignore rules are exactly those git lists as ignored, so
+    /// a collector looking for skipped files can ask git instead of listing folders again.
+    pub git_lists_ignored: bool,
 }
 
 impl Inventory {
@@ -126,6 +129,7 @@ impl Walked {
             .cloned()
             .collect();
         let ignore_rules_apply = git.is_some() || inside_git_work_tree(&root);
+        let git_lists_ignored = git.is_some() && !saw_non_git_ignore_file;
         if saw_non_git_ignore_file || (ignore_rules_apply && git.is_none()) {
             // git's list cannot say what the walker hid: walk again for env files only.
             env_files = env_only_pass(&root, &excludes).unwrap_or(env_files);
@@ -134,7 +138,11 @@ impl Walked {
         }
         env_files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         env_files.dedup_by(|a, b| a.rel == b.rel);
-        Inventory { files, env_files }
+        Inventory {
+            files,
+            env_files,
+            git_lists_ignored,
+        }
     }
 }
 
