@@ -6,8 +6,8 @@
 //! secret (`NODE_ENV`, booleans, `ROWCOUNT_TOLERANCE`, `VERIFY_METHOD`, `MODE`).
 
 use std::borrow::Cow;
-
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::facts::env::EnvFacts;
 
@@ -40,9 +40,40 @@ fn is_boolean(value: &str) -> bool {
 }
 
 /// Scrubs known secret values out of text.
+///
+/// Every secret is at least [`MIN_SECRET_LEN`] characters, so at least four bytes: secrets are
+/// indexed by their first four bytes, and a text is scanned once, one table lookup per byte,
+/// taking the longest secret that starts at the leftmost position (what a leftmost-longest
+/// multi-pattern automaton finds). A large repository has tens of thousands of secrets; an
+/// automaton over them cost more memory than all the other facts of a check together.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    matcher: Option<AhoCorasick>,
+    /// Every secret once.
+    secrets: Vec<Box<str>>,
+    /// Indices into `secrets` by their first four bytes, longest first.
+    by_prefix: HashMap<u32, Vec<u32>, BuildHasherDefault<PrefixHasher>>,
+}
+
+/// The four-byte prefixes are already well mixed by one multiplication.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (u64::from(n) ^ 0xA076_1D64_78BD_642F).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+fn prefix_key(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
 }
 
 impl Redactor {
@@ -60,16 +91,68 @@ impl Redactor {
                 }
             }
         }
-        list.sort();
+        list.sort_unstable();
         list.dedup();
-        if list.is_empty() {
-            return Redactor::default();
+        let secrets: Vec<Box<str>> = list.into_iter().map(String::into_boxed_str).collect();
+        let mut by_prefix: HashMap<u32, Vec<u32>, BuildHasherDefault<PrefixHasher>> =
+            HashMap::default();
+        for (i, secret) in secrets.iter().enumerate() {
+            if let (Some(key), Ok(i)) = (prefix_key(secret.as_bytes()), u32::try_from(i)) {
+                by_prefix.entry(key).or_default().push(i);
+            }
         }
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&list)
-            .ok();
-        Redactor { matcher }
+        for ids in by_prefix.values_mut() {
+            ids.sort_unstable_by_key(|i| std::cmp::Reverse(secrets[*i as usize].len()));
+            ids.shrink_to_fit();
+        }
+        Redactor { secrets, by_prefix }
+    }
+
+    /// The leftmost, then longest, secret in `text` at or after byte `from`: its byte range.
+    fn next_match(&self, text: &str, from: usize) -> Option<(usize, usize)> {
+        if self.by_prefix.is_empty() {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let last = bytes.len().checked_sub(4)?;
+        (from..=last).find_map(|at| {
+            let ids = self.by_prefix.get(&prefix_key(&bytes[at..])?)?;
+            ids.iter()
+                .map(|i| self.secrets[*i as usize].as_bytes())
+                .find(|secret| bytes[at..].starts_with(secret))
+                .map(|secret| (at, at + secret.len()))
+        })
+    }
+
+    /// Rebuild `text` with each secret replaced by what `replace` makes of it.
+    fn replace_all<'a>(&self, text: &'a str, replace: impl Fn(&str, &mut String)) -> Cow<'a, str> {
+        let Some(first) = self.next_match(text, 0) else {
+            return Cow::Borrowed(text);
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        let mut found = Some(first);
+        while let Some((start, end)) = found {
+            out.push_str(&text[last..start]);
+            replace(&text[start..end], &mut out);
+            last = end;
+            found = self.next_match(text, end);
+        }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
+    }
+
+    /// Replace every secret in `text` with `[redacted]`.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.replace_all(text, |_, out| out.push_str(REDACTED))
+    }
+
+    /// Replace every secret in `text` with `*`s of the same character count, so that line and
+    /// column positions stay valid (for source snippets).
+    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.replace_all(text, |secret, out| {
+            out.extend(secret.chars().map(|c| if c == '\n' { '\n' } else { '*' }));
+        })
     }
 
     /// Every secret value in the env facts (entries of every file and every effective value).
@@ -87,42 +170,6 @@ impl Redactor {
             .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
             .map(|(_, v)| v.value.clone());
         Redactor::new(entries.chain(vars))
-    }
-
-    /// Replace every secret in `text` with `[redacted]`.
-    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        match &self.matcher {
-            Some(m) if m.is_match(text) => {
-                Cow::Owned(m.replace_all(text, &[REDACTED][..].repeat(m.patterns_len())))
-            }
-            _ => Cow::Borrowed(text),
-        }
-    }
-
-    /// Replace every secret in `text` with `*`s of the same character count, so that line and
-    /// column positions stay valid (for source snippets).
-    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let Some(m) = &self.matcher else {
-            return Cow::Borrowed(text);
-        };
-        if !m.is_match(text) {
-            return Cow::Borrowed(text);
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for mat in m.find_iter(text) {
-            out.push_str(&text[last..mat.start()]);
-            out.extend(text[mat.start()..mat.end()].chars().map(|c| {
-                if c == '\n' {
-                    '\n'
-                } else {
-                    '*'
-                }
-            }));
-            last = mat.end();
-        }
-        out.push_str(&text[last..]);
-        Cow::Owned(out)
     }
 }
 
@@ -198,6 +245,21 @@ mod tests {
         assert_eq!(r.scrub("only line-two-secret"), "only [redacted]");
         assert!(!r.scrub("pw pa@ssw0rd").contains("pa@ssw0rd"));
         assert!(!r.scrub("pw pa%40ssw0rd").contains("pa%40ssw0rd"));
+    }
+
+    #[test]
+    fn the_leftmost_then_longest_secret_wins_and_every_occurrence_goes() {
+        let r = Redactor::new(["abcd", "abcdefgh", "cdefXYZ", "héllo wörld"]);
+        // At position 0 both "abcd" and "abcdefgh" start: the longer one is taken, so the
+        // overlapping "cdefXYZ" (which starts later) is not what hides the text.
+        assert_eq!(r.scrub("xxabcdefghXYZ"), "xx[redacted]XYZ");
+        assert_eq!(r.scrub("abcd abcd"), "[redacted] [redacted]");
+        assert_eq!(r.scrub("abcdabcd"), "[redacted][redacted]");
+        assert_eq!(r.scrub("say héllo wörld!"), "say [redacted]!");
+        assert_eq!(r.scrub("ends with abcd"), "ends with [redacted]");
+        assert_eq!(r.scrub("abc"), "abc");
+        assert!(matches!(r.scrub("nothing here"), Cow::Borrowed(_)));
+        assert_eq!(r.mask("1 héllo wörld 2"), "1 *********** 2");
     }
 
     #[test]

@@ -265,7 +265,7 @@ pub fn apply(
             continue;
         }
         let lines = lines_cache
-            .entry(f.location.file.clone())
+            .entry(f.location.file.to_string())
             .or_insert_with(|| {
                 text_of(&f.location.file)
                     .map(|t| t.lines().map(inline_marker).collect())
@@ -284,7 +284,7 @@ pub fn apply(
             }
             let location = Location::on_line(f.location.file.clone(), line_no, 1, 2);
             if reason.is_empty() {
-                if inline_used.insert((f.location.file.clone(), line_no)) {
+                if inline_used.insert((f.location.file.to_string(), line_no)) {
                     let mut e = Finding::new(
                         WAIVER_UNUSED,
                         Severity::Warning,
@@ -299,7 +299,7 @@ pub fn apply(
                 }
                 continue;
             }
-            inline_used.insert((f.location.file.clone(), line_no));
+            inline_used.insert((f.location.file.to_string(), line_no));
             f.waived = Some(WaiverNote {
                 reason,
                 owner: String::new(),

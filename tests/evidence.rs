@@ -36,7 +36,7 @@ fn evidence_findings(root: &Path, tolerance: Option<&str>) -> Vec<Finding> {
 fn places(findings: &[Finding]) -> Vec<(String, String, u32)> {
     findings
         .iter()
-        .map(|f| (f.rule.clone(), f.location.file.clone(), f.location.line))
+        .map(|f| (f.rule.clone(), f.location.file.to_string(), f.location.line))
         .collect()
 }
 

@@ -573,3 +573,60 @@ proptest! {
         let _ = launchgate::collect::migrations::alembic_revision(&text);
     }
 }
+
+/// What the redactor must do, written the slow, obvious way: at each character, the longest
+/// secret starting there, else the character itself.
+fn scrub_reference(text: &str, secrets: &[String]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let longest = secrets
+            .iter()
+            .filter(|s| s.trim().chars().count() >= 4 && !is_boolean_text(s))
+            .filter(|s| rest.starts_with(s.as_str()))
+            .map(String::len)
+            .max();
+        match longest {
+            Some(len) => {
+                out.push_str(launchgate::secrets::REDACTED);
+                at += len;
+            }
+            None => {
+                let c = rest.chars().next().expect("not at the end");
+                out.push(c);
+                at += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+fn is_boolean_text(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | ""
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+    /// A small alphabet (with a two-byte character) makes overlapping, nested and adjacent
+    /// secrets common.
+    #[test]
+    fn the_redactor_scrubs_like_the_leftmost_longest_reference(
+        secrets in proptest::collection::vec("[abé]{4,9}", 1..8),
+        text in "[abé ]{0,60}",
+    ) {
+        let redactor = launchgate::secrets::Redactor::new(secrets.iter());
+        let scrubbed = redactor.scrub(&text);
+        let expected = scrub_reference(&text, &secrets);
+        prop_assert_eq!(scrubbed.as_ref(), expected.as_str());
+        for secret in &secrets {
+            prop_assert!(!scrubbed.contains(secret.as_str()), "{} left in {}", secret, scrubbed);
+        }
+        let masked = redactor.mask(&text);
+        prop_assert_eq!(masked.chars().count(), text.chars().count());
+    }
+}

@@ -34,7 +34,7 @@ fn script_findings(root: &Path) -> Vec<Finding> {
 fn places(findings: &[Finding]) -> Vec<(String, String, u32)> {
     let mut places: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule.clone(), f.location.file.clone(), f.location.line))
+        .map(|f| (f.rule.clone(), f.location.file.to_string(), f.location.line))
         .collect();
     places.sort();
     places
@@ -107,7 +107,7 @@ fn credity_has_a_syntax_error_and_a_missing_executable_bit_each_at_its_line() {
     let related: Vec<(String, u32)> = not_exec
         .related
         .iter()
-        .map(|r| (r.location.file.clone(), r.location.line))
+        .map(|r| (r.location.file.to_string(), r.location.line))
         .collect();
     assert!(
         related.contains(&("scripts/db-migration/run-staged.sh".into(), 35)),
@@ -444,7 +444,7 @@ fn many_scripts_are_checked_in_parallel_and_each_error_maps_to_its_own_file() {
     let elapsed = started.elapsed();
     let got: Vec<(String, u32)> = findings
         .iter()
-        .map(|f| (f.location.file.clone(), f.location.line))
+        .map(|f| (f.location.file.to_string(), f.location.line))
         .collect();
     let want: Vec<(String, u32)> = (1..=24u32)
         .map(|n| (format!("s{n:02}.sh"), n + 3))

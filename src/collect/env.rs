@@ -131,6 +131,8 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
     let mut optional_next = false;
     // Locating every entry by scanning from the top would be quadratic in the file's size.
     let lines = crate::facts::LineIndex::new(text);
+    // One allocation for the file's name, shared by every location in it.
+    let file = crate::facts::FileName::from(rel);
 
     for (start, end) in logical_entries(body) {
         let (start, end) = (start + bom, end + bom);
@@ -145,7 +147,7 @@ pub fn parse_env_file(rel: &str, text: &str, kind: EnvFileKind) -> ParsedEnvFile
             optional_next = is_optional_marker(comment);
             continue;
         }
-        let loc = |a: usize, b: usize| lines.location(rel, start + a, start + b);
+        let loc = |a: usize, b: usize| lines.location(&file, start + a, start + b);
         match split_entry(line_text) {
             Err((at, message)) => {
                 errors.push(EnvParseError {

@@ -14,12 +14,132 @@ pub mod scripts;
 
 use serde::{Deserialize, Serialize};
 
+/// A repository-relative file path (`/` separators), shared: every location in one file can
+/// hold the same allocation (a large repository has hundreds of thousands of locations).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileName(std::sync::Arc<str>);
+
+impl FileName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for FileName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for FileName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for FileName {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&*self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for FileName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for FileName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for FileName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for FileName {
+    fn from(s: &str) -> Self {
+        FileName(s.into())
+    }
+}
+
+impl From<String> for FileName {
+    fn from(s: String) -> Self {
+        FileName(s.into())
+    }
+}
+
+impl From<&String> for FileName {
+    fn from(s: &String) -> Self {
+        FileName(s.as_str().into())
+    }
+}
+
+impl From<&FileName> for FileName {
+    fn from(s: &FileName) -> Self {
+        s.clone()
+    }
+}
+
+impl From<FileName> for String {
+    fn from(f: FileName) -> String {
+        f.0.to_string()
+    }
+}
+
+impl PartialEq<str> for FileName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FileName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for FileName {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<FileName> for &str {
+    fn eq(&self, other: &FileName) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<FileName> for String {
+    fn eq(&self, other: &FileName) -> bool {
+        self.as_str() == &*other.0
+    }
+}
+
+impl Serialize for FileName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for FileName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(FileName::from)
+    }
+}
+
 /// A span in a repository file. Lines and columns are 1-based; columns count Unicode scalar
 /// values (SARIF `columnKind: unicodeCodePoints`); `end_column` is exclusive, as in SARIF.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     /// Repository-relative path with `/` separators.
-    pub file: String,
+    pub file: FileName,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
@@ -29,7 +149,7 @@ pub struct Location {
 impl Location {
     /// The whole first line of a file: used for file-level facts (a missing history, a
     /// tracked secret file) where no narrower span says more.
-    pub fn file_start(file: impl Into<String>) -> Self {
+    pub fn file_start(file: impl Into<FileName>) -> Self {
         Location {
             file: file.into(),
             line: 1,
@@ -40,7 +160,7 @@ impl Location {
     }
 
     /// A span on one line, `column..end_column` (1-based, end exclusive).
-    pub fn on_line(file: impl Into<String>, line: u32, column: u32, end_column: u32) -> Self {
+    pub fn on_line(file: impl Into<FileName>, line: u32, column: u32, end_column: u32) -> Self {
         Location {
             file: file.into(),
             line,
@@ -51,7 +171,12 @@ impl Location {
     }
 
     /// Locate byte range `start..end` of `text` (the whole content of `file`).
-    pub fn from_byte_range(file: impl Into<String>, text: &str, start: usize, end: usize) -> Self {
+    pub fn from_byte_range(
+        file: impl Into<FileName>,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> Self {
         let (line, column) = line_col(text, start);
         let (end_line, end_column) = line_col(text, end.max(start));
         Location {
@@ -106,11 +231,12 @@ impl<'a> LineIndex<'a> {
         (clamp(line), clamp(column))
     }
 
-    pub fn location(&self, file: &str, start: usize, end: usize) -> Location {
+    /// The location of bytes `start..end` in `file` (pass a [`FileName`] to share it).
+    pub fn location(&self, file: impl Into<FileName>, start: usize, end: usize) -> Location {
         let (line, column) = self.line_col(start);
         let (end_line, end_column) = self.line_col(end.max(start));
         Location {
-            file: file.to_string(),
+            file: file.into(),
             line,
             column,
             end_line,

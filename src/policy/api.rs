@@ -183,7 +183,7 @@ fn with_regex<T>(
 
 pub(crate) fn location_map(l: &Location) -> Dynamic {
     let mut m = Map::new();
-    m.insert("file".into(), Dynamic::from(l.file.clone()));
+    m.insert("file".into(), Dynamic::from(l.file.to_string()));
     m.insert("line".into(), Dynamic::from(INT::from(l.line)));
     m.insert("column".into(), Dynamic::from(INT::from(l.column)));
     m.insert("end_line".into(), Dynamic::from(INT::from(l.end_line)));

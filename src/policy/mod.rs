@@ -593,7 +593,7 @@ fn location_from_map(map: &Map) -> Option<Location> {
         end_column.max(1)
     };
     Some(Location {
-        file,
+        file: file.into(),
         line,
         column,
         end_line,

@@ -21,7 +21,9 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
 use serde::Serialize;
 
-use crate::facts::{db, docs, env, evidence, migrations, scripts, Facts, GitInfo, Location};
+use crate::facts::{
+    db, docs, env, evidence, migrations, scripts, Facts, FileName, GitInfo, Location,
+};
 use crate::facts::{GitState, Settings};
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -90,6 +92,12 @@ fn read_only(what: &str) -> Box<EvalAltResult> {
 }
 
 impl Fact for String {
+    fn view(v: View<Self>) -> Dynamic {
+        Dynamic::from(ImmutableString::from(v.get().as_str()))
+    }
+}
+
+impl Fact for FileName {
     fn view(v: View<Self>) -> Dynamic {
         Dynamic::from(ImmutableString::from(v.get().as_str()))
     }

@@ -7,10 +7,11 @@
 
 use std::cell::Cell;
 
-use crate::facts::Location;
+use crate::facts::{FileName, Location};
 
 pub struct LineIndex<'a> {
-    file: &'a str,
+    /// Shared by every location made here.
+    file: FileName,
     text: &'a str,
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
@@ -23,7 +24,7 @@ impl<'a> LineIndex<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex {
-            file,
+            file: file.into(),
             text,
             line_starts,
             last: Cell::new((0, 0, 1)),
@@ -35,7 +36,7 @@ impl<'a> LineIndex<'a> {
         let (line, column) = self.line_col(start);
         let (end_line, end_column) = self.line_col(end.max(start));
         Location {
-            file: self.file.to_string(),
+            file: self.file.clone(),
             line,
             column,
             end_line,
