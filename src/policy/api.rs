@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, INT};
 
 use super::view::{location_of, View};
-use super::{lock, RegexCache, Reported, Shared};
+use super::{lock, with_call, Reported, Shared};
 use crate::facts::env::EnvSet;
 use crate::facts::Location;
 use crate::finding::Related;
@@ -34,34 +34,29 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
     // The location is a fact's location (a view), a location map (`file_location(...)`,
     // `#{ file, line, ... }`), or `()`: a fact without one, which is a policy bug that fails
     // closed, loudly.
-    let s = Arc::clone(shared);
     engine.register_fn(
         "report",
-        move |loc: Dynamic, message: ImmutableString| -> RhaiResult<()> {
-            push_report(&s, &loc, message.to_string(), &Map::new())
+        |loc: Dynamic, message: ImmutableString| -> RhaiResult<()> {
+            push_report(&loc, message.to_string(), &Map::new())
         },
     );
-    let s = Arc::clone(shared);
     engine.register_fn(
         "report",
-        move |loc: Dynamic, message: ImmutableString, opts: Map| -> RhaiResult<()> {
-            push_report(&s, &loc, message.to_string(), &opts)
+        |loc: Dynamic, message: ImmutableString, opts: Map| -> RhaiResult<()> {
+            push_report(&loc, message.to_string(), &opts)
         },
     );
 
-    let cache: RegexCache = Arc::new(Mutex::new(HashMap::new()));
-    let c = Arc::clone(&cache);
     engine.register_fn(
         "matches",
-        move |text: ImmutableString, re: ImmutableString| -> RhaiResult<bool> {
-            with_regex(&c, &re, |r| r.is_match(&text))
+        |text: ImmutableString, re: ImmutableString| -> RhaiResult<bool> {
+            with_regex(&re, |r| r.is_match(&text))
         },
     );
-    let c = Arc::clone(&cache);
     engine.register_fn(
         "captures",
-        move |text: ImmutableString, re: ImmutableString| -> RhaiResult<Dynamic> {
-            with_regex(&c, &re, |r| match r.captures(&text) {
+        |text: ImmutableString, re: ImmutableString| -> RhaiResult<Dynamic> {
+            with_regex(&re, |r| match r.captures(&text) {
                 Some(caps) => {
                     let arr: rhai::Array = caps
                         .iter()
@@ -120,12 +115,8 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
     });
 }
 
-fn push_report(
-    shared: &Arc<Mutex<Shared>>,
-    loc: &Dynamic,
-    message: String,
-    opts: &Map,
-) -> RhaiResult<()> {
+/// Record one `report(...)` of the rule call running on this thread.
+fn push_report(loc: &Dynamic, message: String, opts: &Map) -> RhaiResult<()> {
     if loc.is_unit() {
         return Err(runtime_error("report() was given no location (`()`)"));
     }
@@ -152,33 +143,39 @@ fn push_report(
             Some(Related { location, message })
         })
         .collect();
-    let mut s = lock(shared);
-    s.reports.push(Reported {
+    let reported = Reported {
         location,
         message,
         subject: text("subject").unwrap_or_default(),
         help: text("help"),
         related,
-    });
+    };
+    with_call(|call| call.reports.push(reported));
     Ok(())
 }
 
-fn with_regex<T>(
-    cache: &RegexCache,
-    re: &str,
-    f: impl FnOnce(&regex::Regex) -> T,
-) -> RhaiResult<T> {
-    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-    let entry = c.entry(re.to_string()).or_insert_with(|| {
-        regex::RegexBuilder::new(re)
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    match entry {
-        Ok(r) => Ok(f(r)),
-        Err(e) => Err(runtime_error(format!("invalid regex: {e}"))),
-    }
+thread_local! {
+    /// Compiled regexes of `matches` / `captures`, per thread (rule calls run on several
+    /// threads; a shared cache would make them queue for its lock).
+    static REGEXES: std::cell::RefCell<HashMap<String, Result<regex::Regex, String>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(re) {
+            let compiled = regex::RegexBuilder::new(re)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| e.to_string());
+            cache.insert(re.to_string(), compiled);
+        }
+        match &cache[re] {
+            Ok(r) => Ok(f(r)),
+            Err(e) => Err(runtime_error(format!("invalid regex: {e}"))),
+        }
+    })
 }
 
 pub(crate) fn location_map(l: &Location) -> Dynamic {

@@ -13,7 +13,7 @@ mod folder;
 pub mod testing;
 mod view;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -91,16 +91,32 @@ struct Reported {
     related: Vec<Related>,
 }
 
-/// State shared between the engine's native functions and the Rust side.
+/// State shared between the engine's native functions and the Rust side while policies load.
 #[derive(Default)]
 struct Shared {
     /// Rules registered by the policy being loaded.
     pending: Vec<(Map, FnPtr, Position)>,
+}
+
+/// What one rule call collects. Kept per thread: rule calls run on several threads at once,
+/// each call from start to end on one thread.
+#[derive(Default)]
+struct CallState {
     /// Reports made by the rule being run.
     reports: Vec<Reported>,
     /// Malformed `report` calls (bad location), as error text.
     report_errors: Vec<String>,
+    /// When the call (or the policy's load) must stop.
     deadline: Option<Instant>,
+}
+
+thread_local! {
+    static CALL: std::cell::RefCell<CallState> = std::cell::RefCell::new(CallState::default());
+}
+
+/// Run `f` on this thread's call state.
+fn with_call<T>(f: impl FnOnce(&mut CallState) -> T) -> T {
+    CALL.with(|call| f(&mut call.borrow_mut()))
 }
 
 /// All loaded policies and their rules.
@@ -277,32 +293,66 @@ impl PolicySet {
             })
             .collect();
         let facts_dyn = Dynamic::from(root.clone());
+        // Every rule call, in the order findings are reported.
+        let mut calls: Vec<(&Rule, Dynamic, Dynamic)> = Vec::new();
         for rule in &self.rules {
             let meta = Dynamic::from_map(rule.meta_map.clone()).into_read_only();
             match rule.scope {
-                Scope::Repo => self.run_rule(rule, facts_dyn.clone(), meta, &mut findings),
+                Scope::Repo => calls.push((rule, facts_dyn.clone(), meta)),
                 Scope::EnvSet => {
                     for (policies, set) in &sets {
                         if rule.profile == "env" || policies.contains(&rule.profile) {
-                            self.run_rule(rule, set.clone(), meta.clone(), &mut findings);
+                            calls.push((rule, set.clone(), meta.clone()));
                         }
                     }
                 }
             }
         }
+        findings.extend(self.run_calls(calls).into_iter().flatten());
         findings
     }
 
+    /// Run rule calls on every core (they only read the facts), each call's findings in its
+    /// own slot, so the result is in call order whatever the scheduling.
+    fn run_calls(&self, calls: Vec<(&Rule, Dynamic, Dynamic)>) -> Vec<Vec<Finding>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+            .min(calls.len())
+            .max(1);
+        let slots: Vec<Mutex<Vec<Finding>>> = calls.iter().map(|_| Mutex::default()).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((rule, subject, meta)) = calls.get(i) else {
+                break;
+            };
+            let mut found = Vec::new();
+            self.run_rule(rule, subject.clone(), meta.clone(), &mut found);
+            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = found;
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
+            work();
+        });
+        slots
+            .into_iter()
+            .map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect()
+    }
+
     fn arm_deadline(&self) {
-        lock(&self.shared).deadline = Some(Instant::now() + self.limits.wall_time);
+        let deadline = Instant::now() + self.limits.wall_time;
+        with_call(|call| call.deadline = Some(deadline));
     }
 
     fn run_rule(&self, rule: &Rule, subject: Dynamic, meta: Dynamic, findings: &mut Vec<Finding>) {
-        {
-            let mut s = lock(&self.shared);
-            s.reports.clear();
-            s.report_errors.clear();
-        }
+        with_call(|call| {
+            call.reports.clear();
+            call.report_errors.clear();
+        });
         self.arm_deadline();
         let policy = &self.policies[rule.policy];
         let result = if policy.imports {
@@ -324,13 +374,12 @@ impl PolicySet {
             rule.check
                 .call::<Dynamic>(&self.engine, &policy.ast, (subject, meta))
         };
-        let (reports, report_errors) = {
-            let mut s = lock(&self.shared);
+        let (reports, report_errors) = with_call(|call| {
             (
-                std::mem::take(&mut s.reports),
-                std::mem::take(&mut s.report_errors),
+                std::mem::take(&mut call.reports),
+                std::mem::take(&mut call.report_errors),
             )
-        };
+        });
         for r in reports {
             let mut f = Finding::new(
                 rule.meta.id.clone(),
@@ -554,12 +603,11 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     // print/debug could carry secrets; policies report through `report` only.
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
-    let deadline_shared = Arc::clone(shared);
     engine.on_progress(move |ops| {
         if ops % 4096 != 0 {
             return None;
         }
-        let deadline = lock(&deadline_shared).deadline;
+        let deadline = with_call(|call| call.deadline);
         match deadline {
             Some(d) if Instant::now() > d => Some(Dynamic::from("time limit")),
             _ => None,
@@ -600,6 +648,3 @@ fn location_from_map(map: &Map) -> Option<Location> {
         end_column,
     })
 }
-
-/// Type-erased cache of compiled regexes for `matches` / `captures`.
-type RegexCache = Arc<Mutex<HashMap<String, Result<regex::Regex, String>>>>;

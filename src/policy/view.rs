@@ -64,6 +64,15 @@ impl<T> View<T> {
         unsafe { self.ptr.as_ref() }
     }
 
+    /// A view of `value`, which must lie inside the facts `root` owns (a value reached
+    /// through a view of `root`).
+    fn at(root: &Arc<Facts>, value: &T) -> View<T> {
+        View {
+            root: Arc::clone(root),
+            ptr: NonNull::from(value),
+        }
+    }
+
     /// A view of a value reachable from this one.
     pub fn project<U>(&self, f: impl FnOnce(&T) -> &U) -> View<U> {
         View {
@@ -75,7 +84,8 @@ impl<T> View<T> {
 
 /// A fact value: how policies see it (a view or a scalar) and as a writable plain copy.
 pub trait Fact: Serialize + Sync + Sized + 'static {
-    fn view(v: View<Self>) -> Dynamic;
+    /// How a policy sees `value`, which lies inside the facts owned by `root`.
+    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic;
 }
 
 /// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
@@ -92,28 +102,28 @@ fn read_only(what: &str) -> Box<EvalAltResult> {
 }
 
 impl Fact for String {
-    fn view(v: View<Self>) -> Dynamic {
-        Dynamic::from(ImmutableString::from(v.get().as_str()))
+    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+        Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for FileName {
-    fn view(v: View<Self>) -> Dynamic {
-        Dynamic::from(ImmutableString::from(v.get().as_str()))
+    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+        Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for bool {
-    fn view(v: View<Self>) -> Dynamic {
-        Dynamic::from_bool(*v.get())
+    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+        Dynamic::from_bool(*value)
     }
 }
 
 macro_rules! int_facts {
     ($($t:ty),*) => {$(
         impl Fact for $t {
-            fn view(v: View<Self>) -> Dynamic {
-                Dynamic::from_int(rhai::INT::try_from(*v.get()).unwrap_or(rhai::INT::MAX))
+            fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+                Dynamic::from_int(rhai::INT::try_from(*value).unwrap_or(rhai::INT::MAX))
             }
         }
     )*};
@@ -121,23 +131,23 @@ macro_rules! int_facts {
 int_facts!(u32, u64, i64, usize);
 
 impl<T: Fact> Fact for Option<T> {
-    fn view(v: View<Self>) -> Dynamic {
-        match v.get() {
+    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+        match value {
             None => Dynamic::UNIT,
-            Some(_) => T::view(v.project(|o| o.as_ref().expect("checked: Some"))),
+            Some(inner) => T::view(root, inner),
         }
     }
 }
 
 impl<T: Fact> Fact for Vec<T> {
-    fn view(v: View<Self>) -> Dynamic {
-        Dynamic::from(v)
+    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+        Dynamic::from(View::at(root, value))
     }
 }
 
 impl<T: Fact> Fact for BTreeMap<String, T> {
-    fn view(v: View<Self>) -> Dynamic {
-        Dynamic::from(v)
+    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+        Dynamic::from(View::at(root, value))
     }
 }
 
@@ -146,8 +156,8 @@ impl<T: Fact> Fact for BTreeMap<String, T> {
 macro_rules! serde_facts {
     ($($t:ty),* $(,)?) => {$(
         impl Fact for $t {
-            fn view(v: View<Self>) -> Dynamic {
-                plain(v.get())
+            fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+                plain(value)
             }
         }
     )*};
@@ -173,15 +183,15 @@ macro_rules! struct_facts {
     ($($t:ty { $($field:ident),* $(,)? })*) => {
         $(
             impl Fact for $t {
-                fn view(v: View<Self>) -> Dynamic {
-                    Dynamic::from(v)
+                fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+                    Dynamic::from(View::at(root, value))
                 }
             }
             impl Fields for $t {
                 const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
                 fn field(v: &View<Self>, name: &str) -> Option<Dynamic> {
                     match name {
-                        $(stringify!($field) => Some(Fact::view(v.project(|t| &t.$field))),)*
+                        $(stringify!($field) => Some(Fact::view(&v.root, &v.get().$field)),)*
                         _ => None,
                     }
                 }
@@ -337,13 +347,11 @@ fn element<T: Fact>(v: &View<Vec<T>>, i: rhai::INT) -> Option<Dynamic> {
         return None;
     }
     let i = i as usize;
-    Some(T::view(v.project(|list| &list[i])))
+    Some(T::view(&v.root, &v.get()[i]))
 }
 
 fn to_array<T: Fact>(v: &View<Vec<T>>) -> Array {
-    (0..v.get().len())
-        .map(|i| T::view(v.project(|list| &list[i])))
-        .collect()
+    v.get().iter().map(|item| T::view(&v.root, item)).collect()
 }
 
 /// Iterates a list view, one element view at a time.
@@ -360,7 +368,7 @@ impl<T: Fact> Iterator for ListIter<T> {
             return None;
         }
         self.next += 1;
-        Some(T::view(self.list.project(|list| &list[i])))
+        Some(T::view(&self.list.root, &self.list.get()[i]))
     }
 }
 
@@ -438,10 +446,7 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     engine.register_type_with_name::<View<BTreeMap<String, T>>>("read-only map");
     engine.register_indexer_get(|v: &mut View<BTreeMap<String, T>>, key: &str| {
         match v.get().get_key_value(key) {
-            Some((k, _)) => {
-                let k = k.as_str();
-                T::view(v.project(|m| &m[k]))
-            }
+            Some((_, value)) => T::view(&v.root, value),
             None => Dynamic::UNIT,
         }
     });
@@ -450,8 +455,8 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     });
     engine.register_fn("values", |v: View<BTreeMap<String, T>>| -> Array {
         v.get()
-            .keys()
-            .map(|k| T::view(v.project(|m| &m[k.as_str()])))
+            .values()
+            .map(|value| T::view(&v.root, value))
             .collect()
     });
     engine.register_fn("contains", |v: View<BTreeMap<String, T>>, key: &str| {
