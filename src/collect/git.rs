@@ -114,12 +114,6 @@ impl GitRepo {
         GitState::Untracked
     }
 
-    /// True when some tracked file lies under directory `dir` (relative, no trailing `/`).
-    pub fn has_tracked_under(&self, dir: &str) -> bool {
-        let prefix = format!("{}/", dir.trim_end_matches('/'));
-        self.tracked.iter().any(|p| p.starts_with(&prefix))
-    }
-
     /// Where the scan root sits inside the work tree (`""` at its top).
     pub fn prefix(&self) -> &str {
         &self.prefix

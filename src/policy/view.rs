@@ -93,14 +93,6 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
     rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
 }
 
-fn read_only(what: &str) -> Box<EvalAltResult> {
-    format!(
-        "facts are read-only ({what}): make a writable copy first, e.g. `let m = x.to_map();` \
-         or `let a = x.to_array();`"
-    )
-    .into()
-}
-
 impl Fact for String {
     fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
@@ -411,15 +403,11 @@ fn register_list<T: Fact>(engine: &mut Engine) {
     });
     // The array functions that take a callback, on a copy of the element views (cheap: each
     // element is a view).
+    // (Those that change the array, such as `retain` or `push`, are not there: the error names
+    // the type, and `explain_write` adds the way out.)
     for name in [
-        "filter", "map", "some", "any", "all", "find", "find_map", "index_of", "retain",
+        "filter", "map", "some", "any", "all", "find", "find_map", "index_of",
     ] {
-        if name == "retain" {
-            engine.register_fn(name, |_: View<Vec<T>>, _: FnPtr| -> RhaiResult<Array> {
-                Err(read_only("`retain` changes the array; use `filter`"))
-            });
-            continue;
-        }
         engine.register_fn(
             name,
             move |ctx: NativeCallContext, v: View<Vec<T>>, f: FnPtr| -> RhaiResult<Dynamic> {
