@@ -64,9 +64,13 @@ impl<T> View<T> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// A view of `value`, which must lie inside the facts `root` owns (a value reached
-    /// through a view of `root`).
-    fn at(root: &Arc<Facts>, value: &T) -> View<T> {
+    /// A view of `value`.
+    ///
+    /// # Safety
+    ///
+    /// `value` must lie inside the facts `root` owns (a value reached through `root` or a
+    /// view of it).
+    unsafe fn at(root: &Arc<Facts>, value: &T) -> View<T> {
         View {
             root: Arc::clone(root),
             ptr: NonNull::from(value),
@@ -84,8 +88,13 @@ impl<T> View<T> {
 
 /// A fact value: how policies see it (a view or a scalar) and as a writable plain copy.
 pub trait Fact: Serialize + Sync + Sized + 'static {
-    /// How a policy sees `value`, which lies inside the facts owned by `root`.
-    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic;
+    /// How a policy sees `value`.
+    ///
+    /// # Safety
+    ///
+    /// `value` must lie inside the facts `root` owns (reached through `root` or a view of
+    /// it): a view made of it keeps only `root` alive.
+    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic;
 }
 
 /// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
@@ -94,19 +103,19 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
 }
 
 impl Fact for String {
-    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for FileName {
-    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for bool {
-    fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
         Dynamic::from_bool(*value)
     }
 }
@@ -114,7 +123,7 @@ impl Fact for bool {
 macro_rules! int_facts {
     ($($t:ty),*) => {$(
         impl Fact for $t {
-            fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
                 Dynamic::from_int(rhai::INT::try_from(*value).unwrap_or(rhai::INT::MAX))
             }
         }
@@ -123,23 +132,26 @@ macro_rules! int_facts {
 int_facts!(u32, u64, i64, usize);
 
 impl<T: Fact> Fact for Option<T> {
-    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
         match value {
             None => Dynamic::UNIT,
-            Some(inner) => T::view(root, inner),
+            // SAFETY: inside `value`, which the caller vouches for.
+            Some(inner) => unsafe { T::view(root, inner) },
         }
     }
 }
 
 impl<T: Fact> Fact for Vec<T> {
-    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
-        Dynamic::from(View::at(root, value))
+    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+        // SAFETY: the caller vouches for `value`.
+        Dynamic::from(unsafe { View::at(root, value) })
     }
 }
 
 impl<T: Fact> Fact for BTreeMap<String, T> {
-    fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
-        Dynamic::from(View::at(root, value))
+    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+        // SAFETY: the caller vouches for `value`.
+        Dynamic::from(unsafe { View::at(root, value) })
     }
 }
 
@@ -148,7 +160,7 @@ impl<T: Fact> Fact for BTreeMap<String, T> {
 macro_rules! serde_facts {
     ($($t:ty),* $(,)?) => {$(
         impl Fact for $t {
-            fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
                 plain(value)
             }
         }
@@ -175,15 +187,17 @@ macro_rules! struct_facts {
     ($($t:ty { $($field:ident),* $(,)? })*) => {
         $(
             impl Fact for $t {
-                fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
-                    Dynamic::from(View::at(root, value))
+                unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+                    // SAFETY: the caller vouches for `value`.
+        Dynamic::from(unsafe { View::at(root, value) })
                 }
             }
             impl Fields for $t {
                 const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
                 fn field(v: &View<Self>, name: &str) -> Option<Dynamic> {
                     match name {
-                        $(stringify!($field) => Some(Fact::view(&v.root, &v.get().$field)),)*
+                        // SAFETY: a field of the value `v` views, inside `v.root`.
+                        $(stringify!($field) => Some(unsafe { Fact::view(&v.root, &v.get().$field) }),)*
                         _ => None,
                     }
                 }
@@ -339,11 +353,16 @@ fn element<T: Fact>(v: &View<Vec<T>>, i: rhai::INT) -> Option<Dynamic> {
         return None;
     }
     let i = i as usize;
-    Some(T::view(&v.root, &v.get()[i]))
+    // SAFETY: an element of the list `v` views, inside `v.root`.
+    Some(unsafe { T::view(&v.root, &v.get()[i]) })
 }
 
 fn to_array<T: Fact>(v: &View<Vec<T>>) -> Array {
-    v.get().iter().map(|item| T::view(&v.root, item)).collect()
+    // SAFETY: elements of the list `v` views, inside `v.root`.
+    v.get()
+        .iter()
+        .map(|item| unsafe { T::view(&v.root, item) })
+        .collect()
 }
 
 /// Iterates a list view, one element view at a time.
@@ -360,7 +379,8 @@ impl<T: Fact> Iterator for ListIter<T> {
             return None;
         }
         self.next += 1;
-        Some(T::view(&self.list.root, &self.list.get()[i]))
+        // SAFETY: an element of the viewed list, inside `self.list.root`.
+        Some(unsafe { T::view(&self.list.root, &self.list.get()[i]) })
     }
 }
 
@@ -434,7 +454,8 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     engine.register_type_with_name::<View<BTreeMap<String, T>>>("read-only map");
     engine.register_indexer_get(|v: &mut View<BTreeMap<String, T>>, key: &str| {
         match v.get().get_key_value(key) {
-            Some((_, value)) => T::view(&v.root, value),
+            // SAFETY: a value of the map `v` views, inside `v.root`.
+            Some((_, value)) => unsafe { T::view(&v.root, value) },
             None => Dynamic::UNIT,
         }
     });
@@ -444,7 +465,8 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     engine.register_fn("values", |v: View<BTreeMap<String, T>>| -> Array {
         v.get()
             .values()
-            .map(|value| T::view(&v.root, value))
+            // SAFETY: values of the map `v` views, inside `v.root`.
+            .map(|value| unsafe { T::view(&v.root, value) })
             .collect()
     });
     engine.register_fn("contains", |v: View<BTreeMap<String, T>>, key: &str| {
