@@ -81,7 +81,7 @@ fn bench_policy_evaluation(c: &mut Criterion) {
         let facts = std::sync::Arc::new(facts);
         group.throughput(Throughput::Elements(sets as u64));
         group.bench_with_input(BenchmarkId::new("env_sets", sets), &facts, |b, facts| {
-            b.iter(|| policies.evaluate_shared(black_box(std::sync::Arc::clone(facts))))
+            b.iter(|| policies.evaluate(black_box(std::sync::Arc::clone(facts))))
         });
     }
     group.finish();

@@ -94,7 +94,7 @@ fn main() {
         let mut one = PolicySet::empty(Limits::default());
         one.load(source, text);
         let started = Instant::now();
-        let findings = one.evaluate_shared(std::sync::Arc::clone(&facts));
+        let findings = one.evaluate(std::sync::Arc::clone(&facts));
         println!(
             "evaluate {:<20} {:>8.3} s  ({} findings)",
             source.trim_start_matches("policies/"),
@@ -104,7 +104,7 @@ fn main() {
     }
     let all = PolicySet::builtin(Limits::default());
     let started = Instant::now();
-    let findings = all.evaluate_shared(std::sync::Arc::clone(&facts));
+    let findings = all.evaluate(std::sync::Arc::clone(&facts));
     println!(
         "evaluate all policies        {:>8.3} s  ({} findings; resident {})",
         started.elapsed().as_secs_f64(),

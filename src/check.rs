@@ -208,7 +208,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let redactor = Redactor::from_env(&facts.env);
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
-    let mut findings = policies.evaluate_shared(std::sync::Arc::clone(&shared));
+    let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
     let facts = std::sync::Arc::unwrap_or_clone(shared);
     apply_overrides(&mut findings, &overrides);
     for f in &mut findings {

@@ -150,7 +150,7 @@ fn a_policy_building_a_huge_array_is_stopped() {
         "policies/huge.rhai",
         "rule(#{ id: \"x/y\", summary: \"s\", help: \"h\" }, |f, r| {\n  let a = [];\n  loop { a.push(1); }\n});\n",
     );
-    let findings = set.evaluate(&collected.facts);
+    let findings = set.evaluate(std::sync::Arc::new(collected.facts));
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].rule, "policy/error");
     assert!(
@@ -365,7 +365,7 @@ fn a_file_removed_between_the_walk_and_the_read_is_a_finding_in_its_area() {
     let config = launchgate::config::load(dir.path(), None).expect("config");
     let findings_of = |survey| {
         let collected = collect_surveyed(dir.path(), &config, survey, CollectOptions::default());
-        PolicySet::builtin(Limits::default()).evaluate(&collected.facts)
+        PolicySet::builtin(Limits::default()).evaluate(std::sync::Arc::new(collected.facts))
     };
 
     // Before anything is removed: each file's own findings (the syntax errors, the

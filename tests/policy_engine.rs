@@ -24,7 +24,7 @@ fn evaluate(policy: &str) -> (Vec<launchgate::finding::Finding>, Verdict) {
     };
     let mut set = PolicySet::empty(limits);
     set.load("policies/custom.rhai", policy);
-    let findings = set.evaluate(&collected.facts);
+    let findings = set.evaluate(std::sync::Arc::new(collected.facts));
     let verdict = Verdict::decide(&findings, Severity::Error);
     (findings, verdict)
 }

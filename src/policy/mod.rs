@@ -272,13 +272,10 @@ impl PolicySet {
     /// Run every rule over `facts`. Findings are not yet scrubbed of secrets.
     ///
     /// Policies read the facts through read-only views (see [`view`]): a rule call receives a
-    /// pointer into them, never a copy.
-    pub fn evaluate(&self, facts: &Facts) -> Vec<Finding> {
-        self.evaluate_shared(Arc::new(facts.clone()))
-    }
-
-    /// [`PolicySet::evaluate`] on facts already shared: nothing is copied.
-    pub fn evaluate_shared(&self, facts: Arc<Facts>) -> Vec<Finding> {
+    /// pointer into them, never a copy. The facts come shared so that nothing is copied here
+    /// either; once this returns no view remains, so `Arc::unwrap_or_clone` takes them back
+    /// without a copy.
+    pub fn evaluate(&self, facts: Arc<Facts>) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
         let root = view::View::root(facts);
         let sets: Vec<(&Vec<String>, Dynamic)> = root
