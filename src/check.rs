@@ -165,7 +165,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         set.checked_keys = keys.into_iter().collect();
     }
     if opts.probe {
-        facts.db = Some(collect::db::probe_within(
+        facts.db = Some(crate::probe::probe_within(
             &facts, &loaded, &opts.root, deadline,
         ));
     }

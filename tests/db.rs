@@ -853,13 +853,12 @@ fn a_probe_never_writes_and_its_sessions_are_read_only() {
     );
 
     // A probe session refuses writes outright.
-    let url = launchgate::collect::db::DatabaseUrl::parse(&r.server.url(&r.tgt)).expect("url");
-    let limits = launchgate::collect::db::Limits {
+    let url = launchgate::probe::DatabaseUrl::parse(&r.server.url(&r.tgt)).expect("url");
+    let limits = launchgate::probe::Limits {
         connect_timeout: Duration::from_secs(5),
         statement_timeout: Duration::from_secs(5),
     };
-    let endpoint =
-        launchgate::collect::db::Endpoint::new(url, limits, r.repo.path()).expect("endpoint");
+    let endpoint = launchgate::probe::Endpoint::new(url, limits, r.repo.path()).expect("endpoint");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,7 +4,6 @@
 //! from it and reads each at most once. Collectors never produce findings: a problem in the
 //! input (an unparseable line, a missing file) is a fact, and policies judge it.
 
-pub mod db;
 pub mod docs;
 pub mod env;
 pub mod evidence;

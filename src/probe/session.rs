@@ -24,8 +24,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{CancelToken, Client, Row};
 
 use super::tls::{self, SslMode};
-use super::url::DatabaseUrl;
 use crate::facts::db::ProbeError;
+use crate::source::dburl::DatabaseUrl;
 
 /// Time limits for one database.
 #[derive(Debug, Clone, Copy)]

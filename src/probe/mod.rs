@@ -12,7 +12,6 @@ mod catalog;
 mod checksum;
 mod session;
 mod tls;
-mod url;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -29,8 +28,8 @@ use crate::facts::db::{
 };
 use crate::facts::{Facts, Location};
 
+pub use crate::source::dburl::{redact_url, DatabaseUrl};
 pub use session::{Cancelled, Endpoint, InFlight, Limits, Session};
-pub use url::{redact_url, DatabaseUrl};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
