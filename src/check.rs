@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::collect::{self, CollectOptions};
 use crate::config::{self, ConfigError, LoadedConfig};
-use crate::facts::{Facts, Location, ProbeSettings};
+use crate::facts::{Facts, Location, Mode, ProbeSettings};
 use crate::finding::{self, Finding, RuleMeta, Severity, Verdict};
 use crate::policy::{Limits, PolicySet};
 use crate::secrets::Redactor;
@@ -39,6 +39,8 @@ pub struct CheckOptions {
     /// `--cache-dir`: where `bash -n` verdicts are cached between runs; `None` (the library
     /// default): no cache.
     pub cache_dir: Option<PathBuf>,
+    /// `--mode`: what this run demands before GO.
+    pub mode: Mode,
 }
 
 impl Default for CheckOptions {
@@ -56,6 +58,7 @@ impl Default for CheckOptions {
             extra_policy_dirs: Vec::new(),
             timeout: None,
             cache_dir: None,
+            mode: Mode::default(),
         }
     }
 }
@@ -157,6 +160,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     facts.config.probes = resolve_probe_settings(&facts, &loaded, opts);
+    facts.config.mode = opts.mode;
     for set in &mut facts.env.sets {
         let mut keys = std::collections::BTreeSet::new();
         for profile in set.policies.iter().filter(|p| *p != "env") {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
+use crate::facts::Mode;
 use crate::finding::{RuleMeta, Severity};
 use crate::policy::{Limits, PolicySet};
 use crate::report::markdown::Links;
@@ -100,6 +101,11 @@ pub struct CheckArgs {
     /// Lowest severity that makes the verdict NO-GO.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// What the run demands: `pr` (a pull request: local env files that are git-ignored and
+    /// absent are not demanded), `operator` (also the local env files), `cutover` (also a
+    /// passing verification, complete checklists and a clean state-store gate).
+    #[arg(long, value_enum, default_value_t = ModeArg::Operator)]
+    pub mode: ModeArg,
     /// Take the process environment as the top layer of env set SET (CI secrets).
     #[arg(long, value_name = "SET")]
     pub process_env: Option<String>,
@@ -225,6 +231,23 @@ pub fn plan_outputs(formats: &[FormatTarget], output: Option<&Path>) -> Result<O
         }
     }
     Ok(plan)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    Pr,
+    Operator,
+    Cutover,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Pr => Mode::Pr,
+            ModeArg::Operator => Mode::Operator,
+            ModeArg::Cutover => Mode::Cutover,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -434,6 +457,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         } else {
             args.cache_dir.clone().or_else(default_cache_dir)
         },
+        mode: args.mode.into(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

@@ -293,6 +293,34 @@ pub struct Facts {
 pub struct Settings {
     pub docs: crate::config::DocsConfig,
     pub probes: ProbeSettings,
+    /// `check --mode`: what this run demands (policies read `facts.config.mode`).
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// What a run demands before GO (`check --mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// A pull request: everything in the repository; local env files that are git-ignored
+    /// and absent are not demanded.
+    Pr,
+    /// An operator's machine (the default): the local env files are demanded too.
+    #[default]
+    Operator,
+    /// Before a cutover: `operator`, plus a passing verification, complete checklists and a
+    /// clean state-store gate.
+    Cutover,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Pr => "pr",
+            Mode::Operator => "operator",
+            Mode::Cutover => "cutover",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
