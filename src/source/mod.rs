@@ -8,3 +8,4 @@
 pub mod dburl;
 pub mod file;
 pub mod location;
+pub mod shell;
