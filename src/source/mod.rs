@@ -7,5 +7,6 @@
 
 pub mod dburl;
 pub mod file;
+pub mod glob;
 pub mod location;
 pub mod shell;
