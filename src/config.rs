@@ -376,15 +376,4 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     toml::from_str::<Config>(text).map_err(|e| invalid(name, text, e))
 }
 
-/// `path` relative to `root` with `/` separators, or as given when outside it.
-pub fn relative_display(root: &Path, path: &Path) -> String {
-    if let Ok(rel) = path.strip_prefix(root) {
-        return rel.to_string_lossy().replace('\\', "/");
-    }
-    if let (Ok(root), Ok(full)) = (root.canonicalize(), path.canonicalize()) {
-        if let Ok(rel) = full.strip_prefix(&root) {
-            return rel.to_string_lossy().replace('\\', "/");
-        }
-    }
-    path.to_string_lossy().replace('\\', "/")
-}
+pub use crate::source::path::relative_display;

@@ -225,9 +225,7 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
     entries
 }
 
-fn parent_of(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
+use crate::source::path::parent as parent_of;
 
 /// The config's `exclude` globs, which ignored evidence honours like the walk does.
 fn exclude_globs<'a>(ctx: &'a CollectContext) -> &'a globset::GlobSet {
