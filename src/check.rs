@@ -319,8 +319,7 @@ pub fn fallback_location(outcome: &CheckOutcome) -> Location {
     )
 }
 
-/// Rules whose severity config may not change: the fail-closed safety net.
-const NOT_OVERRIDABLE: &[&str] = &[crate::policy::POLICY_ERROR, waiver::WAIVER_EXPIRED];
+use crate::rules::NOT_OVERRIDABLE;
 
 /// `[rules]` overrides: rule id → new severity (`None` = off). Applied in one place.
 ///
