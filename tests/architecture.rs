@@ -144,7 +144,7 @@ fn the_check_sees_an_edge_that_points_up() {
     assert!(graph["check"].contains_key("collect"), "{graph:?}");
     assert!(graph["cli"].contains_key("report"), "{graph:?}");
     assert!(
-        !graph.get("source").is_some_and(|u| !u.is_empty()),
+        graph.get("source").is_none_or(|u| u.is_empty()),
         "source is a leaf: {graph:?}"
     );
 }
