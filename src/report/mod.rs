@@ -4,8 +4,10 @@
 //! reporter shows goes through the run's redactor (env files are shown from their masked copy).
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -26,6 +28,10 @@ pub enum Format {
     Github,
     /// A Markdown summary: verdict, counts by area, blocking findings linked to file and line.
     Markdown,
+    /// GitLab code-quality report (JSON) for the merge request widget.
+    Gitlab,
+    /// JUnit XML: one test case per rule and location, failures for blocking findings.
+    Junit,
 }
 
 /// How the human report is drawn.
@@ -75,6 +81,8 @@ impl Format {
             }
             Format::Github => github::render(outcome),
             Format::Markdown => markdown::render(outcome, &opts.links),
+            Format::Gitlab => gitlab::render(outcome, opts.style.include_waived),
+            Format::Junit => junit::render(outcome),
         };
         Rendered {
             text,
@@ -90,6 +98,8 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Github => "github",
             Format::Markdown => "markdown",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
         }
     }
 }
