@@ -142,7 +142,6 @@ pub fn render(outcome: &CheckOutcome) -> String {
     let tests: usize = suites.values().map(|s| s.cases.len()).sum();
     let failures: usize = suites.values().map(|s| s.count(failed)).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let verdict = &outcome.verdict;
     let _ = writeln!(
         out,
         "<testsuites name=\"launchgate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
@@ -198,9 +197,6 @@ pub fn render(outcome: &CheckOutcome) -> String {
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
-    // The verdict as a comment: JUnit has no place for it, a reader of the file still wants it.
-    // The headline is launchgate's own text (counts and words), never a repository's.
-    let _ = writeln!(out, "<!-- {} -->", verdict.headline());
     out
 }
 
