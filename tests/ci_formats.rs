@@ -54,7 +54,9 @@ fn assert_gitlab_valid(text: &str) {
                 assert!(issue[key].is_string(), "`{key}` must be a string: {issue}");
             }
         }
-        assert!(issue["check_name"].as_str().is_some_and(|s| s.contains('/')));
+        assert!(issue["check_name"]
+            .as_str()
+            .is_some_and(|s| s.contains('/')));
         assert!(
             ["info", "minor", "major", "critical", "blocker"]
                 .contains(&issue["severity"].as_str().unwrap_or("")),
@@ -62,8 +64,14 @@ fn assert_gitlab_valid(text: &str) {
         );
         let path = issue["location"]["path"].as_str().expect("path");
         assert!(!path.is_empty() && !path.starts_with('/'), "{issue}");
-        assert!(issue["location"]["lines"]["begin"].as_u64() >= Some(1), "{issue}");
-        let fp = issue["fingerprint"].as_str().expect("fingerprint").to_string();
+        assert!(
+            issue["location"]["lines"]["begin"].as_u64() >= Some(1),
+            "{issue}"
+        );
+        let fp = issue["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string();
         assert!(seen.insert(fp), "fingerprint repeats: {issue}");
     }
 }
@@ -100,7 +108,10 @@ fn assert_junit_valid(text: &str) -> (usize, usize, usize) {
         (tests, failures, skipped) = (tests + t, failures + f, skipped + s);
     }
     assert_eq!(root.attribute("tests"), Some(tests.to_string().as_str()));
-    assert_eq!(root.attribute("failures"), Some(failures.to_string().as_str()));
+    assert_eq!(
+        root.attribute("failures"),
+        Some(failures.to_string().as_str())
+    );
     (tests, failures, skipped)
 }
 
@@ -175,14 +186,23 @@ fn fail_on_decides_what_fails_and_what_is_a_blocker() {
     assert!(junit.contains("<system-out>warning: "), "{junit}");
     let gitlab = issues(&Format::Gitlab.render(&lenient, Style::default()));
     assert_eq!(gitlab.len(), 2);
-    assert!(gitlab.iter().all(|i| i["severity"] == "minor"), "{gitlab:?}");
+    assert!(
+        gitlab.iter().all(|i| i["severity"] == "minor"),
+        "{gitlab:?}"
+    );
     // The same findings at --fail-on warning: failures and blockers.
     let strict = duplicates("", Severity::Warning);
     let junit = Format::Junit.render(&strict, Style::default());
     assert_eq!(assert_junit_valid(&junit).1, 2, "{junit}");
-    assert!(junit.contains("<failure type=\"warning\" message=\""), "{junit}");
+    assert!(
+        junit.contains("<failure type=\"warning\" message=\""),
+        "{junit}"
+    );
     let gitlab = issues(&Format::Gitlab.render(&strict, Style::default()));
-    assert!(gitlab.iter().all(|i| i["severity"] == "blocker"), "{gitlab:?}");
+    assert!(
+        gitlab.iter().all(|i| i["severity"] == "blocker"),
+        "{gitlab:?}"
+    );
 }
 
 #[test]
@@ -230,10 +250,16 @@ fn hostile_names_and_text_cannot_break_either_report() {
     // A document whose name carries XML markup, quotes and a CDATA end, and whose heading (in
     // the message) an escape character: both reports must still parse, and keep the path.
     let name = "docs/we<ird & \"odd\" ]]>.md";
-    let dir = common::tree(&[(name, "# Notes \u{1b}[31m <b>&\n\nSee [the plan](./missing&plan.md).\n")]);
+    let dir = common::tree(&[(
+        name,
+        "# Notes \u{1b}[31m <b>&\n\nSee [the plan](./missing&plan.md).\n",
+    )]);
     let outcome = common::run(dir.path());
     assert!(
-        outcome.findings.iter().any(|f| f.rule == "docs/broken-link"),
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.rule == "docs/broken-link"),
         "{:?}",
         outcome.findings
     );
@@ -242,12 +268,20 @@ fn hostile_names_and_text_cannot_break_either_report() {
     let doc = roxmltree::Document::parse(&junit).expect("well-formed");
     let case = doc
         .descendants()
-        .find(|n| n.attribute("name").is_some_and(|v| v.starts_with("docs/broken-link ")))
+        .find(|n| {
+            n.attribute("name")
+                .is_some_and(|v| v.starts_with("docs/broken-link "))
+        })
         .expect("a test case for the broken link");
-    assert!(case.attribute("name").is_some_and(|v| v.contains(name)), "{junit}");
+    assert!(
+        case.attribute("name").is_some_and(|v| v.contains(name)),
+        "{junit}"
+    );
     let gitlab = Format::Gitlab.render(&outcome, Style::default());
     assert_gitlab_valid(&gitlab);
-    assert!(issues(&gitlab).iter().any(|i| i["location"]["path"] == name));
+    assert!(issues(&gitlab)
+        .iter()
+        .any(|i| i["location"]["path"] == name));
 }
 
 #[test]

@@ -42,7 +42,10 @@ fn fenced_blocks(text: &str) -> Vec<(String, String, usize, String)> {
             i += 1;
             while i < lines.len() && !lines[i].trim_start().starts_with("```") {
                 let l = lines[i];
-                body.push_str(l.get(indent.min(l.len() - l.trim_start().len())..).unwrap_or(l));
+                body.push_str(
+                    l.get(indent.min(l.len() - l.trim_start().len())..)
+                        .unwrap_or(l),
+                );
                 body.push('\n');
                 i += 1;
             }
@@ -86,7 +89,9 @@ fn every_toml_block_loads_as_a_config_or_a_policy_case_file() {
                     toml::from_str(&body).unwrap_or_else(|e| panic!("{at}: {e}"));
                 let cases = value["case"].as_array().expect("[[case]]");
                 assert!(
-                    cases.iter().all(|c| c.get("name").is_some() && c.get("expect").is_some()),
+                    cases
+                        .iter()
+                        .all(|c| c.get("name").is_some() && c.get("expect").is_some()),
                     "{at}: every case needs a name and expectations"
                 );
                 continue;
@@ -206,9 +211,15 @@ fn internal_words(text: &str) -> Vec<String> {
     word.find_iter(text)
         .filter(|m| !allowed.is_match(&text[m.start()..]))
         .map(|m| {
-            let start = text[..m.start()].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+            let start = text[..m.start()]
+                .char_indices()
+                .rev()
+                .nth(40)
+                .map_or(0, |(i, _)| i);
             let end = (m.end() + 40).min(text.len());
-            let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            let end = (end..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
             text[start..end].replace('\n', " ")
         })
         .collect()
@@ -225,7 +236,10 @@ fn no_user_facing_text_uses_project_internal_words() {
     // The built-in policies and their cases ship in the binary: rule help reaches GitHub code
     // scanning, case names reach `launchgate test`.
     for dir in ["policies", "policies/tests"] {
-        for e in std::fs::read_dir(dir).expect("policies").filter_map(|e| e.ok()) {
+        for e in std::fs::read_dir(dir)
+            .expect("policies")
+            .filter_map(|e| e.ok())
+        {
             if e.path().is_file() {
                 let t = std::fs::read_to_string(e.path()).expect("policy text");
                 texts.push((e.path().display().to_string(), t));
@@ -253,7 +267,11 @@ fn no_user_facing_text_uses_project_internal_words() {
             found.push(format!("{name}: …{hit}…"));
         }
     }
-    assert!(found.is_empty(), "internal words in user-facing text:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "internal words in user-facing text:\n{}",
+        found.join("\n")
+    );
     // The filter itself: it catches the internal sense and lets the user's senses through.
     assert_eq!(internal_words("the seed's gate and the Seed loop").len(), 2);
     assert!(internal_words("mint seed data; run seed.sh; seed scripts").is_empty());

@@ -25,7 +25,11 @@ enum CaseOutcome {
     Passed,
     /// A warning below `--fail-on`: shown, not failing.
     PassedWithNote(String),
-    Failed { kind: String, message: String, body: String },
+    Failed {
+        kind: String,
+        message: String,
+        body: String,
+    },
     Skipped(String),
 }
 
@@ -109,10 +113,14 @@ fn suites(outcome: &CheckOutcome) -> BTreeMap<String, Suite> {
         } else {
             CaseOutcome::PassedWithNote(failure_body(f, rule))
         };
-        suites.entry(f.area().to_string()).or_default().cases.push(Case {
-            name: format!("{} {}", f.rule, location(f)),
-            outcome: case_outcome,
-        });
+        suites
+            .entry(f.area().to_string())
+            .or_default()
+            .cases
+            .push(Case {
+                name: format!("{} {}", f.rule, location(f)),
+                outcome: case_outcome,
+            });
     }
     let fired: std::collections::HashSet<&str> =
         outcome.findings.iter().map(|f| f.rule.as_str()).collect();
