@@ -97,8 +97,10 @@ if $released && [ -n "$target" ]; then
       log "checksum mismatch for $name$ext: expected $expected, got $actual: refusing to install it"
       exit 1
     fi
-    if [ "$ext" = .zip ]; then
+    if [ "$ext" = .zip ] && command -v unzip >/dev/null 2>&1; then
       unzip -q "$work/$name$ext" -d "$work"
+    elif [ "$ext" = .zip ]; then
+      powershell -NoProfile -Command "Expand-Archive -Path '$work/$name$ext' -DestinationPath '$work'"
     else
       tar -xzf "$work/$name$ext" -C "$work"
     fi

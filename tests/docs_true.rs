@@ -276,3 +276,71 @@ fn no_user_facing_text_uses_project_internal_words() {
     assert_eq!(internal_words("the seed's gate and the Seed loop").len(), 2);
     assert!(internal_words("mint seed data; run seed.sh; seed scripts").is_empty());
 }
+
+/// The backticked names in the first column of the table that follows `heading`.
+fn table_fields(text: &str, heading: &str) -> Vec<String> {
+    let start = text.find(heading).expect("heading");
+    let row = regex::Regex::new(r"^\| `([a-z_]+)` \|").expect("regex");
+    text[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| row.captures(l).map(|c| c[1].to_string()))
+        .collect()
+}
+
+#[test]
+fn the_json_report_doc_lists_exactly_the_fields_a_report_has() {
+    let doc = std::fs::read_to_string("docs/json-report.md").expect("doc");
+    let waiver = r#"
+[[waiver]]
+rule = "env/duplicate-key"
+subject = "PORT"
+reason = "the v1 loader reads the first value"
+owner = "platform@example.com"
+expires = 2099-12-31
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(".env"), "PORT=1\nPORT=2\n").expect("env");
+    std::fs::write(dir.path().join("launchgate.toml"), waiver).expect("config");
+    let outcome = check::run(&CheckOptions {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check runs");
+    let report: serde_json::Value = serde_json::from_str(
+        &launchgate::report::Format::Json.render(&outcome, Default::default()),
+    )
+    .expect("JSON");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object().expect("object").keys().cloned().collect()
+    };
+    assert_eq!(
+        table_fields(&doc, "prints one object"),
+        keys(&report),
+        "top-level fields, in order"
+    );
+    let counts = regex::Regex::new(r"`counts` \| `\{([a-z, ]+)\}`").expect("regex");
+    let documented: Vec<String> = counts.captures(&doc).expect("counts row")[1]
+        .split(", ")
+        .map(String::from)
+        .collect();
+    assert_eq!(documented, keys(&report["counts"]));
+    let waived = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f.get("waived").is_some())
+        .expect("a waived finding");
+    assert_eq!(
+        table_fields(&doc, "A finding:"),
+        keys(waived),
+        "finding fields, in order"
+    );
+    let note = regex::Regex::new(r"`waived` \| `\{([a-z, ]+)\}`").expect("regex");
+    let documented: Vec<String> = note.captures(&doc).expect("waived row")[1]
+        .split(", ")
+        .map(String::from)
+        .collect();
+    assert_eq!(documented, keys(&waived["waived"]));
+}

@@ -126,14 +126,17 @@ fn the_changelog_has_the_sections_a_release_reads() {
     assert!(changelog.contains("\n## [Unreleased]\n"));
     let section =
         regex::Regex::new(r"(?m)^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})$").expect("regex");
-    for c in section.captures_iter(&changelog) {
-        assert!(
-            c[1].split('.')
-                .map(|n| n.parse::<u32>().is_ok())
-                .all(|ok| ok),
-            "{}",
-            &c[0]
-        );
+    // Release sections run newest first, each version once, below Unreleased.
+    let versions: Vec<Vec<u32>> = section
+        .captures_iter(&changelog)
+        .map(|c| c[1].split('.').filter_map(|n| n.parse().ok()).collect())
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] > w[1]),
+        "CHANGELOG release sections out of order: {versions:?}"
+    );
+    if let Some(first) = section.find(&changelog) {
+        assert!(changelog.find("## [Unreleased]") < Some(first.start()));
     }
     let workflow = read(".github/workflows/release.yml");
     assert!(workflow.contains(r#"grep -q "^## \[$version\] - " CHANGELOG.md"#));
