@@ -2,7 +2,8 @@
 //! standing in for a GitHub release (`file://`): a tagged ref downloads the archive for this
 //! machine and checks its SHA-256, a second run uses the cached binary, a tampered archive
 //! is refused, a commit SHA is a release only when the release says it was built from it,
-//! and an unreleased ref falls back to `cargo install` of the action's source.
+//! and an unreleased ref falls back to `cargo install --locked` of the action's source (a
+//! small crate standing in for it, so the test does not spend minutes compiling).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -69,21 +70,50 @@ fn release(dir: &Path, tamper: bool) -> PathBuf {
 }
 
 fn install(release: &Path, install_dir: &Path, action_ref: &str) -> Output {
+    install_from(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        release,
+        install_dir,
+        action_ref,
+    )
+}
+
+fn install_from(action: &Path, release: &Path, install_dir: &Path, action_ref: &str) -> Output {
     Command::new("bash")
-        .arg("scripts/action-install.sh")
-        .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action-install.sh"))
+        .env("ACTION_PATH", action)
         .env("ACTION_REF", action_ref)
         .env("INSTALL_DIR", install_dir)
         .env("RELEASE_BASE", format!("file://{}", release.display()))
-        // The fallback builds the action's source with this checkout's warm target folder, as
-        // a debug build, offline: the same `cargo install --locked --path`, in seconds.
-        .env("CARGO_INSTALL_ARGS", "--debug --offline")
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
-        )
+        .env("CARGO_INSTALL_ARGS", "--offline")
+        .env_remove("CARGO_TARGET_DIR")
         .output()
         .expect("bash runs")
+}
+
+/// An action checkout for the source fallback: a crate named launchgate at this version
+/// whose binary says so. Building the real one costs minutes of a shared CI machine; what the
+/// test checks is that an unreleased ref runs `cargo install` of the action's own source.
+fn action_source(dir: &Path) -> PathBuf {
+    let src = dir.join("action");
+    std::fs::create_dir_all(src.join("src")).expect("action src");
+    std::fs::write(
+        src.join("Cargo.toml"),
+        format!("[package]\nname = \"launchgate\"\nversion = \"{VERSION}\"\nedition = \"2021\"\n\n[workspace]\n"),
+    )
+    .expect("manifest");
+    std::fs::write(
+        src.join("src/main.rs"),
+        "fn main() { println!(\"launchgate {}\", env!(\"CARGO_PKG_VERSION\")); }\n",
+    )
+    .expect("main");
+    let status = Command::new("cargo")
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&src)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success());
+    src
 }
 
 fn mode(out: &Output) -> String {
@@ -159,11 +189,12 @@ fn an_unreleased_ref_builds_the_action_source_with_cargo() {
     let dir = tempfile::tempdir().expect("temp dir");
     // A release exists, but neither another commit nor a branch is that release. One install
     // folder for the three runs (the action keeps one per ref; a commit's build is cached, so
-    // it goes first): the first builds, the others find the build up to date.
+    // it goes first).
     let rel = release(dir.path(), false);
+    let action = action_source(dir.path());
     let bin = dir.path().join("from-source");
     for r in ["fedcba9876543210fedcba9876543210fedcba98", "main", "main"] {
-        let out = install(&rel, &bin, r);
+        let out = install_from(&action, &rel, &bin, r);
         // A branch moves: its binary is never taken from the cache, even the second time.
         assert_eq!(mode(&out), "source", "{r}");
         assert!(
