@@ -1595,3 +1595,193 @@ fn a_cancel_the_server_cannot_take_is_given_up_after_two_seconds_and_said_so() {
     );
     drop(lock);
 }
+
+/// A login role `name` (cluster-wide, made once per server) granted `grants` on both
+/// databases of `r`.
+fn reader_role(r: &Rehearsal, name: &str, grants: &str) -> String {
+    r.server.execute(
+        "postgres",
+        &format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN \
+             CREATE ROLE {name} LOGIN PASSWORD 'Read3r-Pa55'; END IF; END $$"
+        ),
+    );
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(db, &grants.replace("{role}", name));
+    }
+    "Read3r-Pa55".to_string()
+}
+
+#[test]
+fn a_role_that_cannot_bypass_rls_is_an_error_naming_the_tables_never_a_pass() {
+    let Some(r) = Rehearsal::new("rlsread") else {
+        return;
+    };
+    // Tenant isolation on credentials on both sides; 1,000 rows lost on the target.
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(
+            db,
+            "ALTER TABLE public.credentials ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY tenant ON public.credentials USING (subject = current_user);",
+        );
+    }
+    r.server
+        .execute(&r.tgt, "DELETE FROM public.credentials WHERE id <= 1000");
+    let password = reader_role(
+        &r,
+        "lg_rls_reader",
+        "GRANT USAGE ON SCHEMA app, drizzle TO {role};
+         GRANT SELECT ON ALL TABLES IN SCHEMA public, app, drizzle TO {role};",
+    );
+    r.write_env(
+        &r.server
+            .url_as("lg_rls_reader", &password, &r.src, "sslmode=disable"),
+        &r.server
+            .url_as("lg_rls_reader", &password, &r.tgt, "sslmode=disable"),
+    );
+    for method in ["exact", "checksum"] {
+        let outcome = r.check(method, None);
+        let found = only(&outcome, "db/table-unreadable");
+        assert_eq!(found.len(), 2, "{method}: {:#?}", outcome.findings);
+        for f in &found {
+            assert!(
+                f.message.contains("row-level security")
+                    && f.message.contains("public.credentials"),
+                "{}",
+                f.message
+            );
+        }
+        assert!(!outcome.verdict.go, "{method}");
+        assert!(
+            only(&outcome, "db/unreachable").is_empty(),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        let db = outcome.facts.db.as_ref().expect("facts");
+        let pair = |name: &str| {
+            db.tables
+                .iter()
+                .find(|t| t.qualified == name)
+                .map(|t| (t.source_rows, t.target_rows))
+        };
+        // Never an empty count standing in for the hidden rows; the other tables are counted.
+        assert_eq!(pair("public.credentials"), Some((None, None)), "{method}");
+        assert_eq!(
+            pair("public.issuers"),
+            Some((Some(40), Some(40))),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_table_is_its_own_finding_and_the_rest_still_run() {
+    let Some(r) = Rehearsal::new("unreadable") else {
+        return;
+    };
+    r.server.execute(
+        &r.tgt,
+        "ALTER TABLE public.issuers ALTER COLUMN name TYPE varchar(40); \
+         DELETE FROM public.credentials WHERE id = 77",
+    );
+    let password = reader_role(
+        &r,
+        "lg_partial_reader",
+        "GRANT USAGE ON SCHEMA app, drizzle TO {role};
+         GRANT SELECT ON ALL TABLES IN SCHEMA public, app, drizzle TO {role};
+         REVOKE SELECT ON public.wallet_sessions FROM {role};",
+    );
+    r.write_env(
+        &r.server
+            .url_as("lg_partial_reader", &password, &r.src, "sslmode=disable"),
+        &r.server
+            .url_as("lg_partial_reader", &password, &r.tgt, "sslmode=disable"),
+    );
+    for method in ["exact", "checksum"] {
+        let outcome = r.check(method, None);
+        let found = only(&outcome, "db/table-unreadable");
+        assert_eq!(found.len(), 2, "{method}: {:#?}", outcome.findings);
+        assert!(
+            found
+                .iter()
+                .all(|f| f.message.contains("public.wallet_sessions")
+                    && f.message.contains("permission denied")),
+            "{method}: {:#?}",
+            found
+        );
+        assert!(
+            only(&outcome, "db/unreachable").is_empty(),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        // The other findings are still there.
+        assert_eq!(
+            only(&outcome, "db/schema-drift").len(),
+            1,
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        let counts = only(&outcome, "db/rowcount-mismatch");
+        assert_eq!(counts.len(), 1, "{method}: {:#?}", outcome.findings);
+        assert_eq!(counts[0].subject, "public.credentials");
+        // The changed column is left out of the contents: no differing ranges for issuers.
+        assert!(
+            only(&outcome, "db/checksum-mismatch")
+                .iter()
+                .all(|f| f.subject != "public.issuers"),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+    }
+}
+
+#[test]
+fn a_role_restricted_to_one_schema_probes_that_schema() {
+    let Some(r) = Rehearsal::new("oneschema") else {
+        return;
+    };
+    let password = reader_role(
+        &r,
+        "lg_public_reader",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};",
+    );
+    r.write_env(
+        &r.server
+            .url_as("lg_public_reader", &password, &r.src, "sslmode=disable"),
+        &r.server
+            .url_as("lg_public_reader", &password, &r.tgt, "sslmode=disable"),
+    );
+    r.edit_config(
+        "schemas = [\"public\", \"app\", \"drizzle\"]",
+        "schemas = [\"public\"]",
+    );
+    let outcome = r.check("exact", None);
+    let db_findings: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("db/"))
+        .collect();
+    assert!(db_findings.is_empty(), "{:#?}", db_findings);
+    let db = outcome.facts.db.as_ref().expect("facts");
+    assert!(db.tables.iter().all(|t| t.qualified.starts_with("public.")));
+    assert_eq!(db.tables.len(), 4, "{:#?}", db.tables);
+}
+
+#[test]
+fn a_database_that_does_not_exist_is_a_connect_error_not_a_query_error() {
+    let Some(r) = Rehearsal::new("nodb") else {
+        return;
+    };
+    r.write_env(
+        &r.server.url(&r.src),
+        &r.server.url("no_such_database_here"),
+    );
+    let outcome = r.check("exact", None);
+    let found = only(&outcome, "db/unreachable");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.findings);
+    assert!(
+        found[0].message.contains(": connect: ") && found[0].message.contains("does not exist"),
+        "{}",
+        found[0].message
+    );
+}

@@ -88,6 +88,10 @@ pub struct DatabaseProbe {
     pub tables: Vec<TableFacts>,
     /// Migration tables found on this side (read on the target only).
     pub migration_tables: Vec<MigrationTable>,
+    /// Reads the server refused outside the probed tables (a migration table the role may
+    /// not read), each naming its table; the probed tables carry their own `error`.
+    #[serde(default)]
+    pub unreadable: Vec<ProbeError>,
     pub elapsed_ms: u64,
 }
 
@@ -95,7 +99,9 @@ pub struct DatabaseProbe {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeError {
     /// `config` (bad URL / sslrootcert), `connect`, `tls`, `auth`, `timeout`, `query`,
-    /// `connection-lost`.
+    /// `permission` (no privilege to read a table), `rls` (row-level security applies to the
+    /// probing role), `connection-lost`, `stopped` (the probe was stopped while this side
+    /// was not the one being waited for).
     pub kind: String,
     /// What failed, without any password.
     pub message: String,
@@ -103,6 +109,14 @@ pub struct ProbeError {
     pub timeout_ms: Option<u64>,
     /// The table being probed when it failed, if any.
     pub table: Option<String>,
+}
+
+impl ProbeError {
+    /// True when the server refused one read (a permission, row-level security, a query it
+    /// rejected) and stayed usable: that table is unreadable, the rest can still be probed.
+    pub fn is_table_level(&self) -> bool {
+        matches!(self.kind.as_str(), "query" | "permission" | "rls")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

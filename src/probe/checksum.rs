@@ -62,7 +62,7 @@ struct RangeSum {
 }
 
 /// Key bounds and row count of one side.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Bounds {
     pub min: Option<i64>,
     pub max: Option<i64>,

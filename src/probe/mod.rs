@@ -173,6 +173,7 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
                 connections: 0,
                 tables: Vec::new(),
                 migration_tables: Vec::new(),
+                unreadable: Vec::new(),
                 elapsed_ms: 0,
             };
             match side {
@@ -519,6 +520,7 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         connections: 0,
         tables: Vec::new(),
         migration_tables: Vec::new(),
+        unreadable: Vec::new(),
         elapsed_ms: 0,
     };
     let endpoint = match side.endpoint {
@@ -601,8 +603,11 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
     if side.side == Side::Target {
-        match catalog::migration_tables(&first).await {
-            Ok(m) => open.probe.migration_tables = m,
+        match catalog::migration_tables(&first, &plan.schemas).await {
+            Ok((m, unreadable)) => {
+                open.probe.migration_tables = m;
+                open.probe.unreadable.extend(unreadable);
+            }
             Err(e) => {
                 open.fail(e);
                 first.close().await;
@@ -651,13 +656,23 @@ async fn count_remaining(plan: &ProbePlan, side: &mut OpenSide) {
                 let Some(lease) = pool.lease().await else {
                     return (i, Err(lost_all(&qualified)));
                 };
-                let result = catalog::exact_count(lease.session(), &schema, &name).await;
+                let session = lease.session();
+                let result = match session.checkpoint().await {
+                    Ok(()) => catalog::exact_count(session, &schema, &name).await,
+                    Err(e) => Err(e),
+                };
                 match &result {
                     Ok(rows) => {
                         progress.table_done(label, &qualified, *rows, total);
                         drop(lease);
                     }
-                    Err(_) => lease.discard(),
+                    Err(e) => {
+                        if session.recover(e).await {
+                            drop(lease);
+                        } else {
+                            lease.discard();
+                        }
+                    }
                 }
                 (i, result)
             }
@@ -678,11 +693,26 @@ fn apply_count(side: &mut OpenSide, i: usize, result: Result<i64, ProbeError>) {
             table.rows_method = "exact".into();
         }
         Err(e) => {
+            // No count: never leave the catalog estimate behind to be read as one.
             table.rows = None;
             table.rows_method = "exact".into();
             table.error = Some(e.clone());
-            side.fail(e);
+            // A table the server refused to read is that table's finding; the others
+            // were (or are being) probed in the same snapshot.
+            if !e.is_table_level() {
+                side.fail(e);
+            }
         }
+    }
+}
+
+/// An error standing for "roll this session back to its checkpoint".
+fn table_level() -> ProbeError {
+    ProbeError {
+        kind: "query".into(),
+        message: String::new(),
+        timeout_ms: None,
+        table: None,
     }
 }
 
@@ -718,11 +748,17 @@ async fn compare_contents(
             continue;
         };
         let tt = &target.probe.tables[ti];
-        let target_columns: BTreeSet<&str> = tt.columns.iter().map(|c| c.name.as_str()).collect();
+        // A column whose type differs is db/schema-drift's finding, once; comparing its
+        // text would only flag every range of the table.
+        let target_columns: BTreeSet<(&str, &str)> = tt
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data_type.as_str()))
+            .collect();
         let columns: Vec<String> = st
             .columns
             .iter()
-            .filter(|c| target_columns.contains(c.name.as_str()))
+            .filter(|c| target_columns.contains(&(c.name.as_str(), c.data_type.as_str())))
             .map(|c| c.name.clone())
             .collect();
         let key = single_integer_key(st)
@@ -751,10 +787,19 @@ async fn compare_contents(
             let Some(t) = tgt_pool.lease().await else {
                 return (si, ti, check, Err((Side::Target, lost_all(&qualified))));
             };
-            let (sb, tb) = tokio::join!(
-                checksum::bounds(s.session(), &check),
-                checksum::bounds(t.session(), &check)
-            );
+            let (sc, tc) = tokio::join!(s.session().checkpoint(), t.session().checkpoint());
+            let (sb, tb) = match (sc, tc) {
+                (Ok(()), Ok(())) => {
+                    tokio::join!(
+                        checksum::bounds(s.session(), &check),
+                        checksum::bounds(t.session(), &check)
+                    )
+                }
+                (sc, tc) => (
+                    sc.map(|()| checksum::Bounds::default()),
+                    tc.map(|()| checksum::Bounds::default()),
+                ),
+            };
             let outcome = match (sb, tb) {
                 (Err(e), _) => Err((Side::Source, e)),
                 (_, Err(e)) => Err((Side::Target, e)),
@@ -768,13 +813,19 @@ async fn compare_contents(
                     drop(s);
                     drop(t);
                 }
-                Err((Side::Source, _)) => {
-                    s.discard();
-                    drop(t);
-                }
-                Err((Side::Target, _)) => {
-                    t.discard();
-                    drop(s);
+                Err((side, e)) => {
+                    let (failed, other) = match side {
+                        Side::Source => (s, t),
+                        Side::Target => (t, s),
+                    };
+                    // The other side's transaction may hold a half-read table too.
+                    let _ = other.session().recover(&table_level()).await;
+                    if failed.session().recover(e).await {
+                        drop(failed);
+                    } else {
+                        failed.discard();
+                    }
+                    drop(other);
                 }
             }
             (si, ti, check, outcome)
@@ -905,11 +956,21 @@ fn pair_tables(
     target: Option<&DatabaseProbe>,
     mut checksums: BTreeMap<String, ChecksumComparison>,
 ) -> Vec<TablePair> {
+    // A count is only ever compared as what it is: when a side stopped before counting a
+    // table exactly, its catalog estimate is not passed off as the count.
+    let wanted_method = if plan.method == "fast" {
+        "estimate"
+    } else {
+        "exact"
+    };
     let index = |p: Option<&DatabaseProbe>| -> BTreeMap<String, Option<i64>> {
         p.map(|p| {
             p.tables
                 .iter()
-                .map(|t| (t.qualified.clone(), t.rows))
+                .map(|t| {
+                    let rows = t.rows.filter(|_| t.rows_method == wanted_method);
+                    (t.qualified.clone(), rows)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -1101,6 +1162,7 @@ mod tests {
             connections: 1,
             tables,
             migration_tables: Vec::new(),
+            unreadable: Vec::new(),
             elapsed_ms: 0,
         };
         let src = side(vec![

@@ -229,6 +229,12 @@ impl Endpoint {
         {
             begin.push_str(&format!("SET TRANSACTION SNAPSHOT '{id}';"));
         }
+        // `row_security = off` makes a read that row-level security would filter fail
+        // instead of silently returning fewer rows (pg_dump does the same), so a role that
+        // cannot bypass RLS is an error for that table, never an empty count. JIT only adds
+        // compile time to the scans a probe runs once. A pinned search_path keeps objects in
+        // a scanned database's schemas from shadowing the built-ins the probe calls, and makes
+        // the catalog's definition texts schema-qualified the same way on both sides.
         // Canonical output settings make a row's text the same on both servers whatever
         // their defaults, which the checksum method relies on. A pooled session may wait,
         // idle in its transaction, for as long as another table's probe takes, so a
@@ -239,7 +245,9 @@ impl Endpoint {
              SET LOCAL idle_in_transaction_session_timeout = 0;\
              SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD';\
              SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3;\
-             SET LOCAL bytea_output = 'hex';",
+             SET LOCAL bytea_output = 'hex';\
+             SET LOCAL row_security = off; SET LOCAL jit = off;\
+             SET LOCAL search_path = pg_catalog, pg_temp;",
             millis(self.limits.statement_timeout),
         ));
         session.batch(&begin, None).await?;
@@ -318,6 +326,22 @@ impl Session {
         }
     }
 
+    /// Mark the point a failed table read rolls back to ([`Session::recover`]): one
+    /// unreadable table must not abort the transaction the other tables are read in.
+    pub async fn checkpoint(&self) -> Result<(), ProbeError> {
+        self.batch("SAVEPOINT launchgate_table", None).await
+    }
+
+    /// After `error` from a read begun at [`Session::checkpoint`]: roll back to it and say
+    /// whether the session is usable again (the server refused that read, it is alive).
+    pub async fn recover(&self, error: &ProbeError) -> bool {
+        error.is_table_level()
+            && self
+                .batch("ROLLBACK TO SAVEPOINT launchgate_table", None)
+                .await
+                .is_ok()
+    }
+
     fn guard_timeout(&self, table: Option<&str>) -> ProbeError {
         ProbeError {
             kind: "timeout".into(),
@@ -371,6 +395,15 @@ fn classify(
         {
             ("auth", None)
         }
+        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
+            if text.contains("row-level security") {
+                ("rls", None)
+            } else {
+                ("permission", None)
+            }
+        }
+        // The server answered, but the URL names a database it does not have.
+        Some(code) if *code == SqlState::INVALID_CATALOG_NAME => ("connect", None),
         Some(code)
             if *code == SqlState::ADMIN_SHUTDOWN
                 || *code == SqlState::CRASH_SHUTDOWN
