@@ -149,6 +149,12 @@ pub struct ProbesConfig {
     /// Rows per key range in the first checksum pass (default 100000); mismatching ranges
     /// are then bisected.
     pub checksum_range_rows: Option<u64>,
+    /// Schema-object classes compared between source and target (default: every class).
+    pub objects: Option<Vec<crate::facts::db::ObjectClass>>,
+    /// Globs over `class:object` (`grant:*`, `index:tmp_* on public.*`) for schema objects
+    /// meant to differ; they are left out of the comparison.
+    #[serde(default)]
+    pub ignore_objects: Vec<String>,
 }
 
 /// `[probes.tables."schema.table"]`.

@@ -201,7 +201,7 @@ fn equal_databases_give_no_finding_and_go_with_every_method() {
             .all(|t| t.qualified != "public.schema_notes" && !t.qualified.starts_with("drizzle.")));
         assert_eq!(
             db.tables.len(),
-            5,
+            6,
             "{:?}",
             db.tables.iter().map(|t| &t.qualified).collect::<Vec<_>>()
         );
@@ -1764,7 +1764,7 @@ fn a_role_restricted_to_one_schema_probes_that_schema() {
     assert!(db_findings.is_empty(), "{:#?}", db_findings);
     let db = outcome.facts.db.as_ref().expect("facts");
     assert!(db.tables.iter().all(|t| t.qualified.starts_with("public.")));
-    assert_eq!(db.tables.len(), 4, "{:#?}", db.tables);
+    assert_eq!(db.tables.len(), 5, "{:#?}", db.tables);
 }
 
 #[test]
@@ -1784,4 +1784,183 @@ fn a_database_that_does_not_exist_is_a_connect_error_not_a_query_error() {
         "{}",
         found[0].message
     );
+}
+
+/// Grants and row-level security an application relies on, made on both databases.
+fn app_role_and_policies(r: &Rehearsal) {
+    r.server.execute(
+        "postgres",
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lg_app') THEN \
+         CREATE ROLE lg_app NOLOGIN; END IF; END $$",
+    );
+    for db in [&r.src, &r.tgt] {
+        r.server.execute(
+            db,
+            "GRANT USAGE ON SCHEMA app TO lg_app;
+             GRANT SELECT, INSERT, UPDATE ON public.credentials, public.issuers TO lg_app;
+             GRANT USAGE ON SEQUENCE public.credentials_id_seq TO lg_app;
+             GRANT SELECT ON app.audit_events TO lg_app;
+             ALTER TABLE app.audit_events ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY audit_own ON app.audit_events FOR SELECT TO lg_app
+                 USING (actor = current_user);
+             CREATE FUNCTION public.issuer_count() RETURNS bigint LANGUAGE sql
+                 SECURITY DEFINER AS 'SELECT count(*) FROM public.issuers';",
+        );
+    }
+}
+
+fn subjects(outcome: &CheckOutcome, rule: &str) -> Vec<String> {
+    let mut found: Vec<String> = only(outcome, rule)
+        .iter()
+        .map(|f| f.subject.clone())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_pg_dump_restore_copy_has_every_schema_object_and_passes() {
+    let Some(r) = Rehearsal::new("objcopy") else {
+        return;
+    };
+    app_role_and_policies(&r);
+    // The target as a cutover makes it: dumped from the source and restored.
+    let copy = r.server.copy_database(&r.src, "objcopy_restored");
+    r.server.execute(&copy, "ANALYZE");
+    r.write_env(&r.server.url(&r.src), &r.server.url(&copy));
+    for method in ["exact", "checksum", "fast"] {
+        let outcome = r.check(method, Some("0"));
+        assert!(
+            probe_findings(&outcome)
+                .iter()
+                .all(|f| f.rule.starts_with("migrations/")),
+            "{method}: {:#?}",
+            outcome.findings
+        );
+        let db = outcome.facts.db.as_ref().expect("facts");
+        assert!(db.objects.is_empty(), "{method}: {:#?}", db.objects);
+        assert_eq!(db.object_classes.len(), 12);
+        let target = db.target.as_ref().expect("target");
+        assert!(
+            target
+                .sequences
+                .iter()
+                .any(|s| s.sequence == "public.credentials_id_seq" && s.column_max == Some(5000)),
+            "{:#?}",
+            target.sequences
+        );
+    }
+}
+
+#[test]
+fn every_planted_schema_object_difference_is_found_and_named() {
+    let Some(r) = Rehearsal::new("objdiff") else {
+        return;
+    };
+    app_role_and_policies(&r);
+    // The sequence is behind on both sides: on the target that is an error regardless.
+    for db in [&r.src, &r.tgt] {
+        r.server
+            .execute(db, "SELECT setval('public.credentials_id_seq', 4000)");
+    }
+    r.server.execute(
+        &r.tgt,
+        "ALTER SEQUENCE public.issuers_id_seq INCREMENT BY 2;
+         REVOKE ALL ON public.credentials FROM lg_app;
+         DROP POLICY audit_own ON app.audit_events;
+         DROP EXTENSION pgcrypto CASCADE;
+         ALTER TABLE public.issuers DROP CONSTRAINT issuers_did_key;
+         DROP INDEX public.credentials_issuer_idx;
+         ALTER TABLE public.credentials DROP CONSTRAINT credentials_issuer_id_fkey,
+             DROP CONSTRAINT credentials_status_check;
+         ALTER TABLE public.credentials ALTER COLUMN status DROP DEFAULT;
+         DROP FUNCTION public.touch_updated_at() CASCADE;
+         DROP VIEW public.active_credentials;
+         ALTER TYPE app.audit_kind ADD VALUE 'export';
+         ALTER FUNCTION public.issuer_count() OWNER TO lg_app;",
+    );
+    let outcome = r.check("exact", None);
+    let expect = |rule: &str, want: &[&str]| {
+        let got = subjects(&outcome, rule);
+        assert_eq!(got, want, "{rule}: {:#?}", only(&outcome, rule));
+        for f in only(&outcome, rule) {
+            assert_eq!(
+                (f.location.file.as_str(), f.location.line),
+                (ENV_FILE, TGT_LINE)
+            );
+        }
+    };
+    expect("db/sequence-behind", &["public.credentials_id_seq"]);
+    expect("db/sequence-mismatch", &["sequence:public.issuers_id_seq"]);
+    expect(
+        "db/grant-mismatch",
+        &["grant:table public.credentials to lg_app"],
+    );
+    expect(
+        "db/rls-mismatch",
+        &["rls:policy audit_own on app.audit_events"],
+    );
+    expect("db/extension-mismatch", &["extension:pgcrypto"]);
+    expect(
+        "db/default-mismatch",
+        &[
+            "default:public.credentials.status",
+            "default:public.issuer_api_keys.token",
+        ],
+    );
+    expect(
+        "db/constraint-mismatch",
+        &[
+            "constraint:credentials_issuer_id_fkey on public.credentials",
+            "constraint:credentials_status_check on public.credentials",
+            "constraint:issuers_did_key on public.issuers",
+        ],
+    );
+    expect(
+        "db/index-mismatch",
+        &["index:credentials_issuer_idx on public.credentials"],
+    );
+    expect(
+        "db/function-mismatch",
+        &["function:public.touch_updated_at()"],
+    );
+    expect(
+        "db/trigger-mismatch",
+        &["trigger:credverse_state_store_touch on public.credverse_state_store"],
+    );
+    expect("db/view-mismatch", &["view:public.active_credentials"]);
+    expect("db/type-mismatch", &["type:app.audit_kind"]);
+    expect(
+        "db/owner-mismatch",
+        &["owner:SECURITY DEFINER function public.issuer_count()"],
+    );
+    let message = |rule: &str| only(&outcome, rule)[0].message.clone();
+    assert!(
+        message("db/sequence-behind").contains("would hand out 4001 next")
+            && message("db/sequence-behind").contains("up to 5000"),
+        "{}",
+        message("db/sequence-behind")
+    );
+    assert!(
+        message("db/type-mismatch").contains("'export'"),
+        "{}",
+        message("db/type-mismatch")
+    );
+    assert!(
+        message("db/extension-mismatch").contains("missing on the target"),
+        "{}",
+        message("db/extension-mismatch")
+    );
+    assert!(!outcome.verdict.go);
+
+    // Intended differences are left out by config; classes can be chosen.
+    r.edit_config(
+        "checksum-range-rows = 500",
+        "checksum-range-rows = 500\nobjects = [\"view\", \"index\"]\nignore-objects = [\"index:credentials_issuer_idx *\"]",
+    );
+    let scoped = r.check("exact", None);
+    assert_eq!(subjects(&scoped, "db/view-mismatch").len(), 1);
+    assert!(subjects(&scoped, "db/index-mismatch").is_empty());
+    assert!(subjects(&scoped, "db/constraint-mismatch").is_empty());
+    assert!(subjects(&scoped, "db/sequence-behind").is_empty());
 }

@@ -32,6 +32,13 @@ pub struct ProbeReport {
     pub tables: Vec<TablePair>,
     /// The state-store check on the target, when configured.
     pub state_store: Option<StateStoreProbe>,
+    /// Schema objects that differ between source and target (the classes compared, after
+    /// `[probes] ignore-objects`).
+    #[serde(default)]
+    pub objects: Vec<ObjectDiff>,
+    /// The object classes compared (`[probes] objects`), empty when none could be.
+    #[serde(default)]
+    pub object_classes: Vec<ObjectClass>,
     /// Milliseconds the whole probe took.
     pub elapsed_ms: u64,
 }
@@ -92,6 +99,15 @@ pub struct DatabaseProbe {
     /// not read), each naming its table; the probed tables carry their own `error`.
     #[serde(default)]
     pub unreadable: Vec<ProbeError>,
+    /// Schema objects read from the catalogs (compared into [`ProbeReport::objects`]). Not
+    /// serialised: function and view bodies are the database's text, and only their
+    /// differences are facts a report needs.
+    #[serde(skip)]
+    pub objects: Vec<SchemaObject>,
+    /// Sequences behind a column, with their next value (and on the target the column's
+    /// `max`).
+    #[serde(default)]
+    pub sequences: Vec<SequenceFacts>,
     pub elapsed_ms: u64,
 }
 
@@ -256,4 +272,112 @@ pub struct AppliedMigration {
     pub finished: bool,
     /// Prisma: `rolled_back_at` is set.
     pub rolled_back: bool,
+}
+
+/// A class of schema object compared across source and target (`[probes] objects`), each
+/// with its own rule (`db/<class>-mismatch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectClass {
+    Sequence,
+    Constraint,
+    Default,
+    Index,
+    Extension,
+    Function,
+    Trigger,
+    View,
+    Type,
+    Rls,
+    Grant,
+    Owner,
+}
+
+impl ObjectClass {
+    pub const ALL: [ObjectClass; 12] = [
+        ObjectClass::Sequence,
+        ObjectClass::Constraint,
+        ObjectClass::Default,
+        ObjectClass::Index,
+        ObjectClass::Extension,
+        ObjectClass::Function,
+        ObjectClass::Trigger,
+        ObjectClass::View,
+        ObjectClass::Type,
+        ObjectClass::Rls,
+        ObjectClass::Grant,
+        ObjectClass::Owner,
+    ];
+
+    /// The name config and rule ids use (`sequence`, `rls`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectClass::Sequence => "sequence",
+            ObjectClass::Constraint => "constraint",
+            ObjectClass::Default => "default",
+            ObjectClass::Index => "index",
+            ObjectClass::Extension => "extension",
+            ObjectClass::Function => "function",
+            ObjectClass::Trigger => "trigger",
+            ObjectClass::View => "view",
+            ObjectClass::Type => "type",
+            ObjectClass::Rls => "rls",
+            ObjectClass::Grant => "grant",
+            ObjectClass::Owner => "owner",
+        }
+    }
+
+    /// Whether a definition may be shown in a message: a function's or view's body is the
+    /// database's own code (it may hold anything), so only the fact that it differs is.
+    pub fn shows_definition(self) -> bool {
+        !matches!(self, ObjectClass::Function | ObjectClass::View)
+    }
+}
+
+/// One schema object as a side's catalogs describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaObject {
+    pub class: ObjectClass,
+    /// What the two sides are matched on: the qualified name, or for indexes and
+    /// constraints the table and the definition (a restored copy may name them otherwise).
+    pub key: String,
+    /// How a message names it (`users_email_key on public.users`).
+    pub label: String,
+    /// What must be equal on both sides (the server's deparsed definition).
+    pub definition: String,
+    /// The table it belongs to (`schema.table`, quoted as SQL), when it belongs to one.
+    pub table: Option<String>,
+}
+
+/// A schema object that is missing on the target, extra there, or defined differently.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectDiff {
+    pub class: ObjectClass,
+    pub label: String,
+    /// `missing` (on the target), `extra` (only on the target) or `differs`.
+    pub change: String,
+    /// The source's definition (withheld for function and view bodies).
+    pub source: Option<String>,
+    /// The target's definition (withheld for function and view bodies).
+    pub target: Option<String>,
+}
+
+/// A sequence that feeds a column (serial, identity or `OWNED BY`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SequenceFacts {
+    /// `schema.sequence`, quoted as SQL.
+    pub sequence: String,
+    /// `schema.table.column`, quoted as SQL.
+    pub column: String,
+    /// `schema.table`, unquoted (as table facts name it).
+    pub table: String,
+    /// `pg_sequences.last_value` (none before the first `nextval`, or when unreadable).
+    pub last_value: Option<i64>,
+    /// What the next `nextval` returns, when the role may read the sequence.
+    pub next_value: Option<i64>,
+    pub increment: i64,
+    /// The column's `max` (read on the target only).
+    pub column_max: Option<i64>,
+    /// Why the column's `max` could not be read.
+    pub error: Option<ProbeError>,
 }

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod checksum;
+mod objects;
 mod session;
 mod tls;
 
@@ -23,8 +24,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::LoadedConfig;
 use crate::facts::db::{
-    ChecksumComparison, DatabaseProbe, ProbeError, ProbeReport, RequiredKey, Side, StateStoreProbe,
-    TableFacts, TablePair,
+    ChecksumComparison, DatabaseProbe, ObjectClass, ProbeError, ProbeReport, RequiredKey, Side,
+    StateStoreProbe, TableFacts, TablePair,
 };
 use crate::facts::{Facts, Location};
 
@@ -174,6 +175,8 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
                 tables: Vec::new(),
                 migration_tables: Vec::new(),
                 unreadable: Vec::new(),
+                objects: Vec::new(),
+                sequences: Vec::new(),
                 elapsed_ms: 0,
             };
             match side {
@@ -204,6 +207,9 @@ pub struct ProbePlan {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
     table_tolerance: BTreeMap<String, (String, Option<Location>)>,
+    /// Schema-object classes compared, and the objects meant to differ.
+    object_classes: Vec<ObjectClass>,
+    ignore_objects: Option<GlobSet>,
     state_store: Option<StateStorePlan>,
     concurrency: usize,
     range_rows: u64,
@@ -327,6 +333,11 @@ impl ProbePlan {
             include: glob_set(&probes.include),
             exclude: glob_set(&probes.exclude),
             table_tolerance,
+            object_classes: probes
+                .objects
+                .clone()
+                .unwrap_or_else(|| ObjectClass::ALL.to_vec()),
+            ignore_objects: glob_set(&probes.ignore_objects),
             state_store,
             concurrency: probes
                 .concurrency
@@ -353,6 +364,36 @@ impl ProbePlan {
             .exclude
             .as_ref()
             .is_some_and(|ex| ex.is_match(&table.qualified))
+    }
+
+    /// Schema objects of the compared classes that differ, leaving out the tables not
+    /// probed on both sides and the objects `[probes] ignore-objects` names.
+    fn object_diff(
+        &self,
+        source: &DatabaseProbe,
+        target: &DatabaseProbe,
+    ) -> Vec<crate::facts::db::ObjectDiff> {
+        let names = |p: &DatabaseProbe| -> BTreeSet<String> {
+            p.tables.iter().map(|t| t.qualified.clone()).collect()
+        };
+        let both: BTreeSet<String> = names(source)
+            .intersection(&names(target))
+            .cloned()
+            .collect();
+        let ignored = |o: &crate::facts::db::SchemaObject| {
+            self.ignore_objects.as_ref().is_some_and(|g| {
+                g.is_match(format!("{}:{}", o.class.name(), o.label))
+                    || g.is_match(format!("{}:{}", o.class.name(), o.key))
+            })
+        };
+        let mut diffs = objects::diff(&source.objects, &target.objects, &both, &ignored);
+        for d in &mut diffs {
+            if !d.class.shows_definition() {
+                d.source = d.source.as_ref().map(|_| String::new());
+                d.target = d.target.as_ref().map(|_| String::new());
+            }
+        }
+        diffs
     }
 
     /// Probe both sides and compare.
@@ -410,6 +451,12 @@ impl ProbePlan {
         }
         for side in [source.as_mut(), target.as_mut()].into_iter().flatten() {
             side.finish().await;
+        }
+        if let (Some(s), Some(t)) = (source.as_ref(), target.as_ref()) {
+            if s.probe.reachable && t.probe.reachable {
+                report.objects = plan.object_diff(&s.probe, &t.probe);
+                report.object_classes = plan.object_classes.clone();
+            }
         }
         report.tables = pair_tables(
             &plan,
@@ -521,6 +568,8 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         tables: Vec::new(),
         migration_tables: Vec::new(),
         unreadable: Vec::new(),
+        objects: Vec::new(),
+        sequences: Vec::new(),
         elapsed_ms: 0,
     };
     let endpoint = match side.endpoint {
@@ -602,6 +651,27 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         }
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
+    // Schema objects and sequences, in the same snapshot as the tables.
+    let objects = async {
+        let objects = objects::read(&first, &plan.schemas, &plan.object_classes).await?;
+        let sequences = if plan.object_classes.contains(&ObjectClass::Sequence) {
+            objects::sequences(&first, &plan.schemas, side.side == Side::Target).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ProbeError>((objects, sequences))
+    };
+    match objects.await {
+        Ok((objects, sequences)) => {
+            open.probe.objects = objects;
+            open.probe.sequences = sequences;
+        }
+        Err(e) => {
+            open.fail(e);
+            first.close().await;
+            return open;
+        }
+    }
     if side.side == Side::Target {
         match catalog::migration_tables(&first, &plan.schemas).await {
             Ok((m, unreadable)) => {
@@ -1163,6 +1233,8 @@ mod tests {
             tables,
             migration_tables: Vec::new(),
             unreadable: Vec::new(),
+            objects: Vec::new(),
+            sequences: Vec::new(),
             elapsed_ms: 0,
         };
         let src = side(vec![
