@@ -112,6 +112,10 @@ pub struct CheckArgs {
     /// Run live database probes against the cutover env set's source and target.
     #[arg(long)]
     pub probe: bool,
+    /// With --probe: write the verification artifacts (row counts, diff, state-store keys and
+    /// a manifest with each file's sha256) into DIR, for the evidence rules to read later.
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub evidence: Option<PathBuf>,
     /// Row-count method for probes.
     #[arg(long, value_parser = ["fast", "exact", "checksum"])]
     pub method: Option<String>,
@@ -458,6 +462,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             args.cache_dir.clone().or_else(default_cache_dir)
         },
         mode: args.mode.into(),
+        evidence: args.evidence.clone(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

@@ -1964,3 +1964,114 @@ fn every_planted_schema_object_difference_is_found_and_named() {
     assert!(subjects(&scoped, "db/constraint-mismatch").is_empty());
     assert!(subjects(&scoped, "db/sequence-behind").is_empty());
 }
+
+#[test]
+fn evidence_written_by_the_probe_is_accepted_and_a_tampered_copy_rejected() {
+    let Some(r) = Rehearsal::new("evidence") else {
+        return;
+    };
+    let dir = r.repo.path().join("scripts/db-migration/artifacts/verify");
+    let probed = check::run(&CheckOptions {
+        root: r.repo.path().to_path_buf(),
+        probe: true,
+        method: Some("checksum".into()),
+        evidence: Some(dir.clone()),
+        ..Default::default()
+    })
+    .expect("check runs");
+    assert!(probe_findings(&probed).is_empty(), "{:#?}", probed.findings);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("evidence written")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let kinds: Vec<&str> = names
+        .iter()
+        .map(|n| n.split("-2").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "manifest",
+            "method-diff-exact",
+            "rowcount-diff",
+            "src-method-exact",
+            "src-rowcounts",
+            "state-store-gate",
+            "tgt-method-exact",
+            "tgt-rowcounts",
+            "tgt-state-store"
+        ],
+        "{names:?}"
+    );
+    let file = |prefix: &str| {
+        let name = names
+            .iter()
+            .find(|n| n.starts_with(prefix))
+            .expect("written");
+        dir.join(name)
+    };
+    let tgt = std::fs::read_to_string(file("tgt-rowcounts")).expect("target counts");
+    assert!(tgt.contains("public.credentials|5000\n"), "{tgt}");
+    assert_eq!(
+        std::fs::read_to_string(file("rowcount-diff")).expect("diff"),
+        ""
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file("manifest")).expect("manifest"))
+            .expect("manifest is JSON");
+    assert_eq!(manifest["method"], "checksum");
+    assert_eq!(manifest["probe_complete"], true);
+    assert_eq!(manifest["files"].as_object().map(|f| f.len()), Some(8));
+    // Nothing secret in what was written.
+    for name in &names {
+        let text = std::fs::read_to_string(dir.join(name)).expect("read");
+        assert!(!text.contains(pg::ADMIN_PASSWORD) && !text.contains("127.0.0.1"));
+    }
+
+    // Read back by a later check without probes, in cutover mode: accepted as the
+    // verification and the state-store gate.
+    let later = |r: &Rehearsal| {
+        check::run(&CheckOptions {
+            root: r.repo.path().to_path_buf(),
+            mode: launchgate::facts::Mode::Cutover,
+            ..Default::default()
+        })
+        .expect("check runs")
+    };
+    let accepted = later(&r);
+    for rule in [
+        "evidence/incomplete-set",
+        "evidence/rowcount-mismatch",
+        "evidence/bad-name",
+        "evidence/tampered",
+        "cutover/verification-missing",
+        "cutover/state-store-gate",
+    ] {
+        assert!(
+            only(&accepted, rule).is_empty(),
+            "{rule}: {:#?}",
+            accepted.findings
+        );
+    }
+
+    // Someone edits a target count after the fact: the manifest catches it.
+    std::fs::write(
+        file("tgt-rowcounts"),
+        tgt.replace("public.credentials|5000", "public.credentials|5001"),
+    )
+    .expect("tamper");
+    let tampered = later(&r);
+    let found = only(&tampered, "evidence/tampered");
+    assert_eq!(found.len(), 1, "{:#?}", tampered.findings);
+    assert!(
+        found[0]
+            .message
+            .contains("was changed after launchgate wrote it"),
+        "{}",
+        found[0].message
+    );
+    let verification = only(&tampered, "cutover/verification-missing");
+    assert_eq!(verification.len(), 1, "{:#?}", tampered.findings);
+    assert!(!tampered.verdict.go);
+}

@@ -8,6 +8,7 @@
 //! (every session is a `READ ONLY` transaction that is rolled back), never panics on what a
 //! database answers (errors become [`ProbeError`] facts), and never prints a password.
 
+pub mod artifacts;
 mod catalog;
 mod checksum;
 mod objects;
