@@ -1411,6 +1411,14 @@ fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
                 .is_some_and(|m| m.contains("cancelled on the server"))),
         "{unreachable:#?}"
     );
+    // The source had answered everything: it is not blamed for the timeout.
+    assert!(
+        unreachable.iter().any(|f| f["location"]["line"] == SRC_LINE
+            && f["message"].as_str().is_some_and(|m| m.contains(
+                "stopped: not probed completely: this side had answered every query sent to it"
+            ))),
+        "{unreachable:#?}"
+    );
     assert!(
         findings.iter().any(|f| f["rule"] == "docs/broken-link"),
         "the static findings are still reported: {findings:#?}"
@@ -2074,4 +2082,85 @@ fn evidence_written_by_the_probe_is_accepted_and_a_tampered_copy_rejected() {
     let verification = only(&tampered, "cutover/verification-missing");
     assert_eq!(verification.len(), 1, "{:#?}", tampered.findings);
     assert!(!tampered.verdict.go);
+}
+
+/// One side's facts for a policy test (no server).
+fn side_facts(
+    side: launchgate::facts::db::Side,
+    line: u32,
+) -> launchgate::facts::db::DatabaseProbe {
+    launchgate::facts::db::DatabaseProbe {
+        side,
+        key: side.env_key().into(),
+        url: String::new(),
+        display: "db.internal:5432/app".into(),
+        location: launchgate::facts::Location::on_line(ENV_FILE, line, 1, 11),
+        reachable: true,
+        error: None,
+        server_version: None,
+        tls: true,
+        read_only: Some(true),
+        connections: 1,
+        tables: Vec::new(),
+        migration_tables: Vec::new(),
+        unreadable: Vec::new(),
+        objects: Vec::new(),
+        sequences: Vec::new(),
+        elapsed_ms: 0,
+    }
+}
+
+#[test]
+fn fast_estimates_within_their_margin_warn_and_beyond_it_fail_at_tolerance_0() {
+    use launchgate::facts::db::{ProbeReport, Side, TablePair};
+    let root = manifest().join(FIXTURE);
+    let config = launchgate::config::load(&root, None).expect("config loads");
+    let mut facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let pair = |name: &str, source: i64, target: i64| TablePair {
+        qualified: name.into(),
+        on_source: true,
+        on_target: true,
+        source_rows: Some(source),
+        target_rows: Some(target),
+        tolerance: "0".into(),
+        tolerance_location: None,
+        checksum: None,
+    };
+    facts.db = Some(ProbeReport {
+        method: "fast".into(),
+        tolerance: "0".into(),
+        source: Some(side_facts(Side::Source, SRC_LINE)),
+        target: Some(side_facts(Side::Target, TGT_LINE)),
+        tables: vec![
+            // Two restored copies of one 3-million-row table, as their estimates differ.
+            pair("public.events", 3_000_000, 2_999_988),
+            // 10,000 rows gone: far beyond what an estimate is off by.
+            pair("public.users", 3_000_000, 2_990_000),
+            // Below the ANALYZE sample, estimates are exact: one row is a mismatch.
+            pair("public.plans", 1_000, 999),
+        ],
+        ..Default::default()
+    });
+    let findings = launchgate::policy::PolicySet::builtin(launchgate::policy::Limits::default())
+        .evaluate(std::sync::Arc::new(facts));
+    let mut mismatched: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "db/rowcount-mismatch")
+        .map(|f| f.subject.as_str())
+        .collect();
+    mismatched.sort_unstable();
+    assert_eq!(mismatched, vec!["public.plans", "public.users"]);
+    let warned: Vec<&launchgate::finding::Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "db/stale-statistics")
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(
+        warned[0]
+            .message
+            .contains("public.events: estimates differ by 12 rows")
+            && warned[0].message.contains("--method exact"),
+        "{}",
+        warned[0].message
+    );
 }

@@ -109,7 +109,11 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
                 let cancelled = in_flight.cancel_all(CANCEL_WAIT).await;
                 match outcome {
                     Ok(report) => report,
-                    Err((kind, why)) => stopped(kind, &format!("{why}{}", cancelled.describe())),
+                    Err((kind, why)) => stopped(
+                        kind,
+                        &format!("{why}{}", cancelled.describe()),
+                        cancelled.waiting_on,
+                    ),
                 }
             });
             // Do not wait for the connection tasks: dropping the runtime closes them.
@@ -131,7 +135,7 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
 
 /// A closure building the report of a probe stopped before it finished (`kind`, `why`): every
 /// side unreachable, at the line that named it, so the findings say what was not checked.
-fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
+fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str, [bool; 2]) -> ProbeReport {
     let base = ProbeReport {
         env_set: plan.env_set.clone(),
         skipped: plan.skipped.clone(),
@@ -153,9 +157,32 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
             Err((redacted, _)) => (s.side, s.location.clone(), redacted.clone(), String::new()),
         })
         .collect();
-    move |kind: &str, why: &str| {
+    move |kind: &str, why: &str, waiting_on: [bool; 2]| {
         let mut report = base.clone();
+        // Blame the side whose answer the probe was waiting for; when it was waiting on
+        // none (still connecting), every side.
+        let waiting_on = if waiting_on == [false, false] {
+            [true, true]
+        } else {
+            waiting_on
+        };
         for (side, location, url, display) in &sides {
+            let blamed = waiting_on[usize::from(*side == Side::Target)];
+            let other = match side {
+                Side::Source => "target",
+                Side::Target => "source",
+            };
+            let (kind, why) = if blamed {
+                (kind.to_string(), why.to_string())
+            } else {
+                (
+                    "stopped".to_string(),
+                    format!(
+                        "not probed completely: this side had answered every query sent to it \
+                         when the probe stopped while waiting for the {other} ({kind})"
+                    ),
+                )
+            };
             let probe = DatabaseProbe {
                 side: *side,
                 key: side.env_key().to_string(),
@@ -164,8 +191,8 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
                 location: location.clone(),
                 reachable: false,
                 error: Some(ProbeError {
-                    kind: kind.to_string(),
-                    message: why.to_string(),
+                    kind,
+                    message: why,
                     timeout_ms: None,
                     table: None,
                 }),
@@ -282,7 +309,7 @@ impl ProbePlan {
                                 Ok(url) => {
                                     let redacted = url.redacted.clone();
                                     Endpoint::new(url, limits, root)
-                                        .map(|e| e.with_in_flight(in_flight.clone()))
+                                        .map(|e| e.with_in_flight(in_flight.clone(), side))
                                         .map_err(|e| (redacted, e))
                                 }
                             },
@@ -446,6 +473,16 @@ impl ProbePlan {
                 futures_join_all(pending).await;
             }
             _ => {}
+        }
+        // Schema objects after the counts: reading a default or a view's definition waits
+        // for a lock on its table like a count does, and the count's error names the table.
+        {
+            let reads: Vec<_> = [source.as_mut(), target.as_mut()]
+                .into_iter()
+                .flatten()
+                .map(|side| read_objects(&plan, side))
+                .collect();
+            futures_join_all(reads).await;
         }
         if let (Some(store), Some(t)) = (&plan.state_store, target.as_mut()) {
             report.state_store = Some(read_state_store(store, t).await);
@@ -652,27 +689,6 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         }
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
-    // Schema objects and sequences, in the same snapshot as the tables.
-    let objects = async {
-        let objects = objects::read(&first, &plan.schemas, &plan.object_classes).await?;
-        let sequences = if plan.object_classes.contains(&ObjectClass::Sequence) {
-            objects::sequences(&first, &plan.schemas, side.side == Side::Target).await?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, ProbeError>((objects, sequences))
-    };
-    match objects.await {
-        Ok((objects, sequences)) => {
-            open.probe.objects = objects;
-            open.probe.sequences = sequences;
-        }
-        Err(e) => {
-            open.fail(e);
-            first.close().await;
-            return open;
-        }
-    }
     if side.side == Side::Target {
         match catalog::migration_tables(&first, &plan.schemas).await {
             Ok((m, unreadable)) => {
@@ -704,6 +720,39 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     open.probe.reachable = true;
     open.pool = Some(session::Pool::new(sessions));
     open
+}
+
+/// Schema objects and sequences (with the column maxima on the target), in the side's
+/// snapshot, when the side is still reachable.
+async fn read_objects(plan: &ProbePlan, side: &mut OpenSide) {
+    let Some(pool) = side.pool.clone().filter(|_| side.probe.reachable) else {
+        return;
+    };
+    let Some(lease) = pool.lease().await else {
+        side.fail(lost_all("the schema objects"));
+        return;
+    };
+    let session = lease.session();
+    let read = async {
+        let objects = objects::read(session, &plan.schemas, &plan.object_classes).await?;
+        let sequences = if plan.object_classes.contains(&ObjectClass::Sequence) {
+            objects::sequences(session, &plan.schemas, side.probe.side == Side::Target).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ProbeError>((objects, sequences))
+    };
+    match read.await {
+        Ok((objects, sequences)) => {
+            side.probe.objects = objects;
+            side.probe.sequences = sequences;
+            drop(lease);
+        }
+        Err(e) => {
+            lease.discard();
+            side.fail(e);
+        }
+    }
 }
 
 /// `count(*)` every table the checksum pass did not already count, a bounded number at once.

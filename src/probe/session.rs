@@ -24,7 +24,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{CancelToken, Client, Row};
 
 use super::tls::{self, SslMode};
-use crate::facts::db::ProbeError;
+use crate::facts::db::{ProbeError, Side};
 use crate::source::dburl::DatabaseUrl;
 
 /// Time limits for one database.
@@ -52,6 +52,7 @@ pub struct Endpoint {
     /// Where sessions opened here record their queries (one set per probe, shared by both
     /// databases; [`Endpoint::new`] starts a set of its own).
     in_flight: InFlight,
+    side: Option<Side>,
 }
 
 /// Parameters tokio-postgres understands that a URL may carry through.
@@ -161,12 +162,15 @@ impl Endpoint {
             ssl_mode,
             limits,
             in_flight: InFlight::default(),
+            side: None,
         })
     }
 
-    /// Record the queries of sessions opened here in `in_flight` (the probe's shared set).
-    pub fn with_in_flight(mut self, in_flight: InFlight) -> Endpoint {
+    /// Record the queries of sessions opened here in `in_flight` (the probe's shared set),
+    /// as queries to `side`.
+    pub fn with_in_flight(mut self, in_flight: InFlight, side: Side) -> Endpoint {
         self.in_flight = in_flight;
+        self.side = Some(side);
         self
     }
 
@@ -217,6 +221,7 @@ impl Endpoint {
             canceller: Canceller {
                 token: client.cancel_token(),
                 tls: self.tls.clone(),
+                side: self.side,
             },
             in_flight: self.in_flight.clone(),
             client,
@@ -532,6 +537,9 @@ impl Drop for Lease {
 struct Canceller {
     token: CancelToken,
     tls: Option<rustls::ClientConfig>,
+    /// Which database the session belongs to, so a stopped probe blames the side that
+    /// was still answering rather than every side.
+    side: Option<Side>,
 }
 
 impl Canceller {
@@ -564,6 +572,8 @@ struct InFlightQueries {
 /// What [`InFlight::cancel_all`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cancelled {
+    /// The sides that still had a query running (whose answer the probe was waiting for).
+    pub waiting_on: [bool; 2],
     /// Queries still running when the probe stopped waiting: cancel requests sent.
     pub requested: usize,
     /// Requests that could not be delivered (no connection to the server, TLS refused) or
@@ -642,6 +652,14 @@ impl InFlight {
         if requested == 0 {
             return Cancelled::default();
         }
+        let mut waiting_on = [false; 2];
+        for canceller in &pending {
+            match canceller.side {
+                Some(Side::Source) => waiting_on[0] = true,
+                Some(Side::Target) => waiting_on[1] = true,
+                None => waiting_on = [true, true],
+            }
+        }
         let mut requests = tokio::task::JoinSet::new();
         for canceller in pending {
             requests.spawn(async move { canceller.cancel().await.is_ok() });
@@ -655,6 +673,7 @@ impl InFlight {
         }
         // Requests still connecting when the wait ran out are dropped with the set.
         Cancelled {
+            waiting_on,
             requested,
             failed: requested - delivered,
         }
@@ -667,7 +686,14 @@ mod tests {
 
     #[test]
     fn the_cancel_outcome_is_described_in_words() {
-        let said = |requested, failed| Cancelled { requested, failed }.describe();
+        let said = |requested, failed| {
+            Cancelled {
+                waiting_on: [true, true],
+                requested,
+                failed,
+            }
+            .describe()
+        };
         assert_eq!(said(0, 0), "");
         assert_eq!(
             said(1, 0),
