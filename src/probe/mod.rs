@@ -762,12 +762,18 @@ async fn count_remaining(plan: &ProbePlan, side: &mut OpenSide) {
     };
     let label = side.probe.side.label();
     let total = side.probe.tables.len();
-    let jobs: Vec<_> = side
+    // Largest first (by the catalog estimate): the longest scan starts at once instead of
+    // after every small one, so the pool's sessions finish together.
+    let mut order: Vec<(usize, &TableFacts)> = side
         .probe
         .tables
         .iter()
         .enumerate()
         .filter(|(_, t)| !side.counted.contains(&t.qualified))
+        .collect();
+    order.sort_by_key(|(_, t)| std::cmp::Reverse(t.rows.unwrap_or(0)));
+    let jobs: Vec<_> = order
+        .into_iter()
         .map(|(i, t)| {
             let pool = pool.clone();
             let (schema, name, qualified) = (t.schema.clone(), t.name.clone(), t.qualified.clone());
@@ -863,7 +869,10 @@ async fn compare_contents(
         .collect();
     let total = source.probe.tables.len();
     let mut jobs = Vec::new();
-    for (si, st) in source.probe.tables.iter().enumerate() {
+    // Largest first, as in count_remaining; the pool hands out sessions in request order.
+    let mut order: Vec<(usize, &TableFacts)> = source.probe.tables.iter().enumerate().collect();
+    order.sort_by_key(|(_, t)| std::cmp::Reverse(t.rows.unwrap_or(0)));
+    for (si, st) in order {
         let Some(&ti) = target_index.get(st.qualified.as_str()) else {
             continue;
         };
@@ -894,6 +903,7 @@ async fn compare_contents(
             key,
             ordered_key,
             range_rows: plan.range_rows,
+            estimated_rows: st.rows.max(tt.rows),
         };
         let (src_pool, tgt_pool, progress) =
             (src_pool.clone(), tgt_pool.clone(), plan.progress.clone());
@@ -925,7 +935,7 @@ async fn compare_contents(
                 (_, Err(e)) => Err((Side::Target, e)),
                 (Ok(sb), Ok(tb)) => checksum::compare(s.session(), t.session(), &check, sb, tb)
                     .await
-                    .map(|diff| (sb.rows, tb.rows, diff)),
+                    .map(|diff| (diff.source_rows, diff.target_rows, diff)),
             };
             match &outcome {
                 Ok((rows, _, _)) => {
