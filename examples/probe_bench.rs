@@ -189,7 +189,7 @@ fn checksum_bench() {
         &format!(
             "CREATE TABLE accounts (aid bigint PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL,
                                     filler char(84), updated_at timestamptz NOT NULL);
-             INSERT INTO accounts SELECT g, 1 + g / 100000, ((g * 7919) % 100000 - 50000)::int,
+             INSERT INTO accounts SELECT g, 1 + g / 100000, ((g::bigint * 7919) % 100000 - 50000)::int,
                     md5(g::text), timestamptz '2026-01-01' + g * interval '1 second'
              FROM generate_series(1, {rows}) g;"
         ),
