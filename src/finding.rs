@@ -174,7 +174,7 @@ impl Verdict {
         let warnings = active().filter(|f| f.severity == Severity::Warning).count();
         // policy/error always blocks: policies fail closed.
         let blocking = active()
-            .filter(|f| f.severity >= fail_on || f.rule == crate::policy::POLICY_ERROR)
+            .filter(|f| f.severity >= fail_on || f.rule == crate::rules::POLICY_ERROR)
             .count();
         Verdict {
             go: blocking == 0,
