@@ -156,7 +156,7 @@ pub struct ProbesConfig {
     /// Globs over `class:object` (`grant:*`, `index:tmp_* on public.*`) for schema objects
     /// meant to differ; they are left out of the comparison.
     #[serde(default)]
-    pub ignore_objects: Vec<String>,
+    pub ignore_objects: GlobList,
 }
 
 /// `[probes.tables."schema.table"]`.

@@ -365,7 +365,8 @@ impl ProbePlan {
                 .objects
                 .clone()
                 .unwrap_or_else(|| ObjectClass::ALL.to_vec()),
-            ignore_objects: glob_set(&probes.ignore_objects),
+            ignore_objects: (!probes.ignore_objects.is_empty())
+                .then(|| probes.ignore_objects.set().clone()),
             state_store,
             concurrency: probes
                 .concurrency
