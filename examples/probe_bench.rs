@@ -232,10 +232,14 @@ fn checksum_bench() {
             ..Default::default()
         })
         .expect("check runs");
+        let db_findings: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("db/"))
+            .collect();
         assert!(
-            outcome.verdict.go,
-            "identical databases: {:#?}",
-            outcome.findings
+            db_findings.is_empty(),
+            "identical databases: {db_findings:#?}"
         );
     });
     // The floor: the server reading and hashing every row once, both databases at once.

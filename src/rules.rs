@@ -62,4 +62,3 @@ pub fn engine_rules() -> Vec<RuleMeta> {
         ),
     ]
 }
-

@@ -269,7 +269,10 @@ fn every_rule_id_is_unique_and_the_registry_is_pinned() {
         one.load(source, text);
         for meta in one.rules().into_iter().filter(|m| m.source != "<engine>") {
             if let Some(first) = seen.insert(meta.id.clone(), source.to_string()) {
-                panic!("rule {} is registered by {first} and again by {source}", meta.id);
+                panic!(
+                    "rule {} is registered by {first} and again by {source}",
+                    meta.id
+                );
             }
         }
     }

@@ -119,22 +119,35 @@ async fn bucket_sums(
     let hash = plan.row_hash();
     let rows = match (split, &plan.key) {
         (Some(s), Some(k)) => {
+            // One aggregate per range, each walking its slice of the key's index: a single
+            // GROUP BY over the table looks like a million groups to the planner (it cannot
+            // tell how many distinct buckets an expression makes), so it sorted every row
+            // and spilled to disk. Ranges with no rows are left out, as a GROUP BY would.
             let k = quote_ident(k);
-            let width = i64::try_from(s.width).unwrap_or(i64::MAX);
-            // bigint arithmetic is much faster than numeric; use numeric only when the key
-            // span would overflow it.
-            let bucket = if i64::try_from(i128::from(s.hi) - i128::from(s.lo)).is_ok() {
-                format!("(({k}::bigint - $1::bigint) / $2::bigint)")
-            } else {
-                format!("div({k}::numeric - $1::bigint, $2::bigint)::bigint")
-            };
             let sql = format!(
-                "SELECT {bucket}::bigint, count(*), COALESCE(sum({hash}), 0)::text
-                 FROM {table} WHERE {k} BETWEEN $1::bigint AND $3::bigint GROUP BY 1"
+                "SELECT count(*), COALESCE(sum({hash}), 0)::text
+                 FROM {table} WHERE {k} BETWEEN $1::bigint AND $2::bigint"
             );
-            session
-                .query(&sql, &[&s.lo, &width, &s.hi], Some(&qualified))
-                .await?
+            let mut out = BTreeMap::new();
+            let mut id: i64 = 0;
+            let mut from = i128::from(s.lo);
+            while from <= i128::from(s.hi) {
+                let to = (from + s.width - 1).min(i128::from(s.hi));
+                let (a, b) = (clamp_i64(from), clamp_i64(to));
+                let rows = session.query(&sql, &[&a, &b], Some(&qualified)).await?;
+                if let Some(row) = rows.first() {
+                    let sum = RangeSum {
+                        rows: get(row, 0)?,
+                        sum: get(row, 1)?,
+                    };
+                    if sum.rows > 0 {
+                        out.insert(id, sum);
+                    }
+                }
+                id += 1;
+                from = to + 1;
+            }
+            return Ok(out);
         }
         _ => {
             let sql =

@@ -3,8 +3,9 @@
 //!
 //! This module owns turning databases into [`ProbeReport`] facts: tables and columns, row
 //! counts by method (`fast` catalog estimates with statistics age, `exact` `count(*)`,
-//! `checksum` content comparison by key range), the state-store keys and the migrations the
-//! target has applied. It never produces findings (`policies/db.rhai` does), never writes
+//! `checksum` content comparison by key range), schema objects and their differences
+//! (`objects`), sequences against their columns, the state-store keys and the migrations the
+//! target has applied; and writing them as evidence (`artifacts`, the only files it writes). It never produces findings (`policies/db.rhai` does), never writes
 //! (every session is a `READ ONLY` transaction that is rolled back), never panics on what a
 //! database answers (errors become [`ProbeError`] facts), and never prints a password.
 
