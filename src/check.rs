@@ -310,11 +310,11 @@ fn resolve_probe_settings(
     }
     let probes = &loaded.config.probes;
     if let Some(m) = &probes.method {
-        s.method = m.get_ref().clone();
+        s.method = m.get_ref().as_str().to_string();
         s.method_location = loaded.location(m.span());
     }
     if let Some(t) = &probes.tolerance {
-        s.tolerance = t.get_ref().clone();
+        s.tolerance = t.get_ref().text.clone();
         s.tolerance_location = loaded.location(t.span());
     }
     if let Some(m) = &opts.method {
@@ -365,15 +365,7 @@ fn severity_overrides(
     let mut out = BTreeMap::new();
     for (rule, level) in entries {
         let id = rule.get_ref();
-        let sev = match level.get_ref().as_str() {
-            "off" => None,
-            other => Some(Severity::parse(other).ok_or_else(|| {
-                error(
-                    level.span(),
-                    format!("`{other}` is not `error`, `warning` or `off`"),
-                )
-            })?),
-        };
+        let sev = level.get_ref().severity();
         let ids: Vec<&String> = if is_glob(id) {
             let matcher = crate::source::glob::compile_one(id)
                 .map_err(|e| error(rule.span(), e.to_string()))?;

@@ -5,7 +5,50 @@
 //! that rotted (`waiver/*`). Every id, here and in the policies, is unique (a test asserts
 //! it and snapshots the full list): ids are public, they are SARIF rule ids.
 
-use crate::finding::{RuleMeta, Severity};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's metadata: the same text feeds `rules`, `explain`, SARIF and the docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    /// Markdown: what it checks, why it matters, how to fix.
+    pub help: String,
+    pub tags: Vec<String>,
+    /// Where the rule is defined (`policies/launch.rhai`, or `<engine>`).
+    pub source: String,
+}
 
 /// A policy failed to compile or run, or hit a resource limit: always blocking.
 pub const POLICY_ERROR: &str = "policy/error";

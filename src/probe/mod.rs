@@ -329,7 +329,8 @@ impl ProbePlan {
                 } else {
                     format!("public.{name}")
                 };
-                table_tolerance.insert(qualified, (t.get_ref().clone(), location_of(t.span())));
+                table_tolerance
+                    .insert(qualified, (t.get_ref().text.clone(), location_of(t.span())));
             }
         }
         let state_store = probes.state_store.as_ref().map(|s| {
