@@ -1380,7 +1380,7 @@ fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
     );
     let started = Instant::now();
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
-        .args(["check", "--probe", "--timeout", "2s", "--format", "json"])
+        .args(["check", "--probe", "--timeout", "5s", "--format", "json"])
         .arg(r.repo.path())
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
@@ -1391,7 +1391,7 @@ fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
     assert_eq!(out.status.code(), Some(1), "NO-GO:\n{stdout}");
     // The budget ended the run, and the cancel did not hold it up.
     assert!(
-        ran >= Duration::from_secs(2) && ran < Duration::from_secs(6),
+        ran >= Duration::from_secs(5) && ran < Duration::from_secs(9),
         "{ran:?}"
     );
     assert!(
@@ -1415,7 +1415,7 @@ fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
     assert!(
         unreachable.iter().any(|f| f["location"]["line"] == SRC_LINE
             && f["message"].as_str().is_some_and(|m| m.contains(
-                "stopped: not probed completely: this side had answered every query sent to it"
+                "stopped: not probed completely: this side had answered every query sent to it (and was not connecting)"
             ))),
         "{unreachable:#?}"
     );
@@ -1431,7 +1431,7 @@ fn the_overall_timeout_cancels_a_blocked_query_on_the_server() {
     let gone = until_sessions(server, &dbs, Duration::from_secs(10), |s| s.is_empty())
         .unwrap_or_else(|left| panic!("launchgate sessions left on the server: {left:?}"));
     eprintln!(
-        "--timeout 2s: run ended after {:.2} s; no active launchgate query {:.2} s later, no session {:.2} s later",
+        "--timeout 5s: run ended after {:.2} s; no active launchgate query {:.2} s later, no session {:.2} s later",
         ran.as_secs_f64(),
         quiet.as_secs_f64(),
         gone.as_secs_f64()

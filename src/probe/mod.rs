@@ -180,7 +180,8 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str, [bool; 2]) -> ProbeRe
                     "stopped".to_string(),
                     format!(
                         "not probed completely: this side had answered every query sent to it \
-                         when the probe stopped while waiting for the {other} ({kind})"
+                         (and was not connecting) when the probe stopped while waiting for the \
+                         {other} ({kind})"
                     ),
                 )
             };

@@ -181,6 +181,14 @@ impl Endpoint {
 
     /// Open one read-only session. `snapshot` imports another session's snapshot.
     pub async fn open(&self, snapshot: Option<&str>) -> Result<Session, ProbeError> {
+        let side = self.side.map(|s| usize::from(s == Side::Target));
+        if let (Some(i), Ok(mut inner)) = (side, self.in_flight.inner.lock()) {
+            inner.connecting[i] += 1;
+        }
+        let _connecting = Connecting {
+            in_flight: self.in_flight.clone(),
+            side,
+        };
         let connect = async {
             match &self.tls {
                 Some(tls) => {
@@ -567,6 +575,23 @@ pub struct InFlight {
 struct InFlightQueries {
     next: u64,
     queries: BTreeMap<u64, Canceller>,
+    /// Connections being opened, per side (source, target): not cancellable, but a side
+    /// still connecting is one the probe is waiting on.
+    connecting: [u32; 2],
+}
+
+/// Marks one connection attempt of a side as under way until dropped.
+struct Connecting {
+    in_flight: InFlight,
+    side: Option<usize>,
+}
+
+impl Drop for Connecting {
+    fn drop(&mut self) {
+        if let (Some(i), Ok(mut inner)) = (self.side, self.in_flight.inner.lock()) {
+            inner.connecting[i] = inner.connecting[i].saturating_sub(1);
+        }
+    }
 }
 
 /// What [`InFlight::cancel_all`] did.
@@ -644,15 +669,21 @@ impl InFlight {
     /// Ask the server to cancel every recorded query, all at once, waiting at most `wait`
     /// (a server that stopped answering must not hold the probe up); the set is emptied.
     pub async fn cancel_all(&self, wait: Duration) -> Cancelled {
-        let pending: Vec<Canceller> = match self.inner.lock() {
-            Ok(mut inner) => std::mem::take(&mut inner.queries).into_values().collect(),
-            Err(_) => Vec::new(),
+        let (pending, connecting): (Vec<Canceller>, [u32; 2]) = match self.inner.lock() {
+            Ok(mut inner) => (
+                std::mem::take(&mut inner.queries).into_values().collect(),
+                inner.connecting,
+            ),
+            Err(_) => (Vec::new(), [0, 0]),
         };
+        let mut waiting_on = [connecting[0] > 0, connecting[1] > 0];
         let requested = pending.len();
         if requested == 0 {
-            return Cancelled::default();
+            return Cancelled {
+                waiting_on,
+                ..Cancelled::default()
+            };
         }
-        let mut waiting_on = [false; 2];
         for canceller in &pending {
             match canceller.side {
                 Some(Side::Source) => waiting_on[0] = true,
