@@ -43,6 +43,8 @@ pub struct CheckOptions {
     pub mode: Mode,
     /// `--baseline FILE`: findings it holds do not count toward the verdict.
     pub baseline: Option<PathBuf>,
+    /// `--evidence DIR` (with `probe`): write the probe's verification artifacts there.
+    pub evidence: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -62,6 +64,7 @@ impl Default for CheckOptions {
             cache_dir: None,
             mode: Mode::default(),
             baseline: None,
+            evidence: None,
         }
     }
 }
@@ -77,6 +80,9 @@ pub enum CheckError {
     #[error("--process-env names env set `{name}`, which does not exist")]
     #[diagnostic(code(launchgate::usage), help("env sets here: {known}"))]
     UnknownEnvSet { name: String, known: String },
+    #[error("--evidence: {0}")]
+    #[diagnostic(code(launchgate::evidence))]
+    Evidence(#[from] crate::probe::artifacts::ArtifactError),
     #[error("--{flag} `{value}` is invalid: {why}")]
     #[diagnostic(code(launchgate::usage))]
     BadFlag {
@@ -183,6 +189,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             &facts, &loaded, &opts.root, deadline,
         ));
     }
+    let mut evidence_note = None;
+    if let (Some(dir), Some(db)) = (&opts.evidence, &facts.db) {
+        let written = crate::probe::artifacts::write(
+            db,
+            dir,
+            std::time::SystemTime::now(),
+            env!("CARGO_PKG_VERSION"),
+        )?;
+        evidence_note = Some(format!(
+            "evidence written: {} files and {}",
+            written.files.len() - 1,
+            written.manifest.display()
+        ));
+    }
 
     let mut notes = Vec::new();
     if loaded.path.is_none() {
@@ -194,6 +214,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         notes.push(format!("configuration: {p}"));
     }
     notes.extend(collected.notes);
+    notes.extend(evidence_note);
     if let Some(reason) = &facts.git.reason {
         notes.push(format!("git: {reason}"));
     }

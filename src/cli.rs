@@ -127,6 +127,10 @@ pub struct CheckArgs {
     /// Run live database probes against the cutover env set's source and target.
     #[arg(long)]
     pub probe: bool,
+    /// With --probe: write the verification artifacts (row counts, diff, state-store keys and
+    /// a manifest with each file's sha256) into DIR, for the evidence rules to read later.
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub evidence: Option<PathBuf>,
     /// Row-count method for probes.
     #[arg(long, value_parser = ["fast", "exact", "checksum"])]
     pub method: Option<String>,
@@ -502,6 +506,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         },
         mode: args.mode.into(),
         baseline: args.baseline.clone(),
+        evidence: args.evidence.clone(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

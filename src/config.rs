@@ -152,6 +152,12 @@ pub struct ProbesConfig {
     /// Rows per key range in the first checksum pass (default 100000); mismatching ranges
     /// are then bisected.
     pub checksum_range_rows: Option<u64>,
+    /// Schema-object classes compared between source and target (default: every class).
+    pub objects: Option<Vec<ObjectClass>>,
+    /// Globs over `class:object` (`grant:*`, `index:tmp_* on public.*`) for schema objects
+    /// meant to differ; they are left out of the comparison.
+    #[serde(default)]
+    pub ignore_objects: GlobList,
 }
 
 /// `[probes.tables."schema.table"]`.
@@ -449,3 +455,63 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
 }
 
 pub use crate::source::path::relative_display;
+
+/// A class of schema object compared across source and target (`[probes] objects`), each
+/// with its own rule (`db/<class>-mismatch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectClass {
+    Sequence,
+    Constraint,
+    Default,
+    Index,
+    Extension,
+    Function,
+    Trigger,
+    View,
+    Type,
+    Rls,
+    Grant,
+    Owner,
+}
+
+impl ObjectClass {
+    pub const ALL: [ObjectClass; 12] = [
+        ObjectClass::Sequence,
+        ObjectClass::Constraint,
+        ObjectClass::Default,
+        ObjectClass::Index,
+        ObjectClass::Extension,
+        ObjectClass::Function,
+        ObjectClass::Trigger,
+        ObjectClass::View,
+        ObjectClass::Type,
+        ObjectClass::Rls,
+        ObjectClass::Grant,
+        ObjectClass::Owner,
+    ];
+
+    /// The name config and rule ids use (`sequence`, `rls`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectClass::Sequence => "sequence",
+            ObjectClass::Constraint => "constraint",
+            ObjectClass::Default => "default",
+            ObjectClass::Index => "index",
+            ObjectClass::Extension => "extension",
+            ObjectClass::Function => "function",
+            ObjectClass::Trigger => "trigger",
+            ObjectClass::View => "view",
+            ObjectClass::Type => "type",
+            ObjectClass::Rls => "rls",
+            ObjectClass::Grant => "grant",
+            ObjectClass::Owner => "owner",
+        }
+    }
+
+    /// Whether a definition may be shown in a message: a function's or view's body is the
+    /// database's own code (it may hold anything), so only the fact that it differs is.
+    pub fn shows_definition(self) -> bool {
+        !matches!(self, ObjectClass::Function | ObjectClass::View)
+    }
+}

@@ -293,12 +293,18 @@ struct_facts! {
     scripts::Invocation { text, kind, resolved, exists, location }
 
     evidence::EvidenceFacts { folders }
-    evidence::EvidenceFolder { path, files, sets }
+    evidence::EvidenceFolder { path, files, sets, manifests }
     evidence::EvidenceFile { path, name, kind, method, timestamp, location }
     evidence::EvidenceSet {
         kind, method, timestamp, name, latest, location, source, target, diff, state_store,
-        missing, tables
+        state_store_missing, sortable_time, epoch_ms, missing, tables
     }
+    evidence::MissingKey { key, location }
+    evidence::EvidenceManifest {
+        path, location, timestamp, version, method, tolerance, created_at, probe_complete, files,
+        problem
+    }
+    evidence::ManifestEntry { name, sha256, actual }
     evidence::CountFile { path, location, format, rows, problems, unreadable }
     evidence::RowCount { table, count, location }
     evidence::CountProblem { location, message }
