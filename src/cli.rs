@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a repository and print findings and a GO / NO-GO verdict.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its id, default severity and summary.
     Rules {
         /// Print the rules reference as Markdown (docs/rules.md).
@@ -356,7 +356,7 @@ fn print_error(err: &dyn miette::Diagnostic) {
 
 pub fn run(cli: Cli) -> ExitStatus {
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rules { markdown } => {
             let rules = PolicySet::builtin(Limits::default()).rules();
             if markdown {
