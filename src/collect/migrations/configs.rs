@@ -1,0 +1,393 @@
+//! Which migration tools a service uses, and where each one's history folder is: read from
+//! the tool's config files the way the tool reads them (as far as literals go), else the
+//! tool's default or conventional folder. Never evaluates code and never reads outside the
+//! repository walk.
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+
+use super::files::convention_dir_with_files;
+use super::paths::{
+    child, extension, is_under, join_rel, line_matching, line_span, parent_dir, regex,
+};
+use super::services::ServiceRoot;
+use super::tools::{self, Setting, Tool, TOOLS};
+use crate::collect::walk::file_name;
+use crate::collect::{read_text, CollectContext};
+use crate::facts::migrations::DatabaseDependency;
+use crate::facts::Location;
+
+/// One use of a migration tool by a service, before its files are listed.
+pub(super) struct ToolUse {
+    pub tool: &'static Tool,
+    pub dir: String,
+    pub dir_source: &'static str,
+    pub config: Option<String>,
+    pub location: Location,
+    pub config_problem: Option<String>,
+    /// Try the tool's conventional folders when `dir` holds nothing (no config named it).
+    pub fall_back_to_convention: bool,
+}
+
+pub(super) fn config_files<'a>(owned: &[&'a str], names: &[&str]) -> Vec<&'a str> {
+    owned
+        .iter()
+        .copied()
+        .filter(|rel| names.contains(&file_name(rel)))
+        .collect()
+}
+
+pub(super) fn tool_uses(
+    ctx: &CollectContext,
+    root: &ServiceRoot,
+    owned: &[&str],
+    dependencies: &[DatabaseDependency],
+    prisma_schema: Option<(String, Location)>,
+) -> Vec<ToolUse> {
+    let mut uses = Vec::new();
+    let mut configured: BTreeSet<&str> = BTreeSet::new();
+
+    for tool in TOOLS {
+        match tool.setting {
+            Some(Setting::PrismaSchema) => {
+                let mut schema_files: Vec<(String, Option<Location>)> = Vec::new();
+                if let Some((schema, location)) = prisma_schema.clone() {
+                    if let Some(rel) = join_rel(&root.dir, &schema) {
+                        schema_files.push((rel, Some(location)));
+                    }
+                }
+                for rel in owned.iter().filter(|r| extension(r) == "prisma") {
+                    if !schema_files
+                        .iter()
+                        .any(|(s, _)| s == rel || is_under(rel, s))
+                    {
+                        schema_files.push((rel.to_string(), None));
+                    }
+                }
+                let mut prisma_dirs = BTreeSet::new();
+                for (schema, named_at) in schema_files {
+                    if let Some(u) = prisma_use(ctx, tool, &schema, named_at) {
+                        configured.insert(tool.name);
+                        if prisma_dirs.insert(u.dir.clone()) {
+                            uses.push(u);
+                        }
+                    }
+                }
+            }
+            Some(Setting::JsKey { key, default }) => {
+                for config in config_files(owned, tool.configs) {
+                    configured.insert(tool.name);
+                    uses.push(js_config_use(ctx, config, tool, key, default));
+                }
+            }
+            Some(Setting::Line {
+                pattern,
+                default,
+                then,
+            }) => {
+                for config in config_files(owned, tool.configs) {
+                    configured.insert(tool.name);
+                    let mut u = configured_dir_use(ctx, config, tool, pattern, default);
+                    if let Some(then) = then {
+                        u.dir = child(&u.dir, then);
+                    }
+                    uses.push(u);
+                }
+            }
+            None => {}
+        }
+    }
+
+    // Tools known only from a runtime dependency: the tool's default or conventional folder,
+    // and the dependency line as the place to point at. A CLI hoisted into a workspace
+    // root's devDependencies (`prisma`, `drizzle-kit`) with no config is not a use.
+    let mut seen_tools = BTreeSet::new();
+    for dep in dependencies.iter().filter(|d| d.kind == "tool" && !d.dev) {
+        let Some(tool) = dep.tool.as_deref().map(tools::by_name) else {
+            continue;
+        };
+        if configured.contains(tool.name) || !seen_tools.insert(tool.name) {
+            continue;
+        }
+        let candidates = tool.conventional_dirs;
+        let (dir, source) = match convention_dir_with_files(&root.dir, owned, candidates) {
+            Some(dir) => (dir, "convention"),
+            None => (
+                join_rel(&root.dir, candidates[0]).unwrap_or_else(|| root.dir.clone()),
+                "default",
+            ),
+        };
+        uses.push(ToolUse {
+            tool,
+            dir,
+            dir_source: source,
+            config: None,
+            location: dep.location.clone(),
+            config_problem: None,
+            fall_back_to_convention: true,
+        });
+    }
+    uses
+}
+
+/// The first string literal captured by `re` in `text` (groups 1–3 are the quote styles),
+/// with the byte range of the whole match.
+pub(super) fn first_literal(re: &Regex, text: &str) -> Option<(String, usize, usize)> {
+    re.captures_iter(text).find_map(|c| {
+        let whole = c.get(0)?;
+        if is_commented(text, whole.start()) {
+            return None;
+        }
+        let value = (1..=3).find_map(|i| c.get(i).filter(|m| !m.as_str().is_empty()))?;
+        Some((value.as_str().to_string(), whole.start(), whole.end()))
+    })
+}
+
+/// True when byte `offset` sits after `//` or `#` on its line (a commented-out setting).
+pub(super) fn is_commented(text: &str, offset: usize) -> bool {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[start..offset].trim_start();
+    before.starts_with("//")
+        || before.starts_with('#')
+        || before.starts_with(';')
+        || before.starts_with('*')
+}
+
+pub(super) fn read_config_text(ctx: &CollectContext, config: &str) -> Result<String, String> {
+    let entry = ctx
+        .inventory
+        .get(config)
+        .ok_or_else(|| "not in the repository walk".to_string())?;
+    read_text(&entry.abs).map_err(|e| e.to_string())
+}
+
+/// Apply the first literal matching `pattern` in a config as the history folder.
+pub(super) fn static_regex_literal(
+    u: &mut ToolUse,
+    text: &str,
+    config: &str,
+    config_dir: &str,
+    pattern: &str,
+) {
+    let Some(re) = regex(pattern) else { return };
+    if let Some((value, start, end)) = first_literal(&re, text) {
+        u.location = Location::from_byte_range(config, text, start, end);
+        match join_rel(config_dir, &value) {
+            Some(dir) => {
+                u.dir = dir;
+                u.dir_source = "config";
+            }
+            None => {
+                u.config_problem = Some(format!(
+                    "{config} names a history folder outside the repository"
+                ));
+            }
+        }
+    }
+}
+
+/// The use of a tool whose config names its folder with one regex (diesel `dir`, alembic
+/// `script_location`); the tool's default when the config names none.
+pub(super) fn configured_dir_use(
+    ctx: &CollectContext,
+    config: &str,
+    tool: &'static Tool,
+    pattern: &str,
+    default: &str,
+) -> ToolUse {
+    let config_dir = parent_dir(config);
+    let mut u = ToolUse {
+        tool,
+        dir: join_rel(config_dir, default).unwrap_or_else(|| config_dir.to_string()),
+        dir_source: "default",
+        config: Some(config.to_string()),
+        location: Location::file_start(config),
+        config_problem: None,
+        fall_back_to_convention: false,
+    };
+    match read_config_text(ctx, config) {
+        Ok(text) => static_regex_literal(&mut u, &text, config, config_dir, pattern),
+        Err(problem) => u.config_problem = Some(format!("{config}: {problem}")),
+    }
+    u
+}
+
+/// A folder setting in a JavaScript/TypeScript config, as far as launchgate can evaluate it.
+pub(super) enum JsPathSetting {
+    /// A literal path, or `path.join` / `path.resolve` of literals (with `__dirname` or
+    /// `process.cwd()`, both the config's folder in practice): the value and the byte range
+    /// from the key to the end of the value.
+    Path {
+        value: String,
+        start: usize,
+        end: usize,
+    },
+    /// The key is set to something else (a variable, a template with `${}`): where it is.
+    Computed { start: usize },
+}
+
+/// The first uncommented `key: value` property in `text`.
+pub(super) fn js_path_setting(text: &str, key: &str) -> Option<JsPathSetting> {
+    let re = regex(&format!(r#"["']?\b{}\b["']?\s*:\s*"#, regex::escape(key)))?;
+    let m = re
+        .find_iter(text)
+        .find(|m| !is_commented(text, m.start()))?;
+    let line_end = text[m.end()..]
+        .find('\n')
+        .map_or(text.len(), |i| m.end() + i);
+    let rest = &text[m.end()..line_end];
+    let computed = JsPathSetting::Computed { start: m.start() };
+    if let Some(quote) = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))
+    {
+        let body = &rest[1..];
+        let Some(close) = body.find(quote) else {
+            return Some(computed);
+        };
+        let value = &body[..close];
+        if quote == '`' && value.contains("${") {
+            return Some(computed);
+        }
+        let end = m.end() + 1 + close + 1;
+        return Some(JsPathSetting::Path {
+            value: value.to_string(),
+            start: m.start(),
+            end,
+        });
+    }
+    let call = regex(r#"^(?:path\.)?(?:join|resolve)\(([^)]*)\)"#)?;
+    let Some(c) = call.captures(rest) else {
+        return Some(computed);
+    };
+    let (Some(whole), Some(args)) = (c.get(0), c.get(1)) else {
+        return Some(computed);
+    };
+    let mut parts = Vec::new();
+    for arg in args
+        .as_str()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        let unquoted = arg
+            .strip_prefix(['"', '\''])
+            .and_then(|a| a.strip_suffix(['"', '\'']));
+        match unquoted {
+            Some(literal) => parts.push(literal),
+            None if parts.is_empty() && matches!(arg, "__dirname" | "process.cwd()") => {}
+            None => return Some(computed),
+        }
+    }
+    if parts.is_empty() {
+        return Some(computed);
+    }
+    Some(JsPathSetting::Path {
+        value: parts.join("/"),
+        start: m.start(),
+        end: m.end() + whole.end(),
+    })
+}
+
+/// A tool use declared by a JavaScript/TypeScript config (drizzle `out`, knex
+/// `directory`, sequelize `migrations-path`), or the tool's default folder beside it.
+pub(super) fn js_config_use(
+    ctx: &CollectContext,
+    config: &str,
+    tool: &'static Tool,
+    key: &str,
+    default: &str,
+) -> ToolUse {
+    let config_dir = parent_dir(config);
+    let mut u = ToolUse {
+        tool,
+        dir: join_rel(config_dir, default).unwrap_or_else(|| config_dir.to_string()),
+        dir_source: "default",
+        config: Some(config.to_string()),
+        location: Location::file_start(config),
+        config_problem: None,
+        fall_back_to_convention: false,
+    };
+    let text = match read_config_text(ctx, config) {
+        Ok(t) => t,
+        Err(problem) => {
+            u.config_problem = Some(format!("{config}: {problem}"));
+            return u;
+        }
+    };
+    match js_path_setting(&text, key) {
+        Some(JsPathSetting::Path { value, start, end }) => {
+            u.location = Location::from_byte_range(config, &text, start, end);
+            match join_rel(config_dir, &value) {
+                Some(dir) => {
+                    u.dir = dir;
+                    u.dir_source = "config";
+                }
+                None => {
+                    u.config_problem = Some(format!(
+                        "{config} names a history folder outside the repository"
+                    ));
+                }
+            }
+        }
+        Some(JsPathSetting::Computed { start, .. }) => {
+            u.location = line_span(config, &text, start);
+            u.config_problem = Some(format!(
+                "{config} sets `{key}` to an expression launchgate cannot evaluate; the default folder was assumed"
+            ));
+        }
+        None => {}
+    }
+    u
+}
+
+pub(super) fn prisma_use(
+    ctx: &CollectContext,
+    tool: &'static Tool,
+    schema: &str,
+    named_at: Option<Location>,
+) -> Option<ToolUse> {
+    // A schema path may name a file or (multi-file schemas) a folder; migrations live next
+    // to the schema file that holds the datasource.
+    let schema_file = if extension(schema) == "prisma" {
+        schema.to_string()
+    } else {
+        child(schema, "schema.prisma")
+    };
+    let text = ctx
+        .inventory
+        .get(&schema_file)
+        .and_then(|e| read_text(&e.abs).ok());
+    if let Some(text) = &text {
+        if !text.contains("datasource") {
+            return None;
+        }
+        // MongoDB schemas use `db push`; prisma migrate keeps no history for them.
+        if let Some(re) = regex(r#"(?s)datasource\s+\w+\s*\{[^}]*provider\s*=\s*"mongodb""#) {
+            if re.is_match(text) {
+                return None;
+            }
+        }
+    } else if named_at.is_none() {
+        return None;
+    }
+    let location = match (&text, named_at) {
+        (_, Some(loc)) => loc,
+        (Some(text), None) => line_matching(&schema_file, text, r"(?m)^\s*datasource\s+\w+"),
+        (None, None) => Location::file_start(&schema_file),
+    };
+    let dir = child(parent_dir(&schema_file), "migrations");
+    Some(ToolUse {
+        tool,
+        dir,
+        dir_source: "default",
+        config: Some(schema_file.clone()),
+        location,
+        config_problem: text
+            .is_none()
+            .then(|| format!("{schema_file} is named but not found")),
+        fall_back_to_convention: false,
+    })
+}

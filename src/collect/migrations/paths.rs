@@ -1,0 +1,141 @@
+//! Small path, regex and location helpers for the migrations collector (repository-relative
+//! folders as configs write them, a compiled-regex cache, the line a key sits on). They go
+//! when `src/source/` offers the same.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use globset::{GlobSet, GlobSetBuilder};
+use regex::Regex;
+
+use crate::facts::Location;
+
+/// Join a repository-relative folder (`.` for the root) and a relative path as a config
+/// writes it (`./drizzle`, `../shared/migrations`), normalised. `None` when the result
+/// leaves the repository or the path is absolute.
+pub(super) fn join_rel(dir: &str, sub: &str) -> Option<String> {
+    let sub = sub.trim().replace('\\', "/");
+    if sub.starts_with('/') || sub.get(1..3) == Some(":/") {
+        return None;
+    }
+    let mut parts: Vec<&str> = if dir == "." || dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for part in sub.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// The folder of a repository-relative file (`.` at the root).
+pub(super) fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or(".", |(dir, _)| dir)
+}
+
+/// `dir/name` for a repository-relative folder.
+pub(super) fn child(dir: &str, name: &str) -> String {
+    if dir == "." {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// True when `rel` lies inside folder `dir` (any depth).
+pub(super) fn is_under(rel: &str, dir: &str) -> bool {
+    dir == "."
+        || rel
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+pub(super) fn file_stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+pub(super) fn extension(name: &str) -> &str {
+    name.rsplit_once('.').map_or("", |(_, ext)| ext)
+}
+
+/// A compiled regex, from a process-wide cache: the same patterns (a config key, a
+/// dependency name) recur for every service, and compiling dominates otherwise. `None` only
+/// for an invalid pattern (all patterns here are constants or escaped names).
+pub(super) fn regex(pattern: &str) -> Option<Regex> {
+    static CACHE: LazyLock<Mutex<HashMap<String, Option<Regex>>>> = LazyLock::new(Default::default);
+    let compile = || Regex::new(pattern).ok();
+    match CACHE.lock() {
+        Ok(mut cache) => cache
+            .entry(pattern.to_string())
+            .or_insert_with(compile)
+            .clone(),
+        Err(_) => compile(),
+    }
+}
+
+pub(super) fn exclude_set(globs: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        if let Ok(g) = globset::Glob::new(glob) {
+            builder.add(g);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Byte range of the line holding JSON key `"key":` at or after `from`, from the opening
+/// quote to the end of that line's value (trailing comma and spaces excluded).
+pub(super) fn find_json_key(text: &str, key: &str, from: usize) -> Option<(usize, usize)> {
+    let pattern = format!(r#""{}"\s*:"#, regex::escape(key));
+    let re = regex(&pattern)?;
+    let m = re.find_at(text, from.min(text.len()))?;
+    let line_end = text[m.start()..]
+        .find('\n')
+        .map_or(text.len(), |i| m.start() + i);
+    let value_end = m.start()
+        + text[m.start()..line_end]
+            .trim_end()
+            .trim_end_matches(',')
+            .len();
+    Some((m.start(), value_end.max(m.end())))
+}
+
+/// Location of a top-level JSON key, or the file start.
+pub(super) fn key_location(path: &str, text: &str, key: &str) -> Location {
+    find_json_key(text, key, 0).map_or_else(
+        || Location::file_start(path),
+        |(s, e)| Location::from_byte_range(path, text, s, e),
+    )
+}
+
+/// The whole first line matching `pattern` (trimmed), or the file start.
+pub(super) fn line_matching(path: &str, text: &str, pattern: &str) -> Location {
+    let Some(re) = regex(pattern) else {
+        return Location::file_start(path);
+    };
+    match re.find(text) {
+        Some(m) => line_span(path, text, m.start()),
+        None => Location::file_start(path),
+    }
+}
+
+/// The trimmed content of the line holding byte `offset`.
+pub(super) fn line_span(path: &str, text: &str, offset: usize) -> Location {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[start..end];
+    let lead = line.len() - line.trim_start().len();
+    let content_end = start + line.trim_end().len();
+    Location::from_byte_range(path, text, start + lead, content_end.max(start + lead))
+}
