@@ -339,7 +339,8 @@ const TOOL_HISTORIES: &[(&str, &str, &str, &[&str])] = &[
         "go/payouts",
         "golang-migrate",
         "go/payouts/db/migrations",
-        &["000001_create_payouts.down", "000001_create_payouts.up"],
+        // golang-migrate records the version number; `.down.sql` files are not migrations.
+        &["1"],
     ),
     (
         "python/risk",

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 
 use regex::Regex;
 
-use super::files::convention_dir_with_files;
+use super::files::{convention_dir_with_files, is_tool_file};
 use super::paths::{
     child, extension, is_under, join_rel, line_matching, line_span, parent_dir, regex,
 };
 use super::services::ServiceRoot;
-use super::tools::{self, Setting, Tool, TOOLS};
+use super::tools::{self, Layout, Setting, Tool, TOOLS};
 use crate::collect::walk::file_name;
 use crate::collect::{read_text, CollectContext};
 use crate::facts::migrations::DatabaseDependency;
@@ -28,6 +28,8 @@ pub(super) struct ToolUse {
     pub config_problem: Option<String>,
     /// Try the tool's conventional folders when `dir` holds nothing (no config named it).
     pub fall_back_to_convention: bool,
+    /// A custom history's file glob, relative to `dir` (`*/migration.ts`).
+    pub pattern: Option<String>,
 }
 
 pub(super) fn config_files<'a>(owned: &[&'a str], names: &[&str]) -> Vec<&'a str> {
@@ -95,8 +97,58 @@ pub(super) fn tool_uses(
                     uses.push(u);
                 }
             }
+            Some(Setting::FlywayLocations { default }) => {
+                for config in config_files(owned, tool.configs) {
+                    configured.insert(tool.name);
+                    uses.push(flyway_use(ctx, config, tool, default));
+                }
+            }
+            Some(Setting::LiquibaseChangelog { default }) => {
+                for config in config_files(owned, tool.configs) {
+                    configured.insert(tool.name);
+                    uses.push(liquibase_use(ctx, config, tool, default));
+                }
+            }
+            Some(Setting::Sqitch) => {
+                let mut dirs = BTreeSet::new();
+                // `sqitch.conf` first: it may move the plan's folder (`top_dir`).
+                let mut configs = config_files(owned, tool.configs);
+                configs.sort_by_key(|c| (parent_dir(c).to_string(), !c.ends_with(".conf")));
+                for config in configs {
+                    let u = sqitch_use(ctx, config, tool);
+                    let plan_beside_conf =
+                        config.ends_with(".plan") && dirs.contains(parent_dir(config));
+                    if plan_beside_conf || !dirs.insert(u.dir.clone()) {
+                        continue;
+                    }
+                    if config.ends_with(".conf") {
+                        dirs.insert(parent_dir(config).to_string());
+                    }
+                    configured.insert(tool.name);
+                    uses.push(u);
+                }
+            }
             None => {}
         }
+    }
+    // An Atlas folder known by its `atlas.sum` alone (no `atlas.hcl` names it).
+    let atlas = tools::by_name("atlas");
+    for sum in config_files(owned, &["atlas.sum"]) {
+        let dir = parent_dir(sum).to_string();
+        if uses.iter().any(|u| u.tool.name == "atlas" && u.dir == dir) {
+            continue;
+        }
+        configured.insert(atlas.name);
+        uses.push(ToolUse {
+            tool: atlas,
+            dir,
+            dir_source: "convention",
+            config: None,
+            location: Location::file_start(sum),
+            config_problem: None,
+            fall_back_to_convention: false,
+            pattern: None,
+        });
     }
 
     // Tools known only from a runtime dependency: the tool's default or conventional folder,
@@ -110,25 +162,242 @@ pub(super) fn tool_uses(
         if configured.contains(tool.name) || !seen_tools.insert(tool.name) {
             continue;
         }
-        let candidates = tool.conventional_dirs;
-        let (dir, source) = match convention_dir_with_files(&root.dir, owned, candidates) {
-            Some(dir) => (dir, "convention"),
-            None => (
-                join_rel(&root.dir, candidates[0]).unwrap_or_else(|| root.dir.clone()),
-                "default",
-            ),
-        };
-        uses.push(ToolUse {
+        if tool.layout == Layout::DjangoApps {
+            uses.extend(django_uses(root, owned, tool, &dep.location));
+            continue;
+        }
+        let mut u = ToolUse {
             tool,
-            dir,
-            dir_source: source,
+            dir: String::new(),
+            dir_source: "default",
             config: None,
             location: dep.location.clone(),
             config_problem: None,
             fall_back_to_convention: true,
-        });
+            pattern: None,
+        };
+        match convention_dir_with_files(&root.dir, owned, tool) {
+            Some(dir) => {
+                u.dir = dir;
+                u.dir_source = "convention";
+            }
+            None => {
+                u.dir = join_rel(&root.dir, tool.conventional_dirs[0])
+                    .unwrap_or_else(|| root.dir.clone());
+            }
+        }
+        if let Some(var) = tool.env_dir {
+            apply_env_dir(ctx, root, var, &mut u);
+        }
+        if tool.optional && u.dir_source == "default" {
+            // Only a history that is there is recorded for an optional tool.
+            continue;
+        }
+        uses.push(u);
+    }
+
+    // Histories whose files name their tool (`-- +goose Up`, `-- migrate:up`): the CLIs are
+    // often installed as binaries, so no dependency shows them.
+    for tool in TOOLS.iter().filter(|t| t.marker.is_some()) {
+        if uses.iter().any(|u| u.tool.name == tool.name) {
+            continue;
+        }
+        let mut dirs: Vec<String> = Vec::new();
+        for rel in owned.iter().filter(|rel| is_tool_file(tool, rel)) {
+            let dir = parent_dir(rel);
+            if dirs.iter().any(|d| d == dir) || !file_mentions(ctx, rel, tool.marker) {
+                continue;
+            }
+            dirs.push(dir.to_string());
+        }
+        for dir in dirs {
+            let first = owned
+                .iter()
+                .find(|rel| parent_dir(rel) == dir && is_tool_file(tool, rel))
+                .map_or_else(|| dir.clone(), |rel| rel.to_string());
+            uses.push(ToolUse {
+                tool,
+                dir,
+                dir_source: "convention",
+                config: None,
+                location: Location::file_start(first),
+                config_problem: None,
+                fall_back_to_convention: false,
+                pattern: None,
+            });
+        }
     }
     uses
+}
+
+/// True when the file's text contains `marker` (false when it cannot be read).
+fn file_mentions(ctx: &CollectContext, rel: &str, marker: Option<&str>) -> bool {
+    let Some(marker) = marker else { return false };
+    ctx.inventory
+        .get(rel)
+        .and_then(|e| read_text(&e.abs).ok())
+        .is_some_and(|text| text.contains(marker))
+}
+
+/// Django keeps one history per app: every `<app>/migrations/` folder with `NNNN_*.py`
+/// files. None at all: the default `migrations/` is reported at the dependency.
+fn django_uses(
+    root: &ServiceRoot,
+    owned: &[&str],
+    tool: &'static Tool,
+    location: &Location,
+) -> Vec<ToolUse> {
+    let mut dirs: BTreeSet<&str> = BTreeSet::new();
+    for rel in owned.iter().filter(|rel| is_tool_file(tool, rel)) {
+        let dir = parent_dir(rel);
+        if file_name(dir) == "migrations" {
+            dirs.insert(dir);
+        }
+    }
+    let use_of = |dir: String, source: &'static str| ToolUse {
+        tool,
+        dir,
+        dir_source: source,
+        config: None,
+        location: location.clone(),
+        config_problem: None,
+        fall_back_to_convention: false,
+        pattern: None,
+    };
+    if dirs.is_empty() {
+        return vec![use_of(child(&root.dir, "migrations"), "default")];
+    }
+    dirs.into_iter()
+        .map(|d| use_of(d.to_string(), "convention"))
+        .collect()
+}
+
+/// `VAR=folder` in the service's `.env` (dbmate's `DBMATE_MIGRATIONS_DIR`, goose's
+/// `GOOSE_MIGRATION_DIR`) moves the folder.
+fn apply_env_dir(ctx: &CollectContext, root: &ServiceRoot, var: &str, u: &mut ToolUse) {
+    let env = child(&root.dir, ".env");
+    let Ok(text) = read_config_text(ctx, &env) else {
+        return;
+    };
+    let pattern = format!(
+        r#"(?m)^\s*(?:export\s+)?{}\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#]+))"#,
+        regex::escape(var)
+    );
+    u.config = Some(env.clone());
+    static_regex_literal(u, &text, &env, &root.dir, &pattern);
+    if u.dir_source != "config" {
+        u.config = None;
+    }
+}
+
+/// A Flyway config: the first `filesystem:` or `classpath:` location (`flyway.locations=` in
+/// `flyway.conf`, `locations = [...]` in `flyway.toml`).
+fn flyway_use(ctx: &CollectContext, config: &str, tool: &'static Tool, default: &str) -> ToolUse {
+    let config_dir = parent_dir(config);
+    let mut u = ToolUse {
+        tool,
+        dir: join_rel(config_dir, default).unwrap_or_else(|| config_dir.to_string()),
+        dir_source: "default",
+        config: Some(config.to_string()),
+        location: Location::file_start(config),
+        config_problem: None,
+        fall_back_to_convention: false,
+        pattern: None,
+    };
+    let text = match read_config_text(ctx, config) {
+        Ok(t) => t,
+        Err(problem) => {
+            u.config_problem = Some(format!("{config}: {problem}"));
+            return u;
+        }
+    };
+    let Some(re) = regex(
+        r#"(?m)^\s*(?:flyway\.)?locations\s*=\s*\[?\s*["']?(?:filesystem:|(classpath:))?([^"',\]\s]+)"#,
+    ) else {
+        return u;
+    };
+    if let Some(c) = re
+        .captures_iter(&text)
+        .find(|c| c.get(0).is_some_and(|m| !is_commented(&text, m.start())))
+    {
+        let (Some(whole), Some(value)) = (c.get(0), c.get(2)) else {
+            return u;
+        };
+        u.location = Location::from_byte_range(config, &text, whole.start(), whole.end());
+        let value = value.as_str().trim_end_matches(['"', '\'']);
+        let path = if c.get(1).is_some() {
+            format!("src/main/resources/{}", value.trim_start_matches('/'))
+        } else {
+            value.to_string()
+        };
+        match join_rel(config_dir, &path) {
+            Some(dir) => {
+                u.dir = dir;
+                u.dir_source = "config";
+            }
+            None => {
+                u.config_problem = Some(format!(
+                    "{config} names a history folder outside the repository"
+                ));
+            }
+        }
+    }
+    u
+}
+
+/// A Liquibase config: the folder of its `changeLogFile`.
+fn liquibase_use(
+    ctx: &CollectContext,
+    config: &str,
+    tool: &'static Tool,
+    default: &str,
+) -> ToolUse {
+    let mut u = configured_dir_use(
+        ctx,
+        config,
+        tool,
+        r"(?mi)^\s*(?:changeLogFile|changelog-file)\s*[:=]\s*()()([^\s#]+)",
+        default,
+    );
+    if u.dir_source == "config" {
+        // The setting names the master changelog; its folder holds the history. A classpath
+        // path lives under `src/main/resources`.
+        let beside = u.dir.clone();
+        let in_resources = join_rel(parent_dir(config), "src/main/resources").and_then(|r| {
+            let value = beside.strip_prefix(parent_dir(config)).unwrap_or(&beside);
+            join_rel(&r, value.trim_start_matches('/'))
+        });
+        let master = match in_resources {
+            Some(r) if ctx.inventory.get(&beside).is_none() && ctx.inventory.get(&r).is_some() => r,
+            _ => beside,
+        };
+        u.dir = parent_dir(&master).to_string();
+    }
+    u
+}
+
+/// A sqitch project: `top_dir` in `sqitch.conf` (default: the config's folder).
+fn sqitch_use(ctx: &CollectContext, config: &str, tool: &'static Tool) -> ToolUse {
+    let config_dir = parent_dir(config);
+    if config.ends_with(".plan") {
+        return ToolUse {
+            tool,
+            dir: config_dir.to_string(),
+            dir_source: "default",
+            config: Some(config.to_string()),
+            location: Location::file_start(config),
+            config_problem: None,
+            fall_back_to_convention: false,
+            pattern: None,
+        };
+    }
+    configured_dir_use(
+        ctx,
+        config,
+        tool,
+        r#"(?m)^\s*top_dir\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#;]+))"#,
+        ".",
+    )
 }
 
 /// The first string literal captured by `re` in `text` (groups 1–3 are the quote styles),
@@ -205,6 +474,7 @@ pub(super) fn configured_dir_use(
         location: Location::file_start(config),
         config_problem: None,
         fall_back_to_convention: false,
+        pattern: None,
     };
     match read_config_text(ctx, config) {
         Ok(text) => static_regex_literal(&mut u, &text, config, config_dir, pattern),
@@ -309,6 +579,7 @@ pub(super) fn js_config_use(
         location: Location::file_start(config),
         config_problem: None,
         fall_back_to_convention: false,
+        pattern: None,
     };
     let text = match read_config_text(ctx, config) {
         Ok(t) => t,
@@ -389,5 +660,6 @@ pub(super) fn prisma_use(
             .is_none()
             .then(|| format!("{schema_file} is named but not found")),
         fall_back_to_convention: false,
+        pattern: None,
     })
 }

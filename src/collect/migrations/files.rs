@@ -8,16 +8,12 @@ use std::path::Path;
 use globset::GlobSet;
 use sha2::{Digest, Sha256, Sha384};
 
-use super::paths::{child, extension, is_under, join_rel, regex};
-use super::tools::{Hash, Tool};
+use super::paths::{child, extension, file_stem, is_under, join_rel, regex};
+use super::tools::{Hash, Id, Tool};
 use crate::collect::walk::file_name;
 use crate::collect::{read_text, CollectContext, GitRepo};
 use crate::facts::migrations::MigrationFile;
 use crate::facts::{GitState, Location};
-
-/// Extensions of files that can be migrations (other files in a history folder, such as a
-/// README, are not).
-const MIGRATION_EXTENSIONS: &[&str] = &["sql", "js", "ts", "mjs", "cjs", "py", "go", "rs"];
 
 /// Bounds on listing a history folder on disk.
 const DISK_LIST_MAX_DEPTH: usize = 3;
@@ -188,6 +184,8 @@ pub(super) fn migration_file(
         hash: None,
         hash_algorithm: match tool.hash {
             Hash::Sha384 => "sha384",
+            Hash::FlywayCrc32 => "crc32",
+            Hash::Sha1 => "sha1",
             _ => "sha256",
         }
         .into(),
@@ -216,6 +214,8 @@ pub(super) fn migration_file(
                 }
             }
             Hash::Sha256 => fact.hash = Some(sha256_hex(&text)),
+            Hash::FlywayCrc32 => fact.hash = Some(flyway_checksum(&text).to_string()),
+            Hash::Sha1 => fact.hash = Some(sha1_hex(&text)),
         },
         Err(problem) => fact.problem = Some(problem.to_string()),
     }
@@ -240,26 +240,81 @@ pub fn alembic_revision(text: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
+/// The first of `tool`'s conventional folders (relative to the service) that holds its files.
 pub(super) fn convention_dir_with_files(
     service_dir: &str,
     owned: &[&str],
-    candidates: &[&str],
+    tool: &Tool,
 ) -> Option<String> {
-    candidates
+    tool.conventional_dirs
         .iter()
         .filter_map(|c| join_rel(service_dir, c))
         .find(|dir| {
             owned
                 .iter()
-                .any(|rel| is_under(rel, dir) && is_migration_file(rel))
+                .any(|rel| is_under(rel, dir) && is_tool_file(tool, rel))
         })
 }
 
-pub(super) fn is_migration_file(rel: &str) -> bool {
+/// A file `tool` reads as a migration: its extensions and, when it has one, its name pattern.
+pub(super) fn is_tool_file(tool: &Tool, rel: &str) -> bool {
     let name = file_name(rel);
-    MIGRATION_EXTENSIONS.contains(&extension(name))
+    tool.extensions.contains(&extension(name))
         && name != "__init__.py"
         && !name.ends_with(".d.ts")
+        && tool
+            .file_pattern
+            .is_none_or(|p| regex(p).is_some_and(|re| re.is_match(name)))
+}
+
+/// The id `tool` records for a migration file named `name` (a folder name for folder
+/// layouts is passed as is).
+pub(super) fn migration_id(tool: &Tool, name: &str) -> String {
+    let stem = file_stem(name);
+    match tool.id {
+        Id::Stem => stem.to_string(),
+        Id::Version => {
+            let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+            let trimmed = digits.trim_start_matches('0');
+            match (digits.is_empty(), trimmed.is_empty()) {
+                (true, _) => stem.to_string(),
+                (false, true) => "0".to_string(),
+                (false, false) => trimmed.to_string(),
+            }
+        }
+        Id::Flyway => match stem.split_once("__") {
+            // `V1_2__add.sql` → `1.2` (Flyway reads `_` in a version as `.`).
+            Some((version, _)) if version.len() > 1 => version[1..].replace('_', "."),
+            // A repeatable migration has no version: Flyway records its script name.
+            _ => name.to_string(),
+        },
+    }
+}
+
+/// Flyway's checksum: CRC32 over each line's UTF-8 bytes without its line break (lines as
+/// Java's `readLine` splits them: `\n`, `\r` or `\r\n`), a leading BOM removed, as a signed
+/// 32-bit number.
+pub fn flyway_checksum(text: &str) -> i32 {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut crc = crc32fast::Hasher::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+        crc.update(&rest.as_bytes()[..end]);
+        let after = &rest[end..];
+        rest = after
+            .strip_prefix("\r\n")
+            .or_else(|| after.strip_prefix('\r'))
+            .or_else(|| after.strip_prefix('\n'))
+            .unwrap_or(after);
+    }
+    // The CRC's bits, read as Java's `(int)` cast reads them.
+    crc.finalize() as i32
+}
+
+/// SHA-1 as hex (sqitch's `script_hash`).
+pub fn sha1_hex(text: &str) -> String {
+    hex(&sha1::Sha1::digest(text.as_bytes()))
 }
 
 pub(super) fn migrations_component_dir(rel: &str) -> Option<String> {

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::paths::{find_json_key, line_matching, line_span};
-use super::tools::{classify, Ecosystem, Role};
+use super::paths::{find_json_key, line_matching, line_span, regex};
+use super::tools::{self, classify, Ecosystem, Role};
 use crate::collect::{read_text, CollectContext};
 use crate::facts::migrations::DatabaseDependency;
 use crate::facts::Location;
@@ -18,6 +18,12 @@ pub(super) struct ManifestFacts {
     pub all_dependencies: Vec<String>,
     /// package.json `prisma.schema`: (path, location).
     pub prisma_schema: Option<(String, Location)>,
+    /// package.json `scripts`: (name, command, location of the script's line).
+    pub scripts: Vec<(String, String, Location)>,
+    /// Why the manifest was skipped (a template).
+    pub skipped: Option<String>,
+    /// Client-only dependencies (replication, proxy), with their lines.
+    pub client_only: Vec<(String, Location)>,
 }
 
 pub(super) fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -> ManifestFacts {
@@ -27,6 +33,9 @@ pub(super) fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -
         dependencies: Vec::new(),
         all_dependencies: Vec::new(),
         prisma_schema: None,
+        scripts: Vec::new(),
+        skipped: None,
+        client_only: Vec::new(),
     };
     let Some(entry) = ctx.inventory.get(path) else {
         return facts;
@@ -38,13 +47,203 @@ pub(super) fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -
             return facts;
         }
     };
+    if let Some(marker) = template_marker(&text) {
+        facts.skipped = Some(format!(
+            "{path} is a template (it contains `{marker}`); it was not read as a manifest"
+        ));
+        return facts;
+    }
     match ecosystem {
         "npm" => read_package_json(path, &text, &mut facts),
         "cargo" => read_cargo_toml(path, &text, &mut facts),
         "go" => read_go_mod(path, &text, &mut facts),
+        "ruby" => read_gemfile(path, &text, &mut facts),
+        "elixir" => read_mix_exs(path, &text, &mut facts),
+        "jvm" => read_jvm_build(path, &text, &mut facts),
+        "python" if path.ends_with(".txt") => read_requirements(path, &text, &mut facts),
         _ => read_pyproject(path, &text, &mut facts),
     }
     facts
+}
+
+/// The template syntax a manifest contains (Jinja, cookiecutter, Go templates), if any:
+/// such a file is rendered before use, and what it declares is not known until then.
+pub(super) fn template_marker(text: &str) -> Option<&'static str> {
+    let jinja_block = text.find("{%").is_some_and(|i| text[i..].contains("%}"));
+    let expression = text.find("{{").is_some_and(|i| text[i..].contains("}}"));
+    if jinja_block {
+        Some("{% %}")
+    } else if expression {
+        Some("{{ }}")
+    } else {
+        None
+    }
+}
+
+/// Record dependency `name` when it matters: a tool or driver, or client-only evidence.
+fn record(
+    facts: &mut ManifestFacts,
+    ecosystem: Ecosystem,
+    name: &str,
+    section: &str,
+    dev: bool,
+    location: impl FnOnce() -> Location,
+) {
+    facts.all_dependencies.push(name.to_string());
+    if tools::is_client_only(ecosystem, name) {
+        facts.client_only.push((name.to_string(), location()));
+        return;
+    }
+    if let Some(role) = classify(ecosystem, name) {
+        let mut dep = dependency(name, role, section, location());
+        dep.dev = dep.dev || dev;
+        facts.dependencies.push(dep);
+    }
+}
+
+/// `gem "name"` lines of a Gemfile; gems inside `group :test`/`:development` blocks only are
+/// dev dependencies.
+pub(super) fn read_gemfile(path: &str, text: &str, facts: &mut ManifestFacts) {
+    let Some(gem) = regex(r#"^\s*gem\s+["']([A-Za-z0-9_.-]+)["']"#) else {
+        return;
+    };
+    let Some(group) = regex(r"^(\s*)group\s+(.*?)\s+do\b") else {
+        return;
+    };
+    // (indent of the `group` line, dev-only)
+    let mut groups: Vec<(usize, bool)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_end();
+        if let Some(c) = group.captures(trimmed) {
+            let indent = c.get(1).map_or(0, |m| m.len());
+            let names = c.get(2).map_or("", |m| m.as_str());
+            let dev = names
+                .split(',')
+                .map(|n| n.trim().trim_start_matches(':').trim_matches(['"', '\'']))
+                .all(|n| matches!(n, "test" | "development" | "dev"));
+            groups.push((indent, dev));
+            continue;
+        }
+        if trimmed.trim() == "end" {
+            let indent = trimmed.len() - trimmed.trim_start().len();
+            if groups.last().is_some_and(|(i, _)| *i == indent) {
+                groups.pop();
+            }
+            continue;
+        }
+        if let Some(c) = gem.captures(trimmed) {
+            let Some(name) = c.get(1) else { continue };
+            let dev = groups.iter().any(|(_, dev)| *dev)
+                || regex(r"group:\s*\[?\s*:(test|development)\b")
+                    .is_some_and(|re| re.is_match(trimmed));
+            let lead = line.len() - line.trim_start().len();
+            record(facts, Ecosystem::Ruby, name.as_str(), "gem", dev, || {
+                line_span(path, text, start + lead)
+            });
+        }
+    }
+}
+
+/// `{:name, ...}` dependencies of a `mix.exs`; `only: :test` / `only: [:dev, :test]` ones are
+/// dev dependencies.
+pub(super) fn read_mix_exs(path: &str, text: &str, facts: &mut ManifestFacts) {
+    let Some(dep) = regex(r"\{\s*:([a-z0-9_]+)\s*,") else {
+        return;
+    };
+    if let Some(app) = regex(r"app:\s*:([a-z0-9_]+)").and_then(|re| re.captures(text)) {
+        facts.name = app.get(1).map(|m| m.as_str().to_string());
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for c in dep.captures_iter(line) {
+            let Some(name) = c.get(1) else { continue };
+            let dev = regex(r"only:\s*(\[\s*)?:(test|dev)\b(\s*,\s*:(test|dev))*\s*\]?\s*[,}]")
+                .is_some_and(|re| re.is_match(line));
+            let lead = line.len() - line.trim_start().len();
+            record(facts, Ecosystem::Elixir, name.as_str(), "deps", dev, || {
+                line_span(path, text, start + lead)
+            });
+        }
+    }
+}
+
+/// Artifact ids of a `pom.xml` (`<artifactId>`, test scope is dev) or a Gradle build
+/// (`"group:artifact:version"`, `testImplementation` is dev); plugin ids count too.
+pub(super) fn read_jvm_build(path: &str, text: &str, facts: &mut ManifestFacts) {
+    let pom = path.ends_with(".xml");
+    let pattern = if pom {
+        r"<artifactId>\s*([A-Za-z0-9_.-]+)\s*</artifactId>"
+    } else {
+        r#"["'][A-Za-z0-9_.-]+:([A-Za-z0-9_.-]+)(?::[^"']*)?["']|id\s*\(?\s*["'](org\.flywaydb\.flyway|org\.liquibase\.gradle)["']"#
+    };
+    let Some(re) = regex(pattern) else { return };
+    for c in re.captures_iter(text) {
+        let (Some(whole), Some(name)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
+            continue;
+        };
+        let name = match name.as_str() {
+            "org.flywaydb.flyway" => "flyway-gradle-plugin",
+            "org.liquibase.gradle" => "liquibase-core",
+            other => other,
+        };
+        let line_start = text[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..];
+        let dev = if pom {
+            let block_end = text[whole.end()..]
+                .find("</dependency>")
+                .map_or(text.len(), |i| whole.end() + i);
+            text[whole.end()..block_end].contains("<scope>test</scope>")
+        } else {
+            line.trim_start().starts_with("test")
+        };
+        if pom
+            && !text[..whole.start()].contains("<dependency")
+            && !text[..whole.start()].contains("<plugin")
+        {
+            // The project's own artifactId names the service.
+            if facts.name.is_none() {
+                facts.name = Some(name.to_string());
+            }
+            continue;
+        }
+        record(facts, Ecosystem::Jvm, name, "dependencies", dev, || {
+            line_span(path, text, whole.start())
+        });
+    }
+}
+
+/// `requirements.txt`: one PEP 508 requirement a line.
+pub(super) fn read_requirements(path: &str, text: &str, facts: &mut ManifestFacts) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with(['#', '-']) {
+            continue;
+        }
+        let name = python_name(trimmed);
+        if name.is_empty() {
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        record(
+            facts,
+            Ecosystem::Python,
+            &name,
+            "requirements",
+            false,
+            || line_span(path, text, start + lead),
+        );
+    }
 }
 
 pub(super) fn dependency(
@@ -97,17 +296,32 @@ pub(super) fn read_package_json(path: &str, text: &str, facts: &mut ManifestFact
         };
         let section_start = find_json_key(text, section, 0).map_or(0, |(start, _)| start);
         for name in deps.keys() {
-            facts.all_dependencies.push(name.clone());
-            let Some(role) = classify(Ecosystem::Npm, name) else {
+            record(
+                facts,
+                Ecosystem::Npm,
+                name,
+                section,
+                false,
+                || match find_json_key(text, name, section_start) {
+                    Some((start, end)) => Location::from_byte_range(path, text, start, end),
+                    None => Location::file_start(path),
+                },
+            );
+        }
+    }
+    if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
+        let scripts_start = find_json_key(text, "scripts", 0).map_or(0, |(start, _)| start);
+        for (name, command) in scripts {
+            let Some(command) = command.as_str() else {
                 continue;
             };
-            let location = match find_json_key(text, name, section_start) {
+            let location = match find_json_key(text, name, scripts_start) {
                 Some((start, end)) => Location::from_byte_range(path, text, start, end),
                 None => Location::file_start(path),
             };
             facts
-                .dependencies
-                .push(dependency(name, role, section, location));
+                .scripts
+                .push((name.clone(), command.to_string(), location));
         }
     }
     if let Some(schema) = json
@@ -142,22 +356,17 @@ pub(super) fn read_cargo_toml(path: &str, text: &str, facts: &mut ManifestFacts)
             continue;
         };
         for name in deps.keys() {
-            facts.all_dependencies.push(name.clone());
-            let Some(role) = classify(Ecosystem::Cargo, name) else {
-                continue;
-            };
             let escaped = regex::escape(name);
-            let location = line_matching(
-                path,
-                text,
-                &format!(
-                    r#"(?m)^\s*(?:{escaped}\s*=|"{escaped}"\s*=|\[{}\.{escaped}\])"#,
-                    regex::escape(section)
-                ),
-            );
-            facts
-                .dependencies
-                .push(dependency(name, role, section, location));
+            record(facts, Ecosystem::Cargo, name, section, false, || {
+                line_matching(
+                    path,
+                    text,
+                    &format!(
+                        r#"(?m)^\s*(?:{escaped}\s*=|"{escaped}"\s*=|\[{}\.{escaped}\])"#,
+                        regex::escape(section)
+                    ),
+                )
+            });
         }
     }
 }
@@ -193,19 +402,21 @@ pub(super) fn read_go_mod(path: &str, text: &str, facts: &mut ManifestFacts) {
         if module.starts_with("//") {
             continue;
         }
-        facts.all_dependencies.push(module.to_string());
-        if let Some(role) = classify(Ecosystem::Go, module) {
-            facts.dependencies.push(dependency(
-                module,
-                role,
-                "require",
-                line_span(
-                    path,
-                    text,
-                    line_start + (line.len() - line.trim_start().len()),
-                ),
-            ));
-        }
+        // An `// indirect` requirement is a dependency of a dependency: the service itself
+        // does not use it.
+        let indirect = spec.contains("// indirect");
+        let section = if indirect {
+            "require // indirect"
+        } else {
+            "require"
+        };
+        record(facts, Ecosystem::Go, module, section, indirect, || {
+            line_span(
+                path,
+                text,
+                line_start + (line.len() - line.trim_start().len()),
+            )
+        });
     }
 }
 
@@ -235,7 +446,7 @@ pub(super) fn read_pyproject(path: &str, text: &str, facts: &mut ManifestFacts) 
         .or_else(|| poetry.and_then(|p| p.get("name")))
         .and_then(|n| n.as_str())
         .map(str::to_string);
-    let mut found: Vec<(String, &str)> = Vec::new();
+    let mut found: Vec<(String, &str, bool)> = Vec::new();
     let strings = |v: Option<&toml::Value>| -> Vec<String> {
         v.and_then(|a| a.as_array())
             .map(|a| {
@@ -248,17 +459,18 @@ pub(super) fn read_pyproject(path: &str, text: &str, facts: &mut ManifestFacts) 
     found.extend(
         strings(project.and_then(|p| p.get("dependencies")))
             .into_iter()
-            .map(|n| (n, "dependencies")),
+            .map(|n| (n, "dependencies", false)),
     );
     if let Some(extras) = project
         .and_then(|p| p.get("optional-dependencies"))
         .and_then(|o| o.as_table())
     {
-        for list in extras.values() {
+        for (extra, list) in extras {
+            let dev = is_dev_group(extra);
             found.extend(
                 strings(Some(list))
                     .into_iter()
-                    .map(|n| (n, "optional-dependencies")),
+                    .map(|n| (n, "optional-dependencies", dev)),
             );
         }
     }
@@ -267,7 +479,7 @@ pub(super) fn read_pyproject(path: &str, text: &str, facts: &mut ManifestFacts) 
             found.extend(
                 strings(Some(list))
                     .into_iter()
-                    .map(|n| (n, "dependency-groups")),
+                    .map(|n| (n, "dependency-groups", true)),
             );
         }
     }
@@ -275,26 +487,65 @@ pub(super) fn read_pyproject(path: &str, text: &str, facts: &mut ManifestFacts) 
         .and_then(|p| p.get("dependencies"))
         .and_then(|d| d.as_table())
     {
-        found.extend(deps.keys().map(|k| (python_name(k), "dependencies")));
+        found.extend(deps.keys().map(|k| (python_name(k), "dependencies", false)));
     }
+    if let Some(deps) = poetry
+        .and_then(|p| p.get("dev-dependencies"))
+        .and_then(|d| d.as_table())
+    {
+        found.extend(
+            deps.keys()
+                .map(|k| (python_name(k), "dev-dependencies", true)),
+        );
+    }
+    if let Some(groups) = poetry
+        .and_then(|p| p.get("group"))
+        .and_then(|g| g.as_table())
+    {
+        for (group, body) in groups {
+            if let Some(deps) = body.get("dependencies").and_then(|d| d.as_table()) {
+                let dev = is_dev_group(group);
+                found.extend(deps.keys().map(|k| (python_name(k), "group", dev)));
+            }
+        }
+    }
+    // A runtime declaration wins over a test-only one of the same name.
+    found.sort_by_key(|(_, _, dev)| *dev);
     let mut seen = BTreeSet::new();
-    for (name, section) in found {
-        facts.all_dependencies.push(name.clone());
-        let Some(role) = classify(Ecosystem::Python, &name) else {
-            continue;
-        };
+    for (name, section, dev) in found {
         if !seen.insert(name.clone()) {
+            facts.all_dependencies.push(name);
             continue;
         }
         // The name may be written with `_` or another case; match it loosely.
         let loose = regex::escape(&name).replace(r"\-", "[-_.]");
-        let location = line_matching(
-            path,
-            text,
-            &format!(r#"(?mi)(?:^\s*|["']){loose}(?:[\s\[<>=~!;"',]|$)"#),
-        );
-        facts
-            .dependencies
-            .push(dependency(&name, role, section, location));
+        record(facts, Ecosystem::Python, &name, section, dev, || {
+            line_matching(
+                path,
+                text,
+                &format!(r#"(?mi)(?:^\s*|["']){loose}(?:[\s\[<>=~!;"',]|$)"#),
+            )
+        });
     }
+}
+
+/// Extras and dependency groups that only tests, linters or docs install.
+fn is_dev_group(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "test",
+        "tests",
+        "testing",
+        "dev",
+        "develop",
+        "development",
+        "lint",
+        "docs",
+        "typing",
+        "ci",
+    ]
+    .contains(&name.as_str())
+        || name.starts_with("test")
+        || name.ends_with("-dev")
+        || name.ends_with("-test")
 }

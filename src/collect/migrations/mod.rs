@@ -21,10 +21,13 @@ use std::collections::{BTreeMap, HashMap};
 use globset::GlobSet;
 
 mod configs;
+mod declarative;
 mod drizzle;
 mod files;
+pub mod integrity;
 mod json_spans;
 mod manifests;
+mod ownership;
 mod paths;
 mod services;
 pub mod tools;
@@ -35,16 +38,16 @@ use crate::facts::migrations::{MigrationFacts, MigrationHistory, Service, Worksp
 use crate::facts::Location;
 use configs::{tool_uses, ToolUse};
 use files::{
-    convention_dir_with_files, files_in, is_migration_file, migration_file,
+    convention_dir_with_files, files_in, is_tool_file, migration_file, migration_id,
     migrations_component_dir, worst_git_state,
 };
 use manifests::read_manifest;
-use paths::{child, exclude_set, file_stem};
+use paths::{child, exclude_set, file_stem, parent_dir};
 use services::{discover_services, files_by_service, read_workspaces, ServiceRoot};
 use tools::Layout;
 
 pub use drizzle::parse_drizzle_journal;
-pub use files::{alembic_revision, prisma_checksums, sha256_hex};
+pub use files::{alembic_revision, flyway_checksum, prisma_checksums, sha1_hex, sha256_hex};
 pub use services::pnpm_packages;
 
 pub fn collect(ctx: &CollectContext) -> MigrationFacts {
@@ -56,7 +59,7 @@ pub fn collect(ctx: &CollectContext) -> MigrationFacts {
         .iter()
         .map(|root| {
             let files = owned.get(&root.dir).map_or(&[][..], Vec::as_slice);
-            collect_service(ctx, &excludes, root, files)
+            collect_service(ctx, &excludes, root, files, &roots)
         })
         .unzip();
     link_workspace_dependencies(&mut services, &all_dependencies);
@@ -96,22 +99,39 @@ fn collect_service(
     excludes: &GlobSet,
     root: &ServiceRoot,
     owned: &[&str],
+    all_roots: &[ServiceRoot],
 ) -> (Service, Vec<String>) {
     let mut name = None;
     let mut all_dependencies = Vec::new();
     let mut manifest_problem = None;
+    let mut manifest_skipped = None;
     let mut dependencies = Vec::new();
     let mut prisma_schema = None;
+    let mut scripts = Vec::new();
+    let mut client_only = Vec::new();
     for (path, ecosystem) in &root.manifests {
         let facts = read_manifest(ctx, path, ecosystem);
         name = name.or(facts.name);
         manifest_problem = manifest_problem.or(facts.problem.map(|p| format!("{path}: {p}")));
+        manifest_skipped = manifest_skipped.or(facts.skipped);
         dependencies.extend(facts.dependencies);
         all_dependencies.extend(facts.all_dependencies);
         prisma_schema = prisma_schema.or(facts.prisma_schema);
+        scripts.extend(facts.scripts);
+        client_only.extend(facts.client_only);
+    }
+    if root.manifests.iter().any(|(_, eco)| *eco == "go") {
+        ownership::mark_test_only_go_imports(ctx, owned, &mut dependencies);
     }
     let (manifest, ecosystem) = root.manifests[0].clone();
-    let uses = tool_uses(ctx, root, owned, &dependencies, prisma_schema);
+    let folder_name = if root.dir == "." {
+        ".".to_string()
+    } else {
+        file_name(&root.dir).to_string()
+    };
+    let name = name.unwrap_or(folder_name);
+    let mut uses = tool_uses(ctx, root, owned, &dependencies, prisma_schema);
+    uses.extend(custom_uses(ctx, root, &name, all_roots));
     let mut histories: Vec<MigrationHistory> = uses
         .into_iter()
         .map(|u| build_history(ctx, excludes, owned, u))
@@ -121,7 +141,7 @@ fn collect_service(
     if histories.is_empty() {
         if let Some(driver) = dependencies.iter().find(|d| d.kind == "driver") {
             let sql = tools::by_name("sql");
-            if let Some(dir) = convention_dir_with_files(&root.dir, owned, sql.conventional_dirs) {
+            if let Some(dir) = convention_dir_with_files(&root.dir, owned, sql) {
                 let u = ToolUse {
                     tool: sql,
                     dir,
@@ -130,19 +150,22 @@ fn collect_service(
                     location: driver.location.clone(),
                     config_problem: None,
                     fall_back_to_convention: false,
+                    pattern: None,
                 };
                 histories.push(build_history(ctx, excludes, owned, u));
             }
         }
     }
+    declarative::attach(&scripts, &mut histories);
+    let schema_use =
+        if histories.is_empty() && dependencies.iter().any(|d| d.kind == "driver" && !d.dev) {
+            ownership::schema_use(ctx, owned, &client_only)
+        } else {
+            None
+        };
 
-    let folder_name = if root.dir == "." {
-        ".".to_string()
-    } else {
-        file_name(&root.dir).to_string()
-    };
     let service = Service {
-        name: name.unwrap_or(folder_name),
+        name,
         path: root.dir.clone(),
         manifest: manifest.clone(),
         ecosystem: ecosystem.to_string(),
@@ -151,8 +174,60 @@ fn collect_service(
         database_dependencies: dependencies,
         workspace_dependencies: Vec::new(),
         histories,
+        manifest_skipped,
+        schema_use,
     };
     (service, all_dependencies)
+}
+
+/// `[[migrations]]` entries of `launchgate.toml` that belong to this service: named by its
+/// package name or folder, or (without `service`) the deepest service whose folder holds
+/// the path.
+fn custom_uses(
+    ctx: &CollectContext,
+    root: &ServiceRoot,
+    name: &str,
+    all_roots: &[ServiceRoot],
+) -> Vec<ToolUse> {
+    let custom = tools::by_name("custom");
+    let mut uses = Vec::new();
+    for entry in &ctx.config.config.migrations {
+        let declared = entry.get_ref();
+        let path = paths::join_rel(".", &declared.path).unwrap_or_else(|| declared.path.clone());
+        let mine = match &declared.service {
+            Some(service) => service == name || *service == root.dir,
+            None => {
+                let deepest = all_roots
+                    .iter()
+                    .filter(|r| paths::is_under(&path, &r.dir) || path == r.dir)
+                    .max_by_key(|r| if r.dir == "." { 0 } else { r.dir.len() + 1 });
+                deepest.is_some_and(|r| r.dir == root.dir)
+            }
+        };
+        if !mine {
+            continue;
+        }
+        let location = ctx
+            .config
+            .location(entry.span())
+            .unwrap_or_else(|| Location::file_start(crate::config::CONFIG_FILE));
+        uses.push(ToolUse {
+            tool: custom,
+            dir: path,
+            dir_source: "config",
+            config: Some(
+                ctx.config
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| crate::config::CONFIG_FILE.to_string()),
+            ),
+            location,
+            config_problem: None,
+            fall_back_to_convention: false,
+            pattern: Some(declared.pattern.clone().unwrap_or_else(|| "**/*".into())),
+        });
+    }
+    uses
 }
 
 /// List and hash the history of one tool use.
@@ -162,12 +237,26 @@ fn build_history(
     owned: &[&str],
     mut u: ToolUse,
 ) -> MigrationHistory {
+    // A declared history may lie outside the service's own files.
+    let every_file: Vec<&str>;
+    let owned = if u.pattern.is_some() {
+        every_file = ctx
+            .inventory
+            .files
+            .iter()
+            .map(|f| f.rel.as_str())
+            .filter(|rel| paths::is_under(rel, &u.dir))
+            .collect();
+        &every_file[..]
+    } else {
+        owned
+    };
     let mut all = files_in(ctx, excludes, owned, &u.dir);
-    if u.fall_back_to_convention && all.iter().all(|f| !is_migration_file(&f.rel)) {
+    if u.fall_back_to_convention && all.iter().all(|f| !is_tool_file(u.tool, &f.rel)) {
         // Nothing where the tool's default points; a conventional folder may still hold it.
         if let Some(dir) = owned
             .iter()
-            .filter(|rel| is_migration_file(rel))
+            .filter(|rel| is_tool_file(u.tool, rel))
             .find_map(|rel| migrations_component_dir(rel))
         {
             u.dir = dir;
@@ -192,10 +281,15 @@ fn build_history(
         journal: None,
         lock_file: None,
         config_problem: u.config_problem.clone(),
+        declarative: None,
+        schema_file: None,
+        integrity: None,
     };
     let dir_prefix = format!("{}/", u.dir);
     match u.tool.layout {
         Layout::DrizzleJournal => drizzle::drizzle_history(ctx, &u.dir, &all, &mut history),
+        Layout::AtlasSum => integrity::atlas_history(ctx, u.tool, &u.dir, &all, &mut history),
+        Layout::SqitchPlan => integrity::sqitch_history(ctx, u.tool, &u.dir, &all, &mut history),
         Layout::FolderPer(script) => {
             if u.tool.name == "prisma" {
                 history.lock_file = all
@@ -220,15 +314,65 @@ fn build_history(
                 }
             }
         }
-        Layout::Files => {
-            for f in all.iter().filter(|f| is_migration_file(&f.rel)) {
-                let id = file_stem(file_name(&f.rel)).to_string();
+        Layout::DjangoApps => {
+            let app = file_name(parent_dir(&u.dir)).to_string();
+            for f in all
+                .iter()
+                .filter(|f| parent_dir(&f.rel) == u.dir && is_tool_file(u.tool, &f.rel))
+            {
+                let id = format!("{app}/{}", file_stem(file_name(&f.rel)));
                 history.files.push(migration_file(ctx, u.tool, id, f, None));
             }
         }
+        Layout::Files => match &u.pattern {
+            Some(pattern) => {
+                let matcher = globset::GlobBuilder::new(pattern)
+                    .literal_separator(true)
+                    .build()
+                    .map(|g| g.compile_matcher());
+                match matcher {
+                    Ok(matcher) => {
+                        for f in &all {
+                            let Some(rest) = f.rel.strip_prefix(&dir_prefix) else {
+                                continue;
+                            };
+                            if !matcher.is_match(rest) {
+                                continue;
+                            }
+                            // `<timestamp>/migration.ts`: the folder is the migration.
+                            let id = match rest.split_once('/') {
+                                Some((folder, _)) => folder.to_string(),
+                                None => file_stem(rest).to_string(),
+                            };
+                            history.files.push(migration_file(ctx, u.tool, id, f, None));
+                        }
+                    }
+                    Err(e) => {
+                        history.config_problem =
+                            Some(format!("the pattern `{pattern}` is not a valid glob: {e}"));
+                    }
+                }
+            }
+            None => {
+                for f in all.iter().filter(|f| is_tool_file(u.tool, &f.rel)) {
+                    let id = migration_id(u.tool, file_name(&f.rel));
+                    history.files.push(migration_file(ctx, u.tool, id, f, None));
+                }
+            }
+        },
     }
-    history.present =
-        !history.files.is_empty() || history.journal.as_ref().is_some_and(|j| j.present);
+    let service_dir = match u.config.as_deref() {
+        Some(config) if u.dir_source != "config" => parent_dir(config).to_string(),
+        _ => parent_dir(&u.dir).to_string(),
+    };
+    history.schema_file = u.tool.schema_files.iter().find_map(|s| {
+        [child(&service_dir, s), child(parent_dir(&service_dir), s)]
+            .into_iter()
+            .find(|p| ctx.inventory.get(p).is_some())
+    });
+    history.present = !history.files.is_empty()
+        || history.journal.as_ref().is_some_and(|j| j.present)
+        || history.integrity.as_ref().is_some_and(|i| i.present);
     history.git = worst_git_state(
         history
             .files
@@ -239,7 +383,6 @@ fn build_history(
     history
 }
 
-/// The folder up to a `migrations` / `migration` / `migrate` component of `rel`.
 #[cfg(test)]
 mod tests {
     use super::configs::{js_path_setting, JsPathSetting};

@@ -16,6 +16,12 @@ const MANIFESTS: &[(&str, &str)] = &[
     ("Cargo.toml", "cargo"),
     ("go.mod", "go"),
     ("pyproject.toml", "python"),
+    ("requirements.txt", "python"),
+    ("Gemfile", "ruby"),
+    ("mix.exs", "elixir"),
+    ("pom.xml", "jvm"),
+    ("build.gradle", "jvm"),
+    ("build.gradle.kts", "jvm"),
 ];
 
 pub(super) struct ServiceRoot {

@@ -14,6 +14,12 @@ pub enum Ecosystem {
     Go,
     /// Distribution names, normalised (lowercase, `_` → `-`).
     Python,
+    /// Gems (`Gemfile`).
+    Ruby,
+    /// Hex packages (`mix.exs`).
+    Elixir,
+    /// Maven/Gradle artifact ids (`pom.xml`, `build.gradle`).
+    Jvm,
 }
 
 /// How a config file names the history folder.
@@ -34,6 +40,16 @@ pub enum Setting {
     },
     /// Prisma: the history is `migrations/` beside the schema file holding the datasource.
     PrismaSchema,
+    /// Flyway: `flyway.locations=filesystem:sql` (`flyway.conf`) or `locations =
+    /// ["filesystem:sql"]` (`flyway.toml`); `classpath:` locations are under
+    /// `src/main/resources`.
+    FlywayLocations { default: &'static str },
+    /// Sqitch: `top_dir` in `sqitch.conf`, else the config's folder; the plan is
+    /// `sqitch.plan` and the scripts `deploy/<change>.sql` there.
+    Sqitch,
+    /// Liquibase: `changeLogFile` in `liquibase.properties`; the history is the master
+    /// changelog's folder.
+    LiquibaseChangelog { default: &'static str },
 }
 
 /// How a history folder's files make migrations.
@@ -45,6 +61,24 @@ pub enum Layout {
     FolderPer(&'static str),
     /// Drizzle: `meta/_journal.json` lists the SQL files (or drizzle-kit 1.x's folders).
     DrizzleJournal,
+    /// Atlas: the folder's SQL files, checked against `atlas.sum`.
+    AtlasSum,
+    /// Sqitch: `sqitch.plan` lists changes; each is `deploy/<change>.sql`.
+    SqitchPlan,
+    /// Django: one history per app, `<app>/migrations/NNNN_name.py` anywhere in the service.
+    DjangoApps,
+}
+
+/// How a migration's id (what the tool's table records) comes from its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Id {
+    /// The file stem (folder name for folder layouts).
+    Stem,
+    /// The leading version number, without leading zeros (`000001_x.up.sql` → `1`), as
+    /// goose, golang-migrate, dbmate, Rails and Ecto record it.
+    Version,
+    /// Flyway: `V1_2__x.sql` → `1.2`; repeatable `R__x.sql` → its description.
+    Flyway,
 }
 
 /// How the tool hashes a migration file (what its bookkeeping table records).
@@ -57,6 +91,11 @@ pub enum Hash {
     PrismaChecksum,
     /// Alembic: sha256, and the id is the script's `revision`.
     AlembicRevision,
+    /// Flyway: CRC32 over the lines (line endings and a BOM excluded), as a signed 32-bit
+    /// number, which is what `flyway_schema_history.checksum` holds.
+    FlywayCrc32,
+    /// Sqitch: SHA-1 of the deploy script (`sqitch.changes.script_hash`).
+    Sha1,
 }
 
 /// One migration tool.
@@ -78,6 +117,24 @@ pub struct Tool {
     /// How the tool records applied migrations in the database (documentation; the probes
     /// read the tables named in `src/probe/applied.rs`).
     pub records: Option<&'static str>,
+    pub id: Id,
+    /// Extensions of the tool's migration files.
+    pub extensions: &'static [&'static str],
+    /// A file name the tool's migrations match (a regex); others in the folder are not
+    /// migrations (golang-migrate's `.down.sql`, Flyway's callbacks).
+    pub file_pattern: Option<&'static str>,
+    /// Text in a migration file that names the tool, so a history is recognised without a
+    /// dependency (the goose and dbmate CLIs are installed as binaries).
+    pub marker: Option<&'static str>,
+    /// An environment variable in the service's `.env` that moves the folder.
+    pub env_dir: Option<&'static str>,
+    /// A history that is only recorded when found: a missing one is not a finding (ClickHouse
+    /// clients mostly write to tables another service owns).
+    pub optional: bool,
+    /// The tool's schema dump files, relative to the service.
+    pub schema_files: &'static [&'static str],
+    /// Commands that apply the schema declaratively instead of from files.
+    pub push_commands: &'static [&'static str],
 }
 
 const DEFAULT_DIRS: &[&str] = &["migrations", "db/migrations"];
@@ -92,10 +149,22 @@ const fn tool(name: &'static str) -> Tool {
         layout: Layout::Files,
         hash: Hash::Sha256,
         records: None,
+        id: Id::Stem,
+        extensions: MIGRATION_EXTENSIONS,
+        file_pattern: None,
+        marker: None,
+        env_dir: None,
+        optional: false,
+        schema_files: &[],
+        push_commands: &[],
     }
 }
 
-use Ecosystem::{Cargo, Go, Npm, Python};
+/// Extensions of files that can be migrations (other files in a history folder, such as a
+/// README, are not).
+pub const MIGRATION_EXTENSIONS: &[&str] = &["sql", "js", "ts", "mjs", "cjs", "py", "go", "rs"];
+
+use Ecosystem::{Cargo, Elixir, Go, Jvm, Npm, Python, Ruby};
 
 /// Every known tool. Config-declared uses are found in this order.
 pub const TOOLS: &[Tool] = &[
@@ -115,6 +184,7 @@ pub const TOOLS: &[Tool] = &[
         conventional_dirs: &["drizzle"],
         layout: Layout::DrizzleJournal,
         records: Some("drizzle.__drizzle_migrations (hash, created_at)"),
+        push_commands: &["drizzle-kit push"],
         ..tool("drizzle")
     },
     Tool {
@@ -124,6 +194,7 @@ pub const TOOLS: &[Tool] = &[
         layout: Layout::FolderPer("migration.sql"),
         hash: Hash::PrismaChecksum,
         records: Some("_prisma_migrations (migration_name, checksum)"),
+        push_commands: &["prisma db push"],
         ..tool("prisma")
     },
     Tool {
@@ -226,19 +297,137 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         dependencies: &[(Go, "github.com/golang-migrate/migrate")],
         records: Some("schema_migrations (version, dirty)"),
+        id: Id::Version,
+        file_pattern: Some(r"^[0-9]+_.*\.up\.[a-z]+$"),
         ..tool("golang-migrate")
     },
     Tool {
         dependencies: &[(Go, "github.com/pressly/goose")],
         records: Some("goose_db_version (version_id, is_applied)"),
+        id: Id::Version,
+        extensions: &["sql", "go"],
+        file_pattern: Some(r"^[0-9]+_[^.]*\.(sql|go)$"),
+        marker: Some("-- +goose Up"),
+        env_dir: Some("GOOSE_MIGRATION_DIR"),
         ..tool("goose")
     },
     Tool {
+        dependencies: &[(Npm, "dbmate"), (Go, "github.com/amacneil/dbmate")],
+        conventional_dirs: &["db/migrations"],
+        records: Some("schema_migrations (version)"),
+        id: Id::Version,
+        extensions: &["sql"],
+        file_pattern: Some(r"^[0-9]+_.*\.sql$"),
+        marker: Some("-- migrate:up"),
+        env_dir: Some("DBMATE_MIGRATIONS_DIR"),
+        schema_files: &["db/schema.sql"],
+        ..tool("dbmate")
+    },
+    Tool {
+        dependencies: &[(Go, "ariga.io/atlas")],
+        configs: &["atlas.hcl"],
+        setting: Some(Setting::Line {
+            pattern: r#"(?m)^\s*dir\s*=\s*"file://([^"?\n]*)"()()"#,
+            default: "migrations",
+            then: None,
+        }),
+        layout: Layout::AtlasSum,
+        records: Some("atlas_schema_revisions (version, hash)"),
+        id: Id::Version,
+        extensions: &["sql"],
+        ..tool("atlas")
+    },
+    Tool {
+        dependencies: &[
+            (Jvm, "flyway-core"),
+            (Jvm, "flyway-database-postgresql"),
+            (Jvm, "flyway-gradle-plugin"),
+            (Jvm, "flyway-maven-plugin"),
+        ],
+        configs: &["flyway.conf", "flyway.toml"],
+        setting: Some(Setting::FlywayLocations { default: "sql" }),
+        conventional_dirs: &["src/main/resources/db/migration", "db/migration", "sql"],
+        hash: Hash::FlywayCrc32,
+        records: Some("flyway_schema_history (version, script, checksum, success)"),
+        id: Id::Flyway,
+        extensions: &["sql"],
+        file_pattern: Some(r"^[VR][0-9._]*__.+\.sql$"),
+        ..tool("flyway")
+    },
+    Tool {
+        dependencies: &[(Jvm, "liquibase-core"), (Jvm, "liquibase-maven-plugin")],
+        configs: &["liquibase.properties"],
+        setting: Some(Setting::LiquibaseChangelog {
+            default: "src/main/resources/db/changelog",
+        }),
+        conventional_dirs: &[
+            "src/main/resources/db/changelog",
+            "db/changelog",
+            "changelog",
+        ],
+        records: Some("databasechangelog (id, author, filename, md5sum)"),
+        extensions: &["xml", "yaml", "yml", "json", "sql"],
+        ..tool("liquibase")
+    },
+    Tool {
+        dependencies: &[(Ruby, "rails"), (Ruby, "activerecord")],
+        conventional_dirs: &["db/migrate"],
+        records: Some("schema_migrations (version)"),
+        id: Id::Version,
+        extensions: &["rb"],
+        file_pattern: Some(r"^[0-9]+_.*\.rb$"),
+        schema_files: &["db/schema.rb", "db/structure.sql"],
+        ..tool("rails")
+    },
+    Tool {
         dependencies: &[(Python, "django")],
+        layout: Layout::DjangoApps,
         records: Some("django_migrations (app, name)"),
+        extensions: &["py"],
+        file_pattern: Some(r"^[0-9]{4}_.*\.py$"),
         ..tool("django")
     },
-    // A plain migrations folder used through a bare driver.
+    Tool {
+        dependencies: &[(Elixir, "ecto_sql")],
+        conventional_dirs: &["priv/repo/migrations"],
+        records: Some("schema_migrations (version)"),
+        id: Id::Version,
+        extensions: &["exs"],
+        file_pattern: Some(r"^[0-9]+_.*\.exs$"),
+        ..tool("ecto")
+    },
+    Tool {
+        configs: &["sqitch.conf", "sqitch.plan"],
+        setting: Some(Setting::Sqitch),
+        layout: Layout::SqitchPlan,
+        hash: Hash::Sha1,
+        records: Some("sqitch.changes (change, script_hash)"),
+        extensions: &["sql"],
+        ..tool("sqitch")
+    },
+    Tool {
+        dependencies: &[
+            (Npm, "@clickhouse/client"),
+            (Npm, "clickhouse"),
+            (Go, "github.com/ClickHouse/clickhouse-go"),
+            (Python, "clickhouse-connect"),
+            (Python, "clickhouse-driver"),
+        ],
+        conventional_dirs: &[
+            "clickhouse/migrations",
+            "migrations/clickhouse",
+            "db/clickhouse",
+            "clickhouse",
+            "db/clickhouse/migrations",
+        ],
+        extensions: &["sql"],
+        optional: true,
+        ..tool("clickhouse")
+    },
+    // A history declared in `launchgate.toml` (`[[migrations]]`), run by the project's own
+    // runner: files are what its `pattern` matches.
+    tool("custom"),
+    // A plain migrations folder used through a bare driver (last: the fallback row).
     tool("sql"),
 ];
 
@@ -281,6 +470,26 @@ pub const DRIVERS: &[(Ecosystem, &str)] = &[
     (Python, "pymysql"),
     (Python, "mysqlclient"),
     (Python, "peewee"),
+    (Ruby, "pg"),
+    (Ruby, "mysql2"),
+    (Ruby, "sqlite3"),
+    (Ruby, "sequel"),
+    (Elixir, "postgrex"),
+    (Elixir, "myxql"),
+    (Jvm, "postgresql"),
+    (Jvm, "mysql-connector-j"),
+    (Jvm, "mysql-connector-java"),
+];
+
+/// Dependencies that show a service connects as a client only (a logical-replication
+/// consumer, a wire-protocol proxy), never as the schema's owner.
+pub const CLIENT_ONLY: &[(Ecosystem, &str)] = &[
+    (Npm, "pg-logical-replication"),
+    (Npm, "pg-gateway"),
+    (Npm, "pg-copy-streams"),
+    (Go, "github.com/jackc/pglogrepl"),
+    (Go, "github.com/jackc/pgproto3"),
+    (Python, "psycopg2-logical"),
 ];
 
 /// What a dependency means for migrations.
@@ -312,6 +521,13 @@ pub fn classify(ecosystem: Ecosystem, name: &str) -> Option<Role> {
         .iter()
         .any(|(eco, dep)| *eco == ecosystem && matches(ecosystem, name, dep))
         .then_some(Role::Driver)
+}
+
+/// True when dependency `name` shows client-only use.
+pub fn is_client_only(ecosystem: Ecosystem, name: &str) -> bool {
+    CLIENT_ONLY
+        .iter()
+        .any(|(eco, dep)| *eco == ecosystem && matches(ecosystem, name, dep))
 }
 
 /// The row for a tool name; the plain-SQL row for a name no row has.
