@@ -221,7 +221,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let masked = &collected.masked_sources;
     let text_of = |file: &str| {
         masked.get(file).cloned().or_else(|| {
-            let text = crate::collect::read_text(&opts.root.join(file)).ok()?;
+            let text = crate::source::file::read_text(&opts.root.join(file)).ok()?;
             Some(redactor.mask(&text).into_owned())
         })
     };
