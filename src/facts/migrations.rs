@@ -41,7 +41,8 @@ pub struct Service {
     pub path: String,
     /// Repository-relative path of the manifest that made this folder a service.
     pub manifest: String,
-    /// `npm`, `cargo`, `go` or `python`.
+    /// `npm`, `cargo`, `go`, `python`, `ruby`, `elixir`, `jvm`, or `tool` (a folder made a
+    /// service by a migration tool's project file: `atlas.hcl`, `flyway.conf`, `sqitch.conf`).
     pub ecosystem: String,
     /// Line 1 of the manifest.
     pub location: Location,
@@ -60,6 +61,21 @@ pub struct Service {
     /// How the service uses its database when it has a driver but no history: evidence that
     /// it is only a client (logical replication, a proxy) and whether it issues DDL.
     pub schema_use: Option<SchemaUse>,
+    /// Folders that look like a history no known tool keeps (timestamped migration folders
+    /// or files), for a service with a driver and no history: what `init` proposes to declare
+    /// with `[[migrations]]`.
+    pub history_candidates: Vec<HistoryCandidate>,
+}
+
+/// A folder that looks like a custom runner's history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryCandidate {
+    /// Repository-relative folder.
+    pub path: String,
+    /// The glob of its migration files, relative to `path` (`*/migration.ts`, `*.sql`).
+    pub pattern: String,
+    /// How many migrations it holds.
+    pub count: usize,
 }
 
 /// What launchgate saw about a driver-only service's use of its database.

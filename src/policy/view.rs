@@ -255,8 +255,9 @@ struct_facts! {
     migrations::Workspace { kind, manifest, globs, location }
     migrations::Service {
         name, path, manifest, ecosystem, location, manifest_problem, database_dependencies,
-        workspace_dependencies, histories, manifest_skipped, schema_use
+        workspace_dependencies, histories, manifest_skipped, schema_use, history_candidates
     }
+    migrations::HistoryCandidate { path, pattern, count }
     migrations::SchemaUse { kind, evidence, location }
     migrations::DeclarativeUse { command, script, schema, location }
     migrations::IntegrityFile {

@@ -61,6 +61,8 @@ pub(super) fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -
         "elixir" => read_mix_exs(path, &text, &mut facts),
         "jvm" => read_jvm_build(path, &text, &mut facts),
         "python" if path.ends_with(".txt") => read_requirements(path, &text, &mut facts),
+        // A tool's project file declares no dependencies; the tool itself is found from it.
+        "tool" => {}
         _ => read_pyproject(path, &text, &mut facts),
     }
     facts

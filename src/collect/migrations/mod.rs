@@ -164,7 +164,15 @@ fn collect_service(
             None
         };
 
+    let history_candidates = if histories.iter().any(|h| h.present)
+        || dependencies.iter().all(|d| d.kind != "driver" || d.dev)
+    {
+        Vec::new()
+    } else {
+        ownership::history_candidates(owned)
+    };
     let service = Service {
+        history_candidates,
         name,
         path: root.dir.clone(),
         manifest: manifest.clone(),
@@ -360,6 +368,14 @@ fn build_history(
                 }
             }
         },
+    }
+    if u.tool.id == tools::Id::Flyway {
+        // Flyway applies versioned migrations by version, numerically, then repeatables.
+        history.files.sort_by_cached_key(|f| {
+            let version: Option<Vec<u64>> =
+                f.id.split('.').map(|p| p.parse::<u64>().ok()).collect();
+            (version.is_none(), version.unwrap_or_default(), f.id.clone())
+        });
     }
     let service_dir = match u.config.as_deref() {
         Some(config) if u.dir_source != "config" => parent_dir(config).to_string(),

@@ -7,7 +7,7 @@
 use super::paths::{extension, regex};
 use crate::collect::walk::file_name;
 use crate::collect::{read_text, CollectContext};
-use crate::facts::migrations::{DatabaseDependency, SchemaUse};
+use crate::facts::migrations::{DatabaseDependency, HistoryCandidate, SchemaUse};
 use crate::facts::Location;
 
 /// At most this many source files are read per service for ownership evidence.
@@ -116,4 +116,40 @@ pub(super) fn schema_use(
         evidence,
         location,
     })
+}
+
+/// Folders holding timestamped migrations no known tool claimed: `D/<timestamp>-<name>/<file>`
+/// (one file name in every folder) or `D/<timestamp>_<name>.<ext>`. A timestamp is 8 or more
+/// leading digits. At least two migrations, so one dated file is not a history.
+pub(super) fn history_candidates(owned: &[&str]) -> Vec<HistoryCandidate> {
+    use std::collections::BTreeMap;
+    let Some(stamped) = regex(r"^[0-9]{8,}[-_.]?") else {
+        return Vec::new();
+    };
+    // (folder, pattern) → migrations
+    let mut found: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for rel in owned.iter().filter(|rel| !is_test_path(rel)) {
+        let name = file_name(rel);
+        let dir = super::paths::parent_dir(rel);
+        let parent = file_name(dir);
+        if stamped.is_match(parent) && !stamped.is_match(name) {
+            let outer = super::paths::parent_dir(dir).to_string();
+            *found.entry((outer, format!("*/{name}"))).or_default() += 1;
+        } else if stamped.is_match(name) && SOURCE_EXTENSIONS.contains(&extension(name))
+            || stamped.is_match(name) && extension(name) == "sql"
+        {
+            *found
+                .entry((dir.to_string(), format!("*.{}", extension(name))))
+                .or_default() += 1;
+        }
+    }
+    found
+        .into_iter()
+        .filter(|(_, count)| *count >= 2)
+        .map(|((path, pattern), count)| HistoryCandidate {
+            path,
+            pattern,
+            count,
+        })
+        .collect()
 }

@@ -22,6 +22,13 @@ const MANIFESTS: &[(&str, &str)] = &[
     ("pom.xml", "jvm"),
     ("build.gradle", "jvm"),
     ("build.gradle.kts", "jvm"),
+    // A migration tool's own project file makes a folder a service too: Atlas, Flyway,
+    // Liquibase and sqitch projects often have no package manifest at all.
+    ("atlas.hcl", "tool"),
+    ("flyway.conf", "tool"),
+    ("flyway.toml", "tool"),
+    ("liquibase.properties", "tool"),
+    ("sqitch.conf", "tool"),
 ];
 
 pub(super) struct ServiceRoot {
