@@ -249,6 +249,7 @@ pub async fn migration_tables(session: &Session) -> Result<Vec<MigrationTable>, 
                     name: None,
                     finished: true,
                     rolled_back: false,
+                    dirty: false,
                 });
             }
             ("drizzle", applied)
@@ -272,6 +273,7 @@ pub async fn migration_tables(session: &Session) -> Result<Vec<MigrationTable>, 
                     created_at: None,
                     finished: get(r, 2)?,
                     rolled_back: get(r, 3)?,
+                    dirty: false,
                 });
             }
             ("prisma", applied)

@@ -8,6 +8,7 @@
 //! (every session is a `READ ONLY` transaction that is rolled back), never panics on what a
 //! database answers (errors become [`ProbeError`] facts), and never prints a password.
 
+mod applied;
 mod catalog;
 mod checksum;
 mod session;
@@ -601,7 +602,14 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
     if side.side == Side::Target {
-        match catalog::migration_tables(&first).await {
+        let tables = match catalog::migration_tables(&first).await {
+            Ok(mut m) => applied::recorded_tables(&first).await.map(|more| {
+                m.extend(more);
+                m
+            }),
+            Err(e) => Err(e),
+        };
+        match tables {
             Ok(m) => open.probe.migration_tables = m,
             Err(e) => {
                 open.fail(e);

@@ -32,8 +32,9 @@ fn empty(kind: &str, path: &str) -> IntegrityFile {
 /// Atlas's per-file hashes, as `migrate.NewHashFile` computes them: one sha256 runs over
 /// every file's name and then its bytes, in name order, and each file's hash is the running
 /// digest after it (so editing one file changes every later hash); files with an
-/// `atlas:sum ignore` directive add only their name. The sum hashes every name and hash.
-pub fn atlas_hashes(files: &[(&str, &str)]) -> (Vec<String>, String) {
+/// `atlas:sum ignore` directive add only their name (and have no hash). The sum hashes every
+/// name and hash.
+pub fn atlas_hashes(files: &[(&str, &str)]) -> (Vec<Option<String>>, String) {
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut running = Sha256::new();
     let mut hashes = Vec::new();
@@ -41,13 +42,14 @@ pub fn atlas_hashes(files: &[(&str, &str)]) -> (Vec<String>, String) {
     for (name, text) in files {
         running.update(name.as_bytes());
         if text.lines().any(|l| l.trim() == "-- atlas:sum ignore") {
+            hashes.push(None);
             continue;
         }
         running.update(text.as_bytes());
         let hash = b64.encode(running.clone().finalize());
         sum.update(name.as_bytes());
         sum.update(hash.as_bytes());
-        hashes.push(hash);
+        hashes.push(Some(hash));
     }
     (hashes, b64.encode(sum.finalize()))
 }
@@ -67,9 +69,21 @@ pub(super) fn atlas_history(
         .collect();
     sql.sort_by(|a, b| file_name(&a.rel).cmp(file_name(&b.rel)));
     let texts: Vec<Option<String>> = sql.iter().map(|f| read_text(&f.abs).ok()).collect();
+    // Computed over the readable files (an unreadable one is its own finding).
+    let readable: Vec<(&str, &str)> = sql
+        .iter()
+        .zip(&texts)
+        .filter_map(|(f, t)| t.as_deref().map(|t| (file_name(&f.rel), t)))
+        .collect();
+    let (computed, computed_sum) = atlas_hashes(&readable);
     for f in &sql {
         let id = super::files::migration_id(tool, file_name(&f.rel));
-        history.files.push(migration_file(ctx, tool, id, f, None));
+        let mut file = migration_file(ctx, tool, id, f, None);
+        // What `atlas_schema_revisions.hash` records: the file's atlas.sum hash.
+        let position = readable.iter().position(|(n, _)| *n == file_name(&f.rel));
+        file.hash = position.and_then(|i| computed.get(i).cloned().flatten());
+        file.hash_algorithm = "atlas-sum".into();
+        history.files.push(file);
     }
     let mut integrity = empty("atlas.sum", &sum_path);
     let Some(sum_file) = all.iter().find(|f| f.rel == sum_path) else {
@@ -80,13 +94,6 @@ pub(super) fn atlas_history(
         return;
     };
     integrity.present = true;
-    // Computed over the readable files (an unreadable one is its own finding).
-    let readable: Vec<(&str, &str)> = sql
-        .iter()
-        .zip(&texts)
-        .filter_map(|(f, t)| t.as_deref().map(|t| (file_name(&f.rel), t)))
-        .collect();
-    let (computed, computed_sum) = atlas_hashes(&readable);
     integrity.computed_sum = Some(computed_sum);
     let text = match read_text(&sum_file.abs) {
         Ok(t) => t,
@@ -133,7 +140,7 @@ pub(super) fn atlas_history(
                 .map(|f| f.rel.clone()),
             expected_file,
             recorded: Some(hash.to_string()),
-            computed: position.and_then(|i| computed.get(i).cloned()),
+            computed: position.and_then(|i| computed.get(i).cloned().flatten()),
             location,
         });
     }
@@ -248,6 +255,6 @@ mod tests {
         // sha256("1_a.sqlCREATE TABLE a();\n"), base64.
         let direct = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"1_a.sqlCREATE TABLE a();\n"));
-        assert_eq!(a[0], direct);
+        assert_eq!(a[0].as_deref(), Some(direct.as_str()));
     }
 }
