@@ -1328,3 +1328,25 @@ fn binary_reports_credity_migration_findings_as_github_annotations() {
         "{stdout}"
     );
 }
+
+/// The configuration reference in the README is a valid `launchgate.toml`, and its
+/// `[[migrations]]` entry is read as documented.
+#[test]
+fn the_readme_configuration_reference_parses_with_its_migrations_entry() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("## Configuration")
+        .expect("configuration section")..];
+    let start = section.find("```toml\n").expect("toml block") + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").expect("block end")];
+    let config: launchgate::config::Config = toml::from_str(block).expect("README config parses");
+    let entry = config
+        .migrations
+        .first()
+        .expect("[[migrations]] entry")
+        .get_ref();
+    assert_eq!(entry.service.as_deref(), Some("@acme/database"));
+    assert_eq!(entry.path, "packages/database/migration");
+    assert_eq!(entry.pattern.as_deref(), Some("*/migration.ts"));
+}

@@ -118,9 +118,11 @@ pub struct DatabaseDependency {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MigrationHistory {
-    /// `drizzle`, `prisma`, `knex`, `typeorm`, `sequelize`, `node-pg-migrate`, `kysely`,
-    /// `mikro-orm`, `sqlx`, `diesel`, `sea-orm`, `refinery`, `golang-migrate`, `goose`,
-    /// `alembic`, `django` or `sql` (a plain migrations folder used through a driver).
+    /// A row of `src/collect/migrations/tools.rs`: `drizzle`, `prisma`, `knex`, `typeorm`,
+    /// `sequelize`, `node-pg-migrate`, `kysely`, `mikro-orm`, `db-migrate`, `sqlx`, `diesel`,
+    /// `sea-orm`, `refinery`, `golang-migrate`, `goose`, `dbmate`, `atlas`, `flyway`,
+    /// `liquibase`, `rails`, `alembic`, `django`, `ecto`, `sqitch`, `clickhouse`, `custom` (a
+    /// `[[migrations]]` entry) or `sql` (a plain migrations folder used through a driver).
     pub tool: String,
     /// Repository-relative folder the tool reads its history from.
     pub dir: String,
@@ -216,8 +218,11 @@ pub struct IntegrityEntry {
 pub struct MigrationFile {
     pub tool: String,
     /// drizzle: the journal tag (the SQL file stem; the folder name in drizzle-kit 1.x's
-    /// layout); prisma: the migration folder name;
-    /// alembic: the `revision` id; others: the file stem (the folder name for diesel).
+    /// layout); prisma: the migration folder name; alembic: the `revision` id; goose,
+    /// golang-migrate, dbmate, Rails, Ecto, Atlas: the version number; Flyway: the version
+    /// (`1.1`), or the script name of a repeatable; Django: `app/name`; sqitch: the change
+    /// name; custom: the migration's folder (or file stem); others: the file stem (the folder
+    /// name for diesel).
     pub id: String,
     /// Repository-relative path of the file whose content is hashed.
     pub path: String,
@@ -225,7 +230,8 @@ pub struct MigrationFile {
     /// of `migration.sql` as written; sqlx = sha384 of the SQL; others sha256 of the file.
     /// Absent when the file could not be read.
     pub hash: Option<String>,
-    /// `sha256` or `sha384`.
+    /// `sha256`, `sha384`, `crc32` (Flyway, a signed decimal), `sha1` (sqitch) or
+    /// `atlas-sum` (the base64 hash `atlas.sum` records).
     pub hash_algorithm: String,
     /// Other digests the tool also accepts for this file. Prisma treats a checksum taken
     /// with the other line endings as equal (CRLF→LF and LF→CRLF variants), because git

@@ -202,13 +202,18 @@ pub(super) fn tool_uses(
         if uses.iter().any(|u| u.tool.name == tool.name) {
             continue;
         }
+        // One file per folder is read (every file of these tools carries the marker), and
+        // folders another use already claims are not read at all.
         let mut dirs: Vec<String> = Vec::new();
+        let mut looked: BTreeSet<&str> = BTreeSet::new();
         for rel in owned.iter().filter(|rel| is_tool_file(tool, rel)) {
             let dir = parent_dir(rel);
-            if dirs.iter().any(|d| d == dir) || !file_mentions(ctx, rel, tool.marker) {
+            if !looked.insert(dir) || uses.iter().any(|u| is_under(rel, &u.dir)) {
                 continue;
             }
-            dirs.push(dir.to_string());
+            if file_mentions(ctx, rel, tool.marker) {
+                dirs.push(dir.to_string());
+            }
         }
         for dir in dirs {
             let first = owned
