@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::files::{git_state_of_skipped, migration_file, HistoryFile};
-use super::json_spans;
+use crate::source::json_spans;
 use super::paths::{extension, file_stem, parent_dir};
 use super::tools;
 use crate::collect::walk::file_name;

@@ -25,7 +25,6 @@ mod declarative;
 mod drizzle;
 mod files;
 pub mod integrity;
-mod json_spans;
 mod manifests;
 mod ownership;
 mod paths;
@@ -42,7 +41,7 @@ use files::{
     migrations_component_dir, worst_git_state,
 };
 use manifests::read_manifest;
-use paths::{child, exclude_set, file_stem, parent_dir};
+use paths::{child, file_stem, parent_dir};
 use services::{discover_services, files_by_service, read_workspaces, ServiceRoot};
 use tools::Layout;
 
@@ -51,7 +50,7 @@ pub use files::{alembic_revision, flyway_checksum, prisma_checksums, sha1_hex, s
 pub use services::pnpm_packages;
 
 pub fn collect(ctx: &CollectContext) -> MigrationFacts {
-    let excludes = exclude_set(&ctx.config.config.exclude);
+    let excludes = ctx.config.config.exclude.set();
     let workspaces = read_workspaces(ctx);
     let roots = discover_services(ctx, &workspaces);
     let owned = files_by_service(ctx, &roots);
@@ -59,7 +58,7 @@ pub fn collect(ctx: &CollectContext) -> MigrationFacts {
         .iter()
         .map(|root| {
             let files = owned.get(&root.dir).map_or(&[][..], Vec::as_slice);
-            collect_service(ctx, &excludes, root, files, &roots)
+            collect_service(ctx, excludes, root, files, &roots)
         })
         .unzip();
     link_workspace_dependencies(&mut services, &all_dependencies);

@@ -5,52 +5,39 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use globset::{GlobSet, GlobSetBuilder};
 use regex::Regex;
 
 use crate::facts::Location;
+use crate::source::path;
 
 /// Join a repository-relative folder (`.` for the root) and a relative path as a config
 /// writes it (`./drizzle`, `../shared/migrations`), normalised. `None` when the result
-/// leaves the repository or the path is absolute.
+/// leaves the repository or the path is absolute. (`source::path` with this collector's
+/// `.` for the root, which facts use as the root service's path.)
 pub(super) fn join_rel(dir: &str, sub: &str) -> Option<String> {
     let sub = sub.trim().replace('\\', "/");
-    if sub.starts_with('/') || sub.get(1..3) == Some(":/") {
+    if path::is_absolute(&sub) {
         return None;
     }
-    let mut parts: Vec<&str> = if dir == "." || dir.is_empty() {
-        Vec::new()
-    } else {
-        dir.split('/').collect()
-    };
-    for part in sub.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(if parts.is_empty() {
+    let joined = path::join(dir, &sub)?;
+    Some(if joined.is_empty() {
         ".".to_string()
     } else {
-        parts.join("/")
+        joined
     })
 }
 
 /// The folder of a repository-relative file (`.` at the root).
 pub(super) fn parent_dir(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or(".", |(dir, _)| dir)
+    match path::parent(rel) {
+        "" => ".",
+        dir => dir,
+    }
 }
 
 /// `dir/name` for a repository-relative folder.
 pub(super) fn child(dir: &str, name: &str) -> String {
-    if dir == "." {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
+    path::child(dir, name)
 }
 
 /// True when `rel` lies inside folder `dir` (any depth).
@@ -84,15 +71,6 @@ pub(super) fn regex(pattern: &str) -> Option<Regex> {
     }
 }
 
-pub(super) fn exclude_set(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        if let Ok(g) = globset::Glob::new(glob) {
-            builder.add(g);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
-}
 
 /// Byte range of the line holding JSON key `"key":` at or after `from`, from the opening
 /// quote to the end of that line's value (trailing comma and spaces excluded).
