@@ -209,7 +209,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         p.method, p.tolerance
     ));
 
-    let redactor = Redactor::from_env(&facts.env);
+    let redactor = Redactor::new(facts.env.secret_values());
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
