@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::files::{git_state_of_skipped, migration_file, HistoryFile};
-use crate::source::json_spans;
 use super::paths::{extension, file_stem, parent_dir};
 use super::tools;
 use crate::collect::walk::file_name;
@@ -13,6 +12,7 @@ use crate::facts::migrations::{
     DrizzleJournal, JournalEntry, JournalError, MigrationHistory, OrphanFile,
 };
 use crate::facts::{LineIndex, Location};
+use crate::source::json_spans;
 
 pub(super) fn drizzle_history(
     ctx: &CollectContext,

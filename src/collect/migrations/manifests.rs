@@ -187,10 +187,33 @@ pub(super) fn read_jvm_build(path: &str, text: &str, facts: &mut ManifestFacts) 
         r#"["'][A-Za-z0-9_.-]+:([A-Za-z0-9_.-]+)(?::[^"']*)?["']|id\s*\(?\s*["'](org\.flywaydb\.flyway|org\.liquibase\.gradle)["']"#
     };
     let Some(re) = regex(pattern) else { return };
+    // `<dependencyManagement>` and `<pluginManagement>` pin versions for child modules; they
+    // are not a use.
+    let managed: Vec<(usize, usize)> = ["dependencyManagement", "pluginManagement"]
+        .iter()
+        .flat_map(|tag| {
+            let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+            text.match_indices(open.as_str())
+                .map(|(start, _)| {
+                    let end = text[start..]
+                        .find(close.as_str())
+                        .map_or(text.len(), |i| start + i);
+                    (start, end)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     for c in re.captures_iter(text) {
         let (Some(whole), Some(name)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
             continue;
         };
+        if pom
+            && managed
+                .iter()
+                .any(|(s, e)| (*s..*e).contains(&whole.start()))
+        {
+            continue;
+        }
         let name = match name.as_str() {
             "org.flywaydb.flyway" => "flyway-gradle-plugin",
             "org.liquibase.gradle" => "liquibase-core",
@@ -550,4 +573,70 @@ fn is_dev_group(name: &str) -> bool {
         || name.starts_with("test")
         || name.ends_with("-dev")
         || name.ends_with("-test")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str, text: &str, f: fn(&str, &str, &mut ManifestFacts)) -> ManifestFacts {
+        let mut facts = ManifestFacts {
+            name: None,
+            problem: None,
+            dependencies: Vec::new(),
+            all_dependencies: Vec::new(),
+            prisma_schema: None,
+            scripts: Vec::new(),
+            skipped: None,
+            client_only: Vec::new(),
+        };
+        f(path, text, &mut facts);
+        facts
+    }
+
+    fn deps(facts: &ManifestFacts) -> Vec<(&str, bool)> {
+        facts
+            .dependencies
+            .iter()
+            .map(|d| (d.name.as_str(), d.dev))
+            .collect()
+    }
+
+    #[test]
+    fn a_parent_pom_s_managed_versions_are_not_a_use_and_test_scope_is_dev() {
+        let pom = "<project>\n  <artifactId>platform-parent</artifactId>\n  <dependencyManagement>\n    <dependencies>\n      <dependency><artifactId>flyway-core</artifactId></dependency>\n    </dependencies>\n  </dependencyManagement>\n  <dependencies>\n    <dependency><artifactId>postgresql</artifactId><scope>test</scope></dependency>\n  </dependencies>\n</project>\n";
+        let facts = read("pom.xml", pom, read_jvm_build);
+        assert_eq!(deps(&facts), [("postgresql", true)]);
+        assert_eq!(facts.name.as_deref(), Some("platform-parent"));
+    }
+
+    #[test]
+    fn gems_and_hex_packages_for_tests_only_are_dev() {
+        let gemfile = "gem \"rails\", \"~> 7.1\"\ngroup :development, :test do\n  gem \"sqlite3\"\nend\ngem \"pg\"\n";
+        assert_eq!(
+            deps(&read("Gemfile", gemfile, read_gemfile)),
+            [("rails", false), ("sqlite3", true), ("pg", false)]
+        );
+        let mix = "defp deps do\n  [\n    {:ecto_sql, \"~> 3.11\"},\n    {:postgrex, \">= 0.0.0\", only: [:dev, :test]}\n  ]\nend\n";
+        assert_eq!(
+            deps(&read("mix.exs", mix, read_mix_exs)),
+            [("ecto_sql", false), ("postgrex", true)]
+        );
+    }
+
+    #[test]
+    fn template_syntax_is_recognised() {
+        assert_eq!(
+            template_marker("{ \"name\": \"{{ name }}\" }"),
+            Some("{{ }}")
+        );
+        assert_eq!(
+            template_marker("{% if db %}\"pg\"{% endif %}"),
+            Some("{% %}")
+        );
+        assert_eq!(
+            template_marker("{ \"scripts\": { \"x\": \"echo {\" } }"),
+            None
+        );
+    }
 }

@@ -71,7 +71,6 @@ pub(super) fn regex(pattern: &str) -> Option<Regex> {
     }
 }
 
-
 /// Byte range of the line holding JSON key `"key":` at or after `from`, from the opening
 /// quote to the end of that line's value (trailing comma and spaces excluded).
 pub(super) fn find_json_key(text: &str, key: &str, from: usize) -> Option<(usize, usize)> {
