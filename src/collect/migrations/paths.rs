@@ -3,7 +3,7 @@
 //! when `src/source/` offers the same.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use regex::Regex;
 
@@ -59,14 +59,23 @@ pub(super) fn extension(name: &str) -> &str {
 /// A compiled regex, from a process-wide cache: the same patterns (a config key, a
 /// dependency name) recur for every service, and compiling dominates otherwise. `None` only
 /// for an invalid pattern (all patterns here are constants or escaped names).
-pub(super) fn regex(pattern: &str) -> Option<Regex> {
-    static CACHE: LazyLock<Mutex<HashMap<String, Option<Regex>>>> = LazyLock::new(Default::default);
-    let compile = || Regex::new(pattern).ok();
+///
+/// Shared behind an `Arc`: a cloned `Regex` starts with an empty match cache, which made every
+/// call pay for one; the shared one keeps its per-thread caches warm.
+pub(super) fn regex(pattern: &str) -> Option<Arc<Regex>> {
+    static CACHE: LazyLock<Mutex<HashMap<String, Option<Arc<Regex>>>>> =
+        LazyLock::new(Default::default);
+    let compile = || Regex::new(pattern).ok().map(Arc::new);
     match CACHE.lock() {
-        Ok(mut cache) => cache
-            .entry(pattern.to_string())
-            .or_insert_with(compile)
-            .clone(),
+        Ok(mut cache) => {
+            if let Some(found) = cache.get(pattern) {
+                return found.clone();
+            }
+            cache
+                .entry(pattern.to_string())
+                .or_insert_with(compile)
+                .clone()
+        }
         Err(_) => compile(),
     }
 }
