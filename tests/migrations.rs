@@ -852,18 +852,36 @@ fn a_custom_runner_declared_in_the_config_is_a_history() {
         ]
     );
 
-    // Without the declaration the runner's folder is unknown: the driver is flagged, and
-    // `init` proposes the block that declares it.
+    // Without the declaration, a folder named like a history is still found (as plain
+    // files used through the driver)...
     let dir = tempfile::tempdir().expect("temp dir");
     copy_tree(&root, dir.path());
     std::fs::remove_file(dir.path().join("launchgate.toml")).expect("remove config");
+    let outcome = run(dir.path());
+    let history = only_history(service(&outcome, "packages/database"));
+    assert_eq!(
+        (
+            history.tool.as_str(),
+            history.dir.as_str(),
+            history.files.len()
+        ),
+        ("sql", "packages/database/migration", 2)
+    );
+    assert!(migration_findings(&outcome).is_empty());
+    // ...but an "alterations" folder is not: the driver is flagged, and `init` proposes the
+    // block that declares it.
+    std::fs::rename(
+        dir.path().join("packages/database/migration"),
+        dir.path().join("packages/database/alterations"),
+    )
+    .expect("rename history");
     let outcome = run(dir.path());
     let findings = migration_findings(&outcome);
     assert_eq!(findings.len(), 1, "{}", render(&findings));
     assert_eq!(findings[0].rule, "migrations/history-missing");
     let written = launchgate::init::render(&outcome);
     assert!(
-        written.contains("[[migrations]]\nservice = \"@ledgerly/database\"\npath = \"packages/database/migration\"\npattern = \"*/migration.ts\""),
+        written.contains("[[migrations]]\nservice = \"@ledgerly/database\"\npath = \"packages/database/alterations\"\npattern = \"*/migration.ts\""),
         "{written}"
     );
     // What init writes is a valid config that silences the finding.

@@ -81,7 +81,8 @@ pub struct HistoryCandidate {
 /// What launchgate saw about a driver-only service's use of its database.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SchemaUse {
-    /// `client-only` (connects as a replication client or proxy, issues no DDL) or `unsure`
+    /// `client-only` (connects as a replication client or proxy, issues no DDL), `no-code`
+    /// (no source files outside tests: a build, packaging or test module) or `unsure`
     /// (client-only evidence, but DDL in its sources too).
     pub kind: String,
     /// What was seen, for the finding's message (`pg-logical-replication in package.json`,

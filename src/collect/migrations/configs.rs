@@ -59,6 +59,38 @@ pub(super) fn tool_uses(
                         schema_files.push((rel, Some(location)));
                     }
                 }
+                // `prisma.config.ts` names the schema (file or folder) and may move the
+                // migrations folder (`migrations: { path }`).
+                let mut migrations_path: Option<(String, Location)> = None;
+                for config in config_files(owned, tool.configs) {
+                    let Ok(text) = read_config_text(ctx, config) else {
+                        continue;
+                    };
+                    let config_dir = parent_dir(config);
+                    if let Some(JsPathSetting::Path { value, start, end }) =
+                        js_path_setting(&text, "schema")
+                    {
+                        if let Some(rel) = join_rel(config_dir, &value) {
+                            let at = Location::from_byte_range(config, &text, start, end);
+                            schema_files.insert(0, (rel, Some(at)));
+                        }
+                    }
+                    let block = text.find("migrations").map(|i| &text[i..]);
+                    if let Some(JsPathSetting::Path { value, start, end }) =
+                        block.and_then(|b| js_path_setting(b, "path"))
+                    {
+                        let offset = text.len() - block.map_or(0, str::len);
+                        if let Some(rel) = join_rel(config_dir, &value) {
+                            let at = Location::from_byte_range(
+                                config,
+                                &text,
+                                offset + start,
+                                offset + end,
+                            );
+                            migrations_path = Some((rel, at));
+                        }
+                    }
+                }
                 for rel in owned.iter().filter(|r| extension(r) == "prisma") {
                     if !schema_files
                         .iter()
@@ -69,7 +101,41 @@ pub(super) fn tool_uses(
                 }
                 let mut prisma_dirs = BTreeSet::new();
                 for (schema, named_at) in schema_files {
-                    if let Some(u) = prisma_use(ctx, tool, &schema, named_at) {
+                    if let Some(mut u) = prisma_use(ctx, tool, &schema, named_at) {
+                        if let Some((dir, at)) = &migrations_path {
+                            u.dir = dir.clone();
+                            u.dir_source = "config";
+                            u.location = at.clone();
+                        }
+                        if ctx
+                            .inventory
+                            .files
+                            .iter()
+                            .all(|f| !is_under(&f.rel, &u.dir))
+                        {
+                            // A generated or copied-in folder (a custom runner copies the
+                            // history there): the prisma-layout history beside the schema,
+                            // known by its `migration_lock.toml`.
+                            let schema_dir = u.config.as_deref().map_or(".", parent_dir);
+                            let base = parent_dir(schema_dir).to_string();
+                            let under: Vec<&str> = ctx
+                                .inventory
+                                .files
+                                .iter()
+                                .map(|f| f.rel.as_str())
+                                .filter(|rel| is_under(rel, &base))
+                                .collect();
+                            if let Some(lock) = under.iter().find(|rel| {
+                                file_name(rel) == "migration_lock.toml"
+                                    && under.iter().any(|m| {
+                                        file_name(m) == "migration.sql"
+                                            && parent_dir(parent_dir(m)) == parent_dir(rel)
+                                    })
+                            }) {
+                                u.dir = parent_dir(lock).to_string();
+                                u.dir_source = "convention";
+                            }
+                        }
                         configured.insert(tool.name);
                         if prisma_dirs.insert(u.dir.clone()) {
                             uses.push(u);
@@ -91,6 +157,9 @@ pub(super) fn tool_uses(
                 for config in config_files(owned, tool.configs) {
                     configured.insert(tool.name);
                     let mut u = configured_dir_use(ctx, config, tool, pattern, default);
+                    if u.dir_source == "config" {
+                        resolve_package_resource(owned, config, &mut u);
+                    }
                     if let Some(then) = then {
                         u.dir = child(&u.dir, then);
                     }
@@ -233,6 +302,41 @@ pub(super) fn tool_uses(
         }
     }
     uses
+}
+
+/// Alembic's `script_location = package:path` names a folder inside an importable package:
+/// the package folder is the config's own folder, or one beside or below it, by name.
+fn resolve_package_resource(owned: &[&str], config: &str, u: &mut ToolUse) {
+    let config_dir = parent_dir(config);
+    let Some(last) = u
+        .dir
+        .strip_prefix(config_dir)
+        .map(|r| r.trim_start_matches('/'))
+    else {
+        return;
+    };
+    let Some((package, rest)) = last.split_once(':') else {
+        return;
+    };
+    if package.is_empty() || package.contains('/') {
+        return;
+    }
+    let mut candidates = Vec::new();
+    if file_name(config_dir) == package {
+        candidates.push(config_dir.to_string());
+    }
+    candidates.push(child(config_dir, package));
+    candidates.push(child(parent_dir(config_dir), package));
+    candidates.push(child(&child(config_dir, "src"), package));
+    for candidate in candidates {
+        let Some(dir) = join_rel(&candidate, rest) else {
+            continue;
+        };
+        if owned.iter().any(|rel| is_under(rel, &dir)) {
+            u.dir = dir;
+            return;
+        }
+    }
 }
 
 /// True when the file's text contains `marker` (false when it cannot be read).
@@ -630,7 +734,14 @@ pub(super) fn prisma_use(
     let schema_file = if extension(schema) == "prisma" {
         schema.to_string()
     } else {
-        child(schema, "schema.prisma")
+        // A multi-file schema folder: the file that holds the datasource.
+        let prefix = format!("{schema}/");
+        ctx.inventory
+            .files
+            .iter()
+            .filter(|f| f.rel.starts_with(&prefix) && extension(&f.rel) == "prisma")
+            .find(|f| read_text(&f.abs).is_ok_and(|t| t.contains("datasource")))
+            .map_or_else(|| child(schema, "schema.prisma"), |f| f.rel.clone())
     };
     let text = ctx
         .inventory

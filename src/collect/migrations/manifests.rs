@@ -59,7 +59,21 @@ pub(super) fn read_manifest(ctx: &CollectContext, path: &str, ecosystem: &str) -
         "go" => read_go_mod(path, &text, &mut facts),
         "ruby" => read_gemfile(path, &text, &mut facts),
         "elixir" => read_mix_exs(path, &text, &mut facts),
-        "jvm" => read_jvm_build(path, &text, &mut facts),
+        "jvm" => {
+            read_jvm_build(path, &text, &mut facts);
+            // Gradle builds often keep their dependencies in a sibling file they apply.
+            if !path.ends_with(".xml") {
+                let sibling =
+                    super::paths::child(super::paths::parent_dir(path), "dependencies.gradle");
+                if let Some(text) = ctx
+                    .inventory
+                    .get(&sibling)
+                    .and_then(|e| read_text(&e.abs).ok())
+                {
+                    read_jvm_build(&sibling, &text, &mut facts);
+                }
+            }
+        }
         "python" if path.ends_with(".txt") => read_requirements(path, &text, &mut facts),
         // A tool's project file declares no dependencies; the tool itself is found from it.
         "tool" => {}
@@ -227,7 +241,28 @@ pub(super) fn read_jvm_build(path: &str, text: &str, facts: &mut ManifestFacts) 
                 .map_or(text.len(), |i| whole.end() + i);
             text[whole.end()..block_end].contains("<scope>test</scope>")
         } else {
-            line.trim_start().starts_with("test")
+            let configuration: String = line
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            // A plugin id, a list item of a dependency call, or one of the configurations
+            // that put a library on the classpath; others (`driver`, `jdbc`, a plugin's own
+            // configuration) do not make the module use it.
+            let classpath = matches!(
+                configuration.as_str(),
+                "" | "id"
+                    | "implementation"
+                    | "api"
+                    | "compile"
+                    | "compileOnly"
+                    | "runtime"
+                    | "runtimeOnly"
+            );
+            if !classpath && !configuration.starts_with("test") {
+                continue;
+            }
+            configuration.starts_with("test")
         };
         if pom
             && !text[..whole.start()].contains("<dependency")

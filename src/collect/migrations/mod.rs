@@ -140,7 +140,25 @@ fn collect_service(
     if histories.is_empty() {
         if let Some(driver) = dependencies.iter().find(|d| d.kind == "driver") {
             let sql = tools::by_name("sql");
-            if let Some(dir) = convention_dir_with_files(&root.dir, owned, sql) {
+            // A conventional folder, else any `migrations` folder of the service's own (not a
+            // test's) holding migration files.
+            // The folder with the most files wins: a `cmd/migrate/` command is not the
+            // history its `migrations/` folder is.
+            let found = convention_dir_with_files(&root.dir, owned, sql).or_else(|| {
+                let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+                for dir in owned
+                    .iter()
+                    .filter(|rel| is_tool_file(sql, rel) && !ownership::is_test_path(rel))
+                    .filter_map(|rel| migrations_component_dir(rel))
+                {
+                    *counts.entry(dir).or_default() += 1;
+                }
+                counts
+                    .into_iter()
+                    .max_by_key(|(dir, n)| (*n, std::cmp::Reverse(dir.clone())))
+                    .map(|(dir, _)| dir)
+            });
+            if let Some(dir) = found {
                 let u = ToolUse {
                     tool: sql,
                     dir,
@@ -158,7 +176,13 @@ fn collect_service(
     declarative::attach(&scripts, &mut histories);
     let schema_use =
         if histories.is_empty() && dependencies.iter().any(|d| d.kind == "driver" && !d.dev) {
-            ownership::schema_use(ctx, owned, &client_only)
+            ownership::schema_use(
+                ctx,
+                owned,
+                &client_only,
+                &Location::file_start(&manifest),
+                root.manifests.iter().any(|(_, eco)| *eco == "jvm"),
+            )
         } else {
             None
         };
@@ -244,9 +268,10 @@ fn build_history(
     owned: &[&str],
     mut u: ToolUse,
 ) -> MigrationHistory {
-    // A declared history may lie outside the service's own files.
+    // A declared or configured history may lie outside the service's own files.
     let every_file: Vec<&str>;
-    let owned = if u.pattern.is_some() {
+    let outside = !owned.iter().any(|rel| paths::is_under(rel, &u.dir));
+    let owned = if u.pattern.is_some() || outside {
         every_file = ctx
             .inventory
             .files

@@ -17,7 +17,7 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "ts", "js", "mjs", "cjs", "go", "py", "rs", "rb", "ex", "exs", "java", "kt",
 ];
 
-fn is_test_path(rel: &str) -> bool {
+pub(super) fn is_test_path(rel: &str) -> bool {
     let name = file_name(rel);
     name.ends_with("_test.go")
         || name.contains(".test.")
@@ -72,6 +72,8 @@ pub(super) fn schema_use(
     ctx: &CollectContext,
     owned: &[&str],
     client_only: &[(String, Location)],
+    manifest: &Location,
+    build_modules: bool,
 ) -> Option<SchemaUse> {
     let mut evidence: Vec<String> = client_only
         .iter()
@@ -83,11 +85,13 @@ pub(super) fn schema_use(
     )?;
     let ddl = regex(r"(?i)\b(?:create|alter)\s+table\b")?;
     let mut ddl_seen: Option<String> = None;
+    let mut sources = 0;
     for rel in owned
         .iter()
         .filter(|rel| SOURCE_EXTENSIONS.contains(&extension(rel)) && !is_test_path(rel))
         .take(MAX_SOURCES)
     {
+        sources += 1;
         let Some(text) = ctx.inventory.get(rel).and_then(|e| read_text(&e.abs).ok()) else {
             continue;
         };
@@ -102,6 +106,15 @@ pub(super) fn schema_use(
                 ddl_seen = Some(format!("`{}` in {rel}", m.as_str()));
             }
         }
+    }
+    if build_modules && sources == 0 && evidence.is_empty() {
+        // A Gradle/Maven build or packaging module (a Docker image, an integration-test
+        // module): no code of its own outside tests can own a schema.
+        return Some(SchemaUse {
+            kind: "no-code".into(),
+            evidence: vec!["no source files outside tests".into()],
+            location: manifest.clone(),
+        });
     }
     let location = location?;
     let kind = match ddl_seen {

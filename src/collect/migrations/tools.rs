@@ -189,6 +189,13 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         dependencies: &[(Npm, "@prisma/client"), (Npm, "prisma")],
+        configs: &[
+            "prisma.config.ts",
+            "prisma.config.mts",
+            "prisma.config.js",
+            "prisma.config.mjs",
+            "prisma.config.cjs",
+        ],
         setting: Some(Setting::PrismaSchema),
         conventional_dirs: &["prisma/migrations"],
         layout: Layout::FolderPer("migration.sql"),
