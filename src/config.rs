@@ -44,6 +44,22 @@ pub struct Config {
     /// Waivers kept in the config itself (see also `waivers.file`).
     #[serde(default)]
     pub waiver: Vec<Spanned<WaiverConfig>>,
+    /// Migration histories the inference cannot know (a project's own runner).
+    #[serde(default)]
+    pub migrations: Vec<Spanned<MigrationsConfig>>,
+}
+
+/// `[[migrations]]`: a history kept by a project's own runner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MigrationsConfig {
+    /// The service (package name or folder) whose history it is; default: the service whose
+    /// folder holds `path`.
+    pub service: Option<String>,
+    /// The history folder, relative to the repository root.
+    pub path: String,
+    /// A glob of the migration files, relative to `path` (default: every file below it).
+    pub pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -52,6 +52,21 @@ pub fn render(outcome: &CheckOutcome) -> String {
         }
         s.push_str(&format!("policies = {}\n", list(&policies)));
     }
+    for service in &outcome.facts.migrations.services {
+        for candidate in &service.history_candidates {
+            s.push_str(&format!(
+                "\n# {} holds {} timestamped migrations that no known migration tool keeps.\n\
+                 # If {} runs them with its own runner, this declares the history:\n\
+                 [[migrations]]\nservice = {}\npath = {}\npattern = {}\n",
+                candidate.path,
+                candidate.count,
+                service.name,
+                quote(&service.name),
+                quote(&candidate.path),
+                quote(&candidate.pattern)
+            ));
+        }
+    }
     let p = &outcome.facts.config.probes;
     s.push_str(&format!(
         "\n[docs]\n\

@@ -339,7 +339,8 @@ const TOOL_HISTORIES: &[(&str, &str, &str, &[&str])] = &[
         "go/payouts",
         "golang-migrate",
         "go/payouts/db/migrations",
-        &["000001_create_payouts.down", "000001_create_payouts.up"],
+        // golang-migrate records the version number; `.down.sql` files are not migrations.
+        &["1"],
     ),
     (
         "python/risk",
@@ -403,6 +404,74 @@ const TOOL_HISTORIES: &[(&str, &str, &str, &[&str])] = &[
         "typeorm",
         "services/search-typeorm/src/migrations",
         &["1712345678901-CreateSearchIndex"],
+    ),
+    // goose records the version number (`goose_db_version.version_id`).
+    (
+        "go/ledger-goose",
+        "goose",
+        "go/ledger-goose/migrations",
+        &["1", "2"],
+    ),
+    (
+        "services/jobs-dbmate",
+        "dbmate",
+        "services/jobs-dbmate/db/migrations",
+        &["20240415093000", "20240502110000"],
+    ),
+    (
+        "go/inventory-atlas",
+        "atlas",
+        "go/inventory-atlas/db/migrations",
+        &["20240301120000", "20240318094500"],
+    ),
+    // Flyway: versioned by version (`V1_1` is 1.1), then repeatables by script name.
+    (
+        "jvm/orders-flyway",
+        "flyway",
+        "jvm/orders-flyway/src/main/resources/db/migration",
+        &["1", "1.1", "R__orders_summary_view.sql"],
+    ),
+    (
+        "sql/billing-flyway",
+        "flyway",
+        "sql/billing-flyway/migrations",
+        &["1", "2"],
+    ),
+    (
+        "jvm/shipping-liquibase",
+        "liquibase",
+        "jvm/shipping-liquibase/src/main/resources/db/changelog",
+        &[
+            "001-create-shipments",
+            "002-shipment-carrier",
+            "db.changelog-master",
+        ],
+    ),
+    (
+        "ruby/storefront",
+        "rails",
+        "ruby/storefront/db/migrate",
+        &["20240110101500", "20240204083000"],
+    ),
+    // Django records (app, name).
+    (
+        "python/helpdesk",
+        "django",
+        "python/helpdesk/tickets/migrations",
+        &["tickets/0001_initial", "tickets/0002_ticket_status"],
+    ),
+    (
+        "elixir/notifier",
+        "ecto",
+        "elixir/notifier/priv/repo/migrations",
+        &["20240220140000"],
+    ),
+    // sqitch: plan order, the change names.
+    (
+        "sql/warehouse-sqitch",
+        "sqitch",
+        "sql/warehouse-sqitch/db",
+        &["appschema", "stock"],
     ),
 ];
 
@@ -510,6 +579,35 @@ fn every_supported_tool_without_its_history_is_flagged_where_the_tool_is_declare
             "migrations-path"
         ))
     );
+    // New tools: the config line that names the folder, else the dependency line.
+    assert_eq!(
+        at("go/inventory-atlas/atlas.hcl"),
+        Some(line_of(root, "go/inventory-atlas/atlas.hcl", "dir ="))
+    );
+    assert_eq!(
+        at("sql/billing-flyway/flyway.toml"),
+        Some(line_of(root, "sql/billing-flyway/flyway.toml", "locations"))
+    );
+    assert_eq!(
+        at("sql/warehouse-sqitch/sqitch.conf"),
+        Some(line_of(root, "sql/warehouse-sqitch/sqitch.conf", "top_dir"))
+    );
+    for (manifest, needle) in [
+        ("go/ledger-goose/go.mod", "pressly/goose"),
+        ("services/jobs-dbmate/package.json", r#""dbmate""#),
+        ("jvm/orders-flyway/pom.xml", "flyway-core"),
+        ("jvm/shipping-liquibase/build.gradle", "liquibase-core"),
+        ("ruby/storefront/Gemfile", r#"gem "rails""#),
+        ("python/helpdesk/pyproject.toml", "Django"),
+        ("elixir/notifier/mix.exs", ":ecto_sql"),
+    ] {
+        assert_eq!(
+            at(manifest),
+            Some(line_of(root, manifest, needle)),
+            "{manifest}:\n{}",
+            render(&findings)
+        );
+    }
     // A driver with no tool: the dependency line.
     assert_eq!(
         at("services/reports-sql/package.json"),
@@ -565,6 +663,296 @@ fn dev_only_dependencies_and_manifests_outside_the_workspaces_need_no_history() 
         root.database_dependencies
     );
     assert!(root.histories.is_empty(), "{:#?}", root.histories);
+}
+
+#[test]
+fn tool_files_carry_what_each_tool_records_and_schema_dumps_are_seen() {
+    let root = fixture("migrations/tools");
+    let outcome = run(&root);
+    let rails = only_history(service(&outcome, "ruby/storefront"));
+    assert_eq!(
+        rails.schema_file.as_deref(),
+        Some("ruby/storefront/db/schema.rb")
+    );
+    let dbmate = only_history(service(&outcome, "services/jobs-dbmate"));
+    assert_eq!(
+        dbmate.schema_file.as_deref(),
+        Some("services/jobs-dbmate/db/schema.sql")
+    );
+    // Flyway's checksum: CRC32 over the lines without their breaks, signed.
+    let flyway = only_history(service(&outcome, "sql/billing-flyway"));
+    let v1 = &flyway.files[0];
+    assert_eq!(v1.hash_algorithm, "crc32");
+    let text = std::fs::read_to_string(root.join(&v1.path)).expect("read V1");
+    let joined: String = text.lines().collect();
+    let expected = crc32fast::hash(joined.as_bytes()) as i32;
+    assert_eq!(v1.hash.as_deref(), Some(expected.to_string().as_str()));
+    // The same file with CRLF line endings has the same checksum.
+    assert_eq!(
+        launchgate::collect::migrations::flyway_checksum(&text.replace('\n', "\r\n")),
+        expected
+    );
+    // sqitch: SHA-1 of the deploy script; the plan parsed with every change found.
+    let sqitch = only_history(service(&outcome, "sql/warehouse-sqitch"));
+    let plan = sqitch.integrity.as_ref().expect("plan");
+    assert!(plan.present && plan.entries.iter().all(|e| e.file.is_some()));
+    assert_eq!(sqitch.files[1].hash_algorithm, "sha1");
+    assert_eq!(sqitch.files[1].hash.as_ref().map(String::len), Some(40));
+    // Atlas: the committed atlas.sum agrees with the files.
+    let atlas = only_history(service(&outcome, "go/inventory-atlas"));
+    let sum = atlas.integrity.as_ref().expect("atlas.sum");
+    assert_eq!(sum.recorded_sum, sum.computed_sum);
+    assert!(sum
+        .entries
+        .iter()
+        .all(|e| e.recorded == e.computed && e.recorded.is_some()));
+}
+
+#[test]
+fn a_clickhouse_history_is_found_and_its_absence_is_not_a_finding() {
+    let outcome = run(&fixture("migrations/tools"));
+    let analytics = only_history(service(&outcome, "services/analytics-clickhouse"));
+    assert_eq!(
+        (analytics.tool.as_str(), analytics.dir.as_str()),
+        (
+            "clickhouse",
+            "services/analytics-clickhouse/clickhouse/migrations"
+        )
+    );
+    assert_eq!(analytics.files.len(), 2);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixture("migrations/tools"), dir.path());
+    std::fs::remove_dir_all(dir.path().join("services/analytics-clickhouse/clickhouse"))
+        .expect("remove history");
+    let outcome = run(dir.path());
+    assert!(service(&outcome, "services/analytics-clickhouse")
+        .histories
+        .is_empty());
+    let findings = migration_findings(&outcome);
+    assert!(findings.is_empty(), "{}", render(&findings));
+}
+
+#[test]
+fn a_tampered_atlas_directory_is_an_integrity_mismatch_at_its_sum_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixture("migrations/tools"), dir.path());
+    let folder = dir.path().join("go/inventory-atlas/db/migrations");
+    let edited = folder.join("20240301120000_create_items.sql");
+    let mut text = std::fs::read_to_string(&edited).expect("read");
+    text.push_str("ALTER TABLE \"items\" ADD COLUMN \"note\" text;\n");
+    std::fs::write(&edited, text).expect("edit");
+    std::fs::write(folder.join("20240401000000_unhashed.sql"), "SELECT 1;\n").expect("add");
+    let outcome = run(dir.path());
+    let findings = migration_findings(&outcome);
+    let sum_file = "go/inventory-atlas/db/migrations/atlas.sum";
+    let changed: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "migrations/integrity-mismatch" && f.location.file == sum_file)
+        .collect();
+    // The edited file, and the one after it (Atlas chains the hashes).
+    assert_eq!(changed.len(), 2, "{}", render(&findings));
+    assert_eq!(
+        changed[0].location.line,
+        line_of(dir.path(), sum_file, "20240301120000_create_items.sql")
+    );
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "migrations/integrity-mismatch"
+            && f.location.file.ends_with("20240401000000_unhashed.sql")));
+    assert_eq!(findings.len(), 3, "{}", render(&findings));
+}
+
+#[test]
+fn a_sqitch_plan_without_its_script_and_a_script_without_its_plan_entry_are_mismatches() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixture("migrations/tools"), dir.path());
+    let db = dir.path().join("sql/warehouse-sqitch/db");
+    std::fs::remove_file(db.join("deploy/stock.sql")).expect("remove");
+    std::fs::write(
+        db.join("deploy/orders.sql"),
+        "CREATE TABLE warehouse.orders ();\n",
+    )
+    .expect("add");
+    let outcome = run(dir.path());
+    let findings = migration_findings(&outcome);
+    let plan = "sql/warehouse-sqitch/db/sqitch.plan";
+    let missing = findings
+        .iter()
+        .find(|f| f.location.file == plan)
+        .unwrap_or_else(|| panic!("{}", render(&findings)));
+    assert_eq!(missing.rule, "migrations/integrity-mismatch");
+    assert_eq!(missing.location.line, line_of(dir.path(), plan, "stock ["));
+    assert!(
+        missing.message.contains("deploy/stock.sql"),
+        "{}",
+        missing.message
+    );
+    assert!(findings
+        .iter()
+        .any(|f| f.location.file.ends_with("deploy/orders.sql")));
+    assert_eq!(findings.len(), 2, "{}", render(&findings));
+}
+
+// ---------------------------------------------------------------------------------------
+// Declarative workflows, custom runners and who owns a schema
+
+#[test]
+fn push_workflows_are_a_declarative_schema_warning_not_a_missing_history() {
+    let root = fixture("migrations/declarative");
+    let outcome = run(&root);
+    let findings = migration_findings(&outcome);
+    let found: Vec<(&str, &str, u32)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.location.file.as_str(), f.location.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "migrations/declarative-schema",
+                "apps/feed-api/package.json",
+                line_of(&root, "apps/feed-api/package.json", "db:push")
+            ),
+            (
+                "migrations/declarative-schema",
+                "apps/profiles/package.json",
+                line_of(&root, "apps/profiles/package.json", "db:sync")
+            ),
+        ],
+        "{}",
+        render(&findings)
+    );
+    assert!(findings.iter().all(|f| f.severity.as_str() == "warning"));
+    assert!(
+        findings[1].message.contains("prisma db push"),
+        "{}",
+        findings[1].message
+    );
+    assert!(findings[1]
+        .message
+        .contains("apps/profiles/prisma/schema.prisma"));
+}
+
+#[test]
+fn a_custom_runner_declared_in_the_config_is_a_history() {
+    let root = fixture("migrations/custom-runner");
+    let outcome = run(&root);
+    let findings = migration_findings(&outcome);
+    assert!(findings.is_empty(), "{}", render(&findings));
+    let history = only_history(service(&outcome, "packages/database"));
+    assert_eq!(history.tool, "custom");
+    assert_eq!(history.location.file.as_str(), "launchgate.toml");
+    let ids: Vec<&str> = history.files.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "20240105093000-create-accounts",
+            "20240212120000-create-entries"
+        ]
+    );
+
+    // Without the declaration, a folder named like a history is still found (as plain
+    // files used through the driver)...
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&root, dir.path());
+    std::fs::remove_file(dir.path().join("launchgate.toml")).expect("remove config");
+    let outcome = run(dir.path());
+    let history = only_history(service(&outcome, "packages/database"));
+    assert_eq!(
+        (
+            history.tool.as_str(),
+            history.dir.as_str(),
+            history.files.len()
+        ),
+        ("sql", "packages/database/migration", 2)
+    );
+    assert!(migration_findings(&outcome).is_empty());
+    // ...but an "alterations" folder is not: the driver is flagged, and `init` proposes the
+    // block that declares it.
+    std::fs::rename(
+        dir.path().join("packages/database/migration"),
+        dir.path().join("packages/database/alterations"),
+    )
+    .expect("rename history");
+    let outcome = run(dir.path());
+    let findings = migration_findings(&outcome);
+    assert_eq!(findings.len(), 1, "{}", render(&findings));
+    assert_eq!(findings[0].rule, "migrations/history-missing");
+    let written = launchgate::init::render(&outcome);
+    assert!(
+        written.contains("[[migrations]]\nservice = \"@ledgerly/database\"\npath = \"packages/database/alterations\"\npattern = \"*/migration.ts\""),
+        "{written}"
+    );
+    // What init writes is a valid config that silences the finding.
+    std::fs::write(dir.path().join("launchgate.toml"), &written).expect("write config");
+    let outcome = run(dir.path());
+    let findings = migration_findings(&outcome);
+    assert!(findings.is_empty(), "{}", render(&findings));
+}
+
+#[test]
+fn test_only_and_client_only_database_use_is_not_schema_ownership() {
+    let root = fixture("migrations/ownership");
+    let outcome = run(&root);
+    let findings = migration_findings(&outcome);
+    let found: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.location.file.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // Replication evidence and DDL: unsure, a warning saying what was seen.
+            ("migrations/owner-unsure", "services/cdc-sink/package.json"),
+            // A plain driver user that creates its tables by hand: still an error.
+            (
+                "migrations/history-missing",
+                "services/notifier/package.json"
+            ),
+        ],
+        "{}",
+        render(&findings)
+    );
+    let unsure = &findings[0];
+    assert!(
+        unsure.message.contains("pg-logical-replication"),
+        "{}",
+        unsure.message
+    );
+    assert!(
+        unsure.message.contains("CREATE TABLE"),
+        "{}",
+        unsure.message
+    );
+    // The replication client, the SDK whose psycopg is a test extra, and the Go module whose
+    // pgx only a _test.go file imports own no schema.
+    assert_eq!(
+        service(&outcome, "services/replicator")
+            .schema_use
+            .as_ref()
+            .map(|u| u.kind.as_str()),
+        Some("client-only")
+    );
+    assert!(service(&outcome, "python/sdk").database_dependencies[0].dev);
+    let probe = service(&outcome, "go/probe");
+    assert!(
+        probe.database_dependencies[0].dev,
+        "{:?}",
+        probe.database_dependencies
+    );
+    // Templated manifests are skipped with a note, not reported unreadable.
+    let template = service(&outcome, "templates/service");
+    assert!(template.manifest_problem.is_none());
+    assert!(
+        template
+            .manifest_skipped
+            .as_deref()
+            .is_some_and(|n| n.contains("template")),
+        "{:?}",
+        template.manifest_skipped
+    );
+    assert!(template.database_dependencies.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -957,4 +1345,26 @@ fn binary_reports_credity_migration_findings_as_github_annotations() {
             == 2,
         "{stdout}"
     );
+}
+
+/// The configuration reference in the README is a valid `launchgate.toml`, and its
+/// `[[migrations]]` entry is read as documented.
+#[test]
+fn the_readme_configuration_reference_parses_with_its_migrations_entry() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("## Configuration")
+        .expect("configuration section")..];
+    let start = section.find("```toml\n").expect("toml block") + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").expect("block end")];
+    let config: launchgate::config::Config = toml::from_str(block).expect("README config parses");
+    let entry = config
+        .migrations
+        .first()
+        .expect("[[migrations]] entry")
+        .get_ref();
+    assert_eq!(entry.service.as_deref(), Some("@acme/database"));
+    assert_eq!(entry.path, "packages/database/migration");
+    assert_eq!(entry.pattern.as_deref(), Some("*/migration.ts"));
 }

@@ -251,7 +251,8 @@ pub struct RequiredKey {
 /// One migration-bookkeeping table and its rows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MigrationTable {
-    /// `drizzle` or `prisma`.
+    /// `drizzle`, `prisma`, `goose`, `golang-migrate`, `schema_migrations` (Rails, dbmate or
+    /// Ecto: one row per applied version), `flyway`, `django`, `atlas` or `sqitch`.
     pub tool: String,
     pub schema: String,
     pub table: String,
@@ -272,6 +273,9 @@ pub struct AppliedMigration {
     pub finished: bool,
     /// Prisma: `rolled_back_at` is set.
     pub rolled_back: bool,
+    /// golang-migrate: the recorded version is dirty (a migration failed part-way).
+    #[serde(default)]
+    pub dirty: bool,
 }
 
 pub use crate::config::ObjectClass;

@@ -41,7 +41,8 @@ pub struct Service {
     pub path: String,
     /// Repository-relative path of the manifest that made this folder a service.
     pub manifest: String,
-    /// `npm`, `cargo`, `go` or `python`.
+    /// `npm`, `cargo`, `go`, `python`, `ruby`, `elixir`, `jvm`, or `tool` (a folder made a
+    /// service by a migration tool's project file: `atlas.hcl`, `flyway.conf`, `sqitch.conf`).
     pub ecosystem: String,
     /// Line 1 of the manifest.
     pub location: Location,
@@ -54,6 +55,41 @@ pub struct Service {
     pub workspace_dependencies: Vec<WorkspaceDependency>,
     /// One history per migration tool use (per config file when a tool has several).
     pub histories: Vec<MigrationHistory>,
+    /// Why the manifest was not read at all, when it is a template (`{{ }}`, `{% %}`): a
+    /// note, not a problem.
+    pub manifest_skipped: Option<String>,
+    /// How the service uses its database when it has a driver but no history: evidence that
+    /// it is only a client (logical replication, a proxy) and whether it issues DDL.
+    pub schema_use: Option<SchemaUse>,
+    /// Folders that look like a history no known tool keeps (timestamped migration folders
+    /// or files), for a service with a driver and no history: what `init` proposes to declare
+    /// with `[[migrations]]`.
+    pub history_candidates: Vec<HistoryCandidate>,
+}
+
+/// A folder that looks like a custom runner's history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryCandidate {
+    /// Repository-relative folder.
+    pub path: String,
+    /// The glob of its migration files, relative to `path` (`*/migration.ts`, `*.sql`).
+    pub pattern: String,
+    /// How many migrations it holds.
+    pub count: usize,
+}
+
+/// What launchgate saw about a driver-only service's use of its database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SchemaUse {
+    /// `client-only` (connects as a replication client or proxy, issues no DDL), `no-code`
+    /// (no source files outside tests: a build, packaging or test module) or `unsure`
+    /// (client-only evidence, but DDL in its sources too).
+    pub kind: String,
+    /// What was seen, for the finding's message (`pg-logical-replication in package.json`,
+    /// `replication: "database" in src/stream.ts`).
+    pub evidence: Vec<String>,
+    /// Where the first evidence is.
+    pub location: Location,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,9 +119,11 @@ pub struct DatabaseDependency {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MigrationHistory {
-    /// `drizzle`, `prisma`, `knex`, `typeorm`, `sequelize`, `node-pg-migrate`, `kysely`,
-    /// `mikro-orm`, `sqlx`, `diesel`, `sea-orm`, `refinery`, `golang-migrate`, `goose`,
-    /// `alembic`, `django` or `sql` (a plain migrations folder used through a driver).
+    /// A row of `src/collect/migrations/tools.rs`: `drizzle`, `prisma`, `knex`, `typeorm`,
+    /// `sequelize`, `node-pg-migrate`, `kysely`, `mikro-orm`, `db-migrate`, `sqlx`, `diesel`,
+    /// `sea-orm`, `refinery`, `golang-migrate`, `goose`, `dbmate`, `atlas`, `flyway`,
+    /// `liquibase`, `rails`, `alembic`, `django`, `ecto`, `sqitch`, `clickhouse`, `custom` (a
+    /// `[[migrations]]` entry) or `sql` (a plain migrations folder used through a driver).
     pub tool: String,
     /// Repository-relative folder the tool reads its history from.
     pub dir: String,
@@ -115,6 +153,64 @@ pub struct MigrationHistory {
     pub lock_file: Option<String>,
     /// Why the tool's config could not be fully read (a computed `out`, an unreadable file).
     pub config_problem: Option<String>,
+    /// A declarative workflow: the schema lives in the repository and is applied with a
+    /// push/diff command (`prisma db push`, `drizzle-kit push`) instead of ordered files.
+    pub declarative: Option<DeclarativeUse>,
+    /// The tool's schema dump when present (Rails `db/schema.rb` / `db/structure.sql`, dbmate
+    /// `db/schema.sql`).
+    pub schema_file: Option<String>,
+    /// The tool's integrity file, parsed (Atlas `atlas.sum`, sqitch `sqitch.plan`).
+    pub integrity: Option<IntegrityFile>,
+}
+
+/// A push/diff command that applies the schema directly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeclarativeUse {
+    /// The command as found (`prisma db push`, `drizzle-kit push`).
+    pub command: String,
+    /// The package.json script that runs it (`db:push`).
+    pub script: String,
+    /// The schema the command applies, when known (the prisma schema, drizzle's `schema`).
+    pub schema: Option<String>,
+    /// The script's line.
+    pub location: Location,
+}
+
+/// A file in which a tool records what its history must contain: Atlas `atlas.sum` (a hash
+/// per file, chained, and one over all) or sqitch `sqitch.plan` (the ordered changes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntegrityFile {
+    /// `atlas.sum` or `sqitch.plan`.
+    pub kind: String,
+    pub path: String,
+    pub present: bool,
+    /// Why it could not be read or parsed.
+    pub error: Option<String>,
+    /// Atlas: the `h1:` sum on the first line, and the one computed over the entries.
+    pub recorded_sum: Option<String>,
+    pub computed_sum: Option<String>,
+    pub entries: Vec<IntegrityEntry>,
+    /// Migration files the integrity file does not list (the tool refuses or ignores them).
+    pub orphans: Vec<OrphanFile>,
+    /// Line 1 of the file.
+    pub location: Location,
+}
+
+/// One entry of an integrity file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntegrityEntry {
+    /// Atlas: the file name; sqitch: the change name.
+    pub name: String,
+    /// The repository path of the entry's file when it exists.
+    pub file: Option<String>,
+    /// The path the tool would read.
+    pub expected_file: String,
+    /// Atlas: the hash the sum records for the file.
+    pub recorded: Option<String>,
+    /// Atlas: the hash computed from the files as they are now.
+    pub computed: Option<String>,
+    /// The entry's line.
+    pub location: Location,
 }
 
 /// One migration file, shaped so the database probes can join it with the target's
@@ -123,8 +219,11 @@ pub struct MigrationHistory {
 pub struct MigrationFile {
     pub tool: String,
     /// drizzle: the journal tag (the SQL file stem; the folder name in drizzle-kit 1.x's
-    /// layout); prisma: the migration folder name;
-    /// alembic: the `revision` id; others: the file stem (the folder name for diesel).
+    /// layout); prisma: the migration folder name; alembic: the `revision` id; goose,
+    /// golang-migrate, dbmate, Rails, Ecto, Atlas: the version number; Flyway: the version
+    /// (`1.1`), or the script name of a repeatable; Django: `app/name`; sqitch: the change
+    /// name; custom: the migration's folder (or file stem); others: the file stem (the folder
+    /// name for diesel).
     pub id: String,
     /// Repository-relative path of the file whose content is hashed.
     pub path: String,
@@ -132,7 +231,8 @@ pub struct MigrationFile {
     /// of `migration.sql` as written; sqlx = sha384 of the SQL; others sha256 of the file.
     /// Absent when the file could not be read.
     pub hash: Option<String>,
-    /// `sha256` or `sha384`.
+    /// `sha256`, `sha384`, `crc32` (Flyway, a signed decimal), `sha1` (sqitch) or
+    /// `atlas-sum` (the base64 hash `atlas.sum` records).
     pub hash_algorithm: String,
     /// Other digests the tool also accepts for this file. Prisma treats a checksum taken
     /// with the other line endings as equal (CRLF→LF and LF→CRLF variants), because git

@@ -264,13 +264,20 @@ struct_facts! {
     migrations::Workspace { kind, manifest, globs, location }
     migrations::Service {
         name, path, manifest, ecosystem, location, manifest_problem, database_dependencies,
-        workspace_dependencies, histories
+        workspace_dependencies, histories, manifest_skipped, schema_use, history_candidates
     }
+    migrations::HistoryCandidate { path, pattern, count }
+    migrations::SchemaUse { kind, evidence, location }
+    migrations::DeclarativeUse { command, script, schema, location }
+    migrations::IntegrityFile {
+        kind, path, present, error, recorded_sum, computed_sum, entries, orphans, location
+    }
+    migrations::IntegrityEntry { name, file, expected_file, recorded, computed, location }
     migrations::WorkspaceDependency { name, path }
     migrations::DatabaseDependency { name, kind, tool, section, dev, location }
     migrations::MigrationHistory {
         tool, dir, dir_source, config, location, present, git, files, ignored_on_disk, journal,
-        lock_file, config_problem
+        lock_file, config_problem, declarative, schema_file, integrity
     }
     migrations::MigrationFile {
         tool, id, path, hash, hash_algorithm, hash_variants, created_at, git, problem, location

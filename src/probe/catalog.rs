@@ -275,6 +275,7 @@ async fn migration_rows(
                     name: None,
                     finished: true,
                     rolled_back: false,
+                    dirty: false,
                 });
             }
             ("drizzle", applied)
@@ -298,6 +299,7 @@ async fn migration_rows(
                     created_at: None,
                     finished: get(r, 2)?,
                     rolled_back: get(r, 3)?,
+                    dirty: false,
                 });
             }
             ("prisma", applied)

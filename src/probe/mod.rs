@@ -9,6 +9,7 @@
 //! (every session is a `READ ONLY` transaction that is rolled back), never panics on what a
 //! database answers (errors become [`ProbeError`] facts), and never prints a password.
 
+mod applied;
 pub mod artifacts;
 mod catalog;
 mod checksum;
@@ -680,11 +681,22 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
     if side.side == Side::Target {
-        match catalog::migration_tables(&first, &plan.schemas).await {
-            Ok((m, unreadable)) => {
-                open.probe.migration_tables = m;
-                open.probe.unreadable.extend(unreadable);
-            }
+        let tables =
+            match catalog::migration_tables(&first, &plan.schemas).await {
+                Ok((mut m, unreadable)) => {
+                    open.probe.unreadable.extend(unreadable);
+                    // [probes] schemas bounds every lookup, the other tools' tables included.
+                    applied::recorded_tables(&first).await.map(|more| {
+                        m.extend(more.into_iter().filter(|t| {
+                            plan.schemas.is_empty() || plan.schemas.contains(&t.schema)
+                        }));
+                        m
+                    })
+                }
+                Err(e) => Err(e),
+            };
+        match tables {
+            Ok(m) => open.probe.migration_tables = m,
             Err(e) => {
                 open.fail(e);
                 first.close().await;
