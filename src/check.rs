@@ -41,6 +41,9 @@ pub struct CheckOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--mode`: what this run demands before GO.
     pub mode: Mode,
+    /// `--builtin-policies-only`: ignore the repository's own policies (CI with secrets in the
+    /// environment runs this way: a pull request cannot change what checks it).
+    pub builtin_policies_only: bool,
 }
 
 impl Default for CheckOptions {
@@ -59,6 +62,7 @@ impl Default for CheckOptions {
             timeout: None,
             cache_dir: None,
             mode: Mode::default(),
+            builtin_policies_only: false,
         }
     }
 }
@@ -127,8 +131,14 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     }
     let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
-    let mut policies = PolicySet::builtin(opts.limits);
-    let folders = policy_folders(&opts.root, &loaded);
+    let mut limits = opts.limits;
+    limits.deadline = deadline;
+    let mut policies = PolicySet::builtin(limits);
+    let folders = if opts.builtin_policies_only {
+        Vec::new()
+    } else {
+        policy_folders(&opts.root, &loaded)
+    };
     let mut policy_dirs: Vec<(PathBuf, String)> = folders
         .iter()
         .map(|f| (opts.root.join(f), f.clone()))
@@ -190,6 +200,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     if !folders.is_empty() {
         notes.push(format!("repository policies: {}", folders.join(", ")));
     }
+    if opts.builtin_policies_only {
+        notes.push("repository policies ignored (--builtin-policies-only)".into());
+    }
+    let replaced = policies.replaced_builtins();
+    if !replaced.is_empty() {
+        let list: Vec<String> = replaced
+            .iter()
+            .map(|(id, source)| format!("{id} (by {source})"))
+            .collect();
+        notes.push(format!(
+            "repository policies REPLACE built-in rules: {}",
+            list.join(", ")
+        ));
+    }
     let stopped = facts
         .db
         .iter()
@@ -210,6 +234,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     ));
 
     let redactor = Redactor::from_env(&facts.env);
+    // Reports may point at the scanned files and the config file only: reporters read the
+    // files findings name, so any other path would be a way to print it.
+    let mut files = collected.files.clone();
+    files.extend(loaded.path.iter().cloned());
+    files.extend(policies.policy_sources());
+    policies.confine_locations(files);
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
@@ -252,14 +282,19 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     })
 }
 
+/// Every text of a finding a reporter shows, files included, loses any secret value.
 fn scrub(f: &mut Finding, r: &Redactor) {
     f.message = r.scrub(&f.message).into_owned();
     f.subject = r.scrub(&f.subject).into_owned();
     if let Some(h) = &f.help {
         f.help = Some(r.scrub(h).into_owned());
     }
+    let file = r.scrub(&f.location.file).into_owned();
+    f.location.file = file.into();
     for rel in &mut f.related {
         rel.message = r.scrub(&rel.message).into_owned();
+        let file = r.scrub(&rel.location.file).into_owned();
+        rel.location.file = file.into();
     }
     f.refresh_fingerprint();
 }

@@ -161,7 +161,7 @@ thread_local! {
         std::cell::RefCell::new(HashMap::new());
 }
 
-fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
+pub(super) fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(re) {

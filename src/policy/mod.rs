@@ -10,6 +10,7 @@
 mod api;
 mod builtin;
 mod folder;
+pub mod secret;
 pub mod testing;
 mod view;
 
@@ -28,6 +29,9 @@ pub use builtin::BUILTIN_POLICIES;
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
 pub const POLICY_ERROR: &str = "policy/error";
 
+/// The engine's own rule: a repository policy registered a built-in rule's id, replacing it.
+pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
+
 /// Limits for each rule call (and each policy's load).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -37,6 +41,8 @@ pub struct Limits {
     pub max_array_size: usize,
     pub max_map_size: usize,
     pub wall_time: Duration,
+    /// When the whole run must end (`--timeout`): no rule call runs past it.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for Limits {
@@ -49,6 +55,7 @@ impl Default for Limits {
             max_array_size: 2_000_000,
             max_map_size: 500_000,
             wall_time: Duration::from_secs(10),
+            deadline: None,
         }
     }
 }
@@ -72,6 +79,8 @@ struct Rule {
     policy: usize,
     /// Where `rule(...)` was called: the fallback location for errors without a position.
     registered_at: Position,
+    /// A built-in rule (the binary's own policies), as opposed to a repository's.
+    trusted: bool,
 }
 
 struct Policy {
@@ -127,6 +136,11 @@ pub struct PolicySet {
     rules: Vec<Rule>,
     /// `policy/error` findings from loading.
     load_errors: Vec<Finding>,
+    /// Built-in rules a repository policy replaced: (id, policy source, where).
+    replaced: Vec<(String, String, Position)>,
+    /// The files a report may point at (repository-relative); `None` when unconfined (policy
+    /// unit tests).
+    files: Option<Arc<BTreeSet<String>>>,
     limits: Limits,
 }
 
@@ -146,6 +160,8 @@ impl PolicySet {
             policies: Vec::new(),
             rules: Vec::new(),
             load_errors: Vec::new(),
+            replaced: Vec::new(),
+            files: None,
             limits,
         }
     }
@@ -154,9 +170,30 @@ impl PolicySet {
     pub fn builtin(limits: Limits) -> PolicySet {
         let mut set = PolicySet::empty(limits);
         for (source, text) in BUILTIN_POLICIES {
-            set.load(source, text);
+            set.load_policy(source, text, true);
         }
         set
+    }
+
+    /// Confine report locations to `files` (repository-relative paths: the scanned inventory
+    /// and the config file). A report anywhere else is a `policy/error`, and never reaches a
+    /// reporter: reporters read the files findings point at.
+    pub fn confine_locations(&mut self, files: BTreeSet<String>) {
+        self.files = Some(Arc::new(files));
+    }
+
+    /// Every loaded policy's source name (built-in ones included): `policy/error` points at
+    /// them, and a rule may report at its own policy.
+    pub fn policy_sources(&self) -> Vec<String> {
+        self.policies.iter().map(|p| p.source.clone()).collect()
+    }
+
+    /// The built-in rules that repository policies replaced, as (id, policy source).
+    pub fn replaced_builtins(&self) -> Vec<(String, String)> {
+        self.replaced
+            .iter()
+            .map(|(id, source, _)| (id.clone(), source.clone()))
+            .collect()
     }
 
     /// Load every `.rhai` file of the repository policy folders (repository-relative), in
@@ -178,9 +215,14 @@ impl PolicySet {
         }
     }
 
-    /// Compile and register one policy. `source` names it in locations; its profile is its
-    /// file stem. Rules with an id already registered replace the earlier rule.
+    /// Compile and register one repository policy. `source` names it in locations; its
+    /// profile is its file stem. Rules with an id already registered replace the earlier rule
+    /// (a replaced built-in rule is reported: `policy/replaced-builtin`).
     pub fn load(&mut self, source: &str, text: &str) {
+        self.load_policy(source, text, false);
+    }
+
+    fn load_policy(&mut self, source: &str, text: &str, trusted: bool) {
         let profile = source
             .rsplit('/')
             .next()
@@ -227,6 +269,14 @@ impl PolicySet {
         for (meta_map, check, pos) in pending {
             match parse_meta(&meta_map, source) {
                 Ok((meta, scope, keys)) => {
+                    let replaces_builtin = self
+                        .rules
+                        .iter()
+                        .any(|r| r.trusted && r.meta.id == meta.id);
+                    if replaces_builtin && !trusted {
+                        self.replaced
+                            .push((meta.id.clone(), source.to_string(), pos));
+                    }
                     self.rules.retain(|r| r.meta.id != meta.id);
                     self.rules.push(Rule {
                         meta,
@@ -237,6 +287,7 @@ impl PolicySet {
                         check,
                         policy,
                         registered_at: pos,
+                        trusted,
                     });
                 }
                 Err(msg) => self.load_errors.push(policy_error(source, pos, &msg)),
@@ -252,10 +303,12 @@ impl PolicySet {
         all
     }
 
-    /// Env keys the rules declare they read (`keys` in their metadata).
+    /// Env keys the built-in rules declare they read (`keys` in their metadata). A
+    /// repository policy's `keys` never widen what is read from the process environment.
     pub fn known_keys(&self) -> BTreeSet<String> {
         self.rules
             .iter()
+            .filter(|r| r.trusted)
             .flat_map(|r| r.keys.iter().cloned())
             .collect()
     }
@@ -277,6 +330,9 @@ impl PolicySet {
     /// without a copy.
     pub fn evaluate(&self, facts: Arc<Facts>) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
+        for (id, source, pos) in &self.replaced {
+            findings.push(replaced_builtin(id, source, *pos));
+        }
         let root = view::View::root(facts);
         let sets: Vec<(&Vec<String>, Dynamic)> = root
             .get()
@@ -341,7 +397,10 @@ impl PolicySet {
     }
 
     fn arm_deadline(&self) {
-        let deadline = Instant::now() + self.limits.wall_time;
+        let mut deadline = Instant::now() + self.limits.wall_time;
+        if let Some(end) = self.limits.deadline {
+            deadline = deadline.min(end);
+        }
         with_call(|call| call.deadline = Some(deadline));
     }
 
@@ -377,7 +436,21 @@ impl PolicySet {
                 std::mem::take(&mut call.report_errors),
             )
         });
+        let source = &self.policies[rule.policy].source;
+        let mut report_errors = report_errors;
         for r in reports {
+            if let Some(files) = &self.files {
+                let inside = |l: &Location| files.contains(l.file.as_str());
+                if !inside(&r.location) || !r.related.iter().all(|rel| inside(&rel.location)) {
+                    // The bad name is not repeated: it may be anything the policy computed.
+                    report_errors.push(
+                        "report() named a location that is not a file of the scanned \
+                         repository (reports may only point at its files or the config file)"
+                            .into(),
+                    );
+                    continue;
+                }
+            }
             let mut f = Finding::new(
                 rule.meta.id.clone(),
                 rule.meta.severity,
@@ -396,7 +469,6 @@ impl PolicySet {
             f.refresh_fingerprint();
             findings.push(f);
         }
-        let source = &self.policies[rule.policy].source;
         for e in report_errors {
             findings.push(policy_error(
                 source,
@@ -541,6 +613,25 @@ fn dedent(text: &str) -> String {
         .to_string()
 }
 
+fn replaced_builtin(id: &str, source: &str, pos: Position) -> Finding {
+    let line = pos.line().unwrap_or(1) as u32;
+    let column = pos.position().unwrap_or(1) as u32;
+    let mut f = Finding::new(
+        POLICY_REPLACED_BUILTIN,
+        Severity::Warning,
+        Location::on_line(source, line, column, column + 1),
+        format!("repository policy {source} replaces the built-in rule {id}"),
+    );
+    f.subject = id.to_string();
+    f.help = Some(
+        "A reviewer checks the replacement: the built-in rule no longer runs. In CI with secrets \
+         present, run with built-in policies only (--builtin-policies-only)."
+            .into(),
+    );
+    f.refresh_fingerprint();
+    f
+}
+
 /// The rules the engine itself reports.
 pub fn engine_rules() -> Vec<RuleMeta> {
     let meta = |id: &str, severity, summary: &str, help: &str| RuleMeta {
@@ -562,6 +653,17 @@ pub fn engine_rules() -> Vec<RuleMeta> {
              the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
              **How to fix:** read the message and the policy file and line it points at; fix the script, or \
              remove it from the policy folders.",
+        ),
+        meta(
+            POLICY_REPLACED_BUILTIN,
+            Severity::Warning,
+            "a repository policy replaced a built-in rule",
+            "**What it checks:** no repository policy registers a rule with the id of a built-in rule.\n\n\
+             **Why it matters:** a rule registered again replaces the built-in one: a pull request that adds \
+             `rule(#{ id: \"launch/require-database\", ... }, |set, meta| {})` turns that check off. The \
+             replacement may be deliberate (a stricter local version); a reviewer must see it either way.\n\n\
+             **How to fix:** give the repository rule its own id, or keep the replacement and waive this \
+             finding with a reason.",
         ),
         meta(
             crate::waiver::WAIVER_EXPIRED,
@@ -597,6 +699,14 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.set_strict_variables(true);
     engine.disable_symbol("eval");
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    // A sleeping policy holds a rule thread past every limit: the wall clock is only checked
+    // between operations. Policies have nothing to wait for.
+    engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
+        Err("sleep is not available to policies".into())
+    });
+    engine.register_fn("sleep", |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
+        Err("sleep is not available to policies".into())
+    });
     // print/debug could carry secrets; policies report through `report` only.
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
@@ -611,6 +721,7 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
         }
     });
     view::register(&mut engine);
+    secret::register(&mut engine);
     api::register(&mut engine, shared);
     engine
 }

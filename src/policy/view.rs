@@ -14,7 +14,7 @@
 //! change what another rule sees. Small or rarely read parts (`facts.db`, `facts.config`,
 //! `facts.git`, enum values) are converted with serde when read, exactly as before.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ptr::NonNull;
 use std::sync::Arc;
 
@@ -26,15 +26,17 @@ use crate::facts::{
 };
 use crate::facts::{GitState, Settings};
 
+use super::secret::{is_secret, Secret};
+
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// A read-only view of one value inside shared facts.
 pub struct View<T: 'static> {
-    root: Arc<Facts>,
+    root: Arc<Root>,
     ptr: NonNull<T>,
 }
 
-// SAFETY: `ptr` points into the `Facts` owned by `root`. Facts behind an `Arc` are never
+// SAFETY: `ptr` points into the `Facts` owned by `root.facts`. Facts behind an `Arc` are never
 // mutated (no interior mutability anywhere in them) and live as long as any `root` clone, so
 // the pointer stays valid and only shared access is ever made through it: the view is as
 // thread-safe as `&T`, which is `Send + Sync` when `T: Sync`.
@@ -50,11 +52,57 @@ impl<T> Clone for View<T> {
     }
 }
 
+/// The facts every view shares, and which of their strings are secrets.
+pub struct Root {
+    /// Keeps the facts every view points into alive.
+    #[allow(dead_code)]
+    facts: Arc<Facts>,
+    /// Addresses of the env values (inside `facts`) that policies see only as a [`Secret`].
+    secrets: HashSet<usize>,
+}
+
+impl Root {
+    fn is_secret(&self, value: &String) -> bool {
+        self.secrets.contains(&(value as *const String as usize))
+    }
+}
+
+/// Where every secret env value of `facts` lives: entries of env files, effective values and
+/// contract samples of env sets.
+fn secret_addresses(facts: &Facts) -> HashSet<usize> {
+    let at = |s: &String| s as *const String as usize;
+    let mut set = HashSet::new();
+    for file in &facts.env.files {
+        for e in &file.entries {
+            if is_secret(&e.key, &e.value) {
+                set.insert(at(&e.value));
+            }
+        }
+    }
+    for env_set in &facts.env.sets {
+        for (key, var) in &env_set.vars {
+            if is_secret(key, &var.value) {
+                set.insert(at(&var.value));
+            }
+        }
+        for (key, c) in &env_set.contract_keys {
+            if is_secret(key, &c.sample) {
+                set.insert(at(&c.sample));
+            }
+        }
+    }
+    set
+}
+
 impl View<Facts> {
     /// A view of the whole facts.
     pub fn root(facts: Arc<Facts>) -> View<Facts> {
         let ptr = NonNull::from(&*facts);
-        View { root: facts, ptr }
+        let secrets = secret_addresses(&facts);
+        View {
+            root: Arc::new(Root { facts, secrets }),
+            ptr,
+        }
     }
 }
 
@@ -70,11 +118,20 @@ impl<T> View<T> {
     ///
     /// `value` must lie inside the facts `root` owns (a value reached through `root` or a
     /// view of it).
-    unsafe fn at(root: &Arc<Facts>, value: &T) -> View<T> {
+    unsafe fn at(root: &Arc<Root>, value: &T) -> View<T> {
         View {
             root: Arc::clone(root),
             ptr: NonNull::from(value),
         }
+    }
+
+    /// A plain, writable copy of the viewed value, secrets opaque.
+    fn plain(&self) -> Dynamic
+    where
+        T: Fact,
+    {
+        // SAFETY: the viewed value lies inside `self.root`.
+        unsafe { T::plain(&self.root, self.get()) }
     }
 
     /// A view of a value reachable from this one.
@@ -94,7 +151,17 @@ pub trait Fact: Serialize + Sync + Sized + 'static {
     ///
     /// `value` must lie inside the facts `root` owns (reached through `root` or a view of
     /// it): a view made of it keeps only `root` alive.
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic;
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic;
+
+    /// A plain, writable copy (`to_map()`, `to_array()`, `to_string()`), in which secrets stay
+    /// opaque.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Fact::view`].
+    unsafe fn plain(_root: &Arc<Root>, value: &Self) -> Dynamic {
+        plain(value)
+    }
 }
 
 /// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
@@ -103,19 +170,26 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
 }
 
 impl Fact for String {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
+        if root.is_secret(value) {
+            return Dynamic::from(Secret::new(value));
+        }
         Dynamic::from(ImmutableString::from(value.as_str()))
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: the caller vouches for `value`.
+        unsafe { Self::view(root, value) }
     }
 }
 
 impl Fact for FileName {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for bool {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
         Dynamic::from_bool(*value)
     }
 }
@@ -123,7 +197,7 @@ impl Fact for bool {
 macro_rules! int_facts {
     ($($t:ty),*) => {$(
         impl Fact for $t {
-            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
                 Dynamic::from_int(rhai::INT::try_from(*value).unwrap_or(rhai::INT::MAX))
             }
         }
@@ -132,26 +206,46 @@ macro_rules! int_facts {
 int_facts!(u32, u64, i64, usize);
 
 impl<T: Fact> Fact for Option<T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         match value {
             None => Dynamic::UNIT,
             // SAFETY: inside `value`, which the caller vouches for.
             Some(inner) => unsafe { T::view(root, inner) },
         }
     }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        match value {
+            None => Dynamic::UNIT,
+            // SAFETY: inside `value`, which the caller vouches for.
+            Some(inner) => unsafe { T::plain(root, inner) },
+        }
+    }
 }
 
 impl<T: Fact> Fact for Vec<T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: elements of `value`, which the caller vouches for.
+        let items: Array = value.iter().map(|v| unsafe { T::plain(root, v) }).collect();
+        Dynamic::from_array(items)
     }
 }
 
 impl<T: Fact> Fact for BTreeMap<String, T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: values of `value`, which the caller vouches for.
+        let map: Map = value
+            .iter()
+            .map(|(k, v)| (k.as_str().into(), unsafe { T::plain(root, v) }))
+            .collect();
+        Dynamic::from_map(map)
     }
 }
 
@@ -160,7 +254,7 @@ impl<T: Fact> Fact for BTreeMap<String, T> {
 macro_rules! serde_facts {
     ($($t:ty),* $(,)?) => {$(
         impl Fact for $t {
-            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
                 plain(value)
             }
         }
@@ -187,9 +281,15 @@ macro_rules! struct_facts {
     ($($t:ty { $($field:ident),* $(,)? })*) => {
         $(
             impl Fact for $t {
-                unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+                unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
                     // SAFETY: the caller vouches for `value`.
-        Dynamic::from(unsafe { View::at(root, value) })
+                    Dynamic::from(unsafe { View::at(root, value) })
+                }
+                unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+                    let mut map = Map::new();
+                    // SAFETY: fields of `value`, which the caller vouches for.
+                    $(map.insert(stringify!($field).into(), unsafe { Fact::plain(root, &value.$field) });)*
+                    Dynamic::from_map(map)
                 }
             }
             impl Fields for $t {
@@ -336,13 +436,13 @@ fn register_struct<T: Fields>(engine: &mut Engine) {
         T::FIELDS.contains(&name)
     });
     engine.register_fn("len", |_: View<T>| T::FIELDS.len() as rhai::INT);
-    engine.register_fn("to_map", |v: View<T>| plain(v.get()));
+    engine.register_fn("to_map", |v: View<T>| v.plain());
     register_display::<T>(engine);
 }
 
 fn register_display<T: Fact>(engine: &mut Engine) {
-    engine.register_fn("to_string", |v: View<T>| plain(v.get()).to_string());
-    engine.register_fn("to_debug", |v: View<T>| format!("{:?}", plain(v.get())));
+    engine.register_fn("to_string", |v: View<T>| v.plain().to_string());
+    engine.register_fn("to_debug", |v: View<T>| format!("{:?}", v.plain()));
 }
 
 /// The element at `i` (negative counts from the end, as for arrays).
@@ -478,7 +578,7 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     engine.register_fn("is_empty", |v: View<BTreeMap<String, T>>| {
         v.get().is_empty()
     });
-    engine.register_fn("to_map", |v: View<BTreeMap<String, T>>| plain(v.get()));
+    engine.register_fn("to_map", |v: View<BTreeMap<String, T>>| v.plain());
     register_display::<BTreeMap<String, T>>(engine);
 }
 

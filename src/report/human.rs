@@ -1,5 +1,9 @@
 //! The human report: a miette diagnostic per finding (snippet, label at the span, help), then
 //! a summary table and the verdict as the last line.
+//!
+//! CI logs this report, and a terminal shows it: every text that came from the scanned
+//! repository (messages, help, file names, snippets, notes, waiver reasons) is neutralised
+//! first ([`super::neutralise`]), so none can be a workflow command or an escape sequence.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -8,7 +12,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
 };
 
-use super::{Sources, Style};
+use super::{neutralise, Sources, Style};
 use crate::check::CheckOutcome;
 use crate::finding::{Finding, Severity};
 
@@ -67,10 +71,10 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out.push_str(&format!(
         "launchgate {} · {}\n",
         env!("CARGO_PKG_VERSION"),
-        outcome.root.display()
+        neutralise(&outcome.root.display().to_string(), false)
     ));
     for note in &outcome.notes {
-        out.push_str(&format!("  · {note}\n"));
+        out.push_str(&format!("  · {}\n", neutralise(note, false)));
     }
     out.push('\n');
 
@@ -85,6 +89,7 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         .with_links(false);
     let mut sources = Sources::new(outcome);
     for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
+        let f = &inert(f);
         let diag = diagnostic(f, &mut sources);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {
@@ -111,9 +116,16 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
                     w.owner, w.expires, w.location.file, w.location.line
                 )
             };
-            out.push_str(&format!(
-                "  {} {}:{}:{}: {}\n      reason: {} ({by})\n",
+            let text = format!(
+                "  {} {}:{}:{}: {}\n      reason: {} ({by})",
                 f.rule, l.file, l.line, l.column, f.message, w.reason
+            );
+            // One entry, two lines: neither part may start another.
+            let (first, second) = text.split_once('\n').unwrap_or((&text, ""));
+            out.push_str(&format!(
+                "{}\n{}\n",
+                neutralise(first, false),
+                neutralise(second, false)
             ));
         }
         out.push('\n');
@@ -123,6 +135,20 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out.push_str(&outcome.verdict.headline());
     out.push('\n');
     out
+}
+
+/// A copy of `f` whose every text is safe to print (see the module doc).
+fn inert(f: &Finding) -> Finding {
+    let mut f = f.clone();
+    f.message = neutralise(&f.message, true);
+    f.subject = neutralise(&f.subject, false);
+    f.help = f.help.as_deref().map(|h| neutralise(h, true));
+    f.location.file = neutralise(&f.location.file, false).into();
+    for r in &mut f.related {
+        r.message = neutralise(&r.message, false);
+        r.location.file = neutralise(&r.location.file, false).into();
+    }
+    f
 }
 
 fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {
