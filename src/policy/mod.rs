@@ -10,6 +10,7 @@
 mod api;
 mod builtin;
 mod folder;
+pub mod memory;
 pub mod secret;
 pub mod testing;
 mod view;
@@ -32,6 +33,9 @@ pub const POLICY_ERROR: &str = "policy/error";
 /// The engine's own rule: a repository policy registered a built-in rule's id, replacing it.
 pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
 
+/// Why `on_progress` stopped a call that held too much memory.
+const MEMORY_STOP: &str = "memory budget";
+
 /// Limits for each rule call (and each policy's load).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -40,6 +44,8 @@ pub struct Limits {
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
+    /// Bytes a rule call may hold at once (counted where the binary's allocator is installed).
+    pub max_memory: i64,
     pub wall_time: Duration,
     /// When the whole run must end (`--timeout`): no rule call runs past it.
     pub deadline: Option<Instant>,
@@ -54,6 +60,7 @@ impl Default for Limits {
             max_string_size: 32 * 1024 * 1024,
             max_array_size: 2_000_000,
             max_map_size: 500_000,
+            max_memory: 512 * 1024 * 1024,
             wall_time: Duration::from_secs(10),
             deadline: None,
         }
@@ -94,6 +101,9 @@ struct Policy {
 /// One `report(...)` call, before secrets are scrubbed.
 struct Reported {
     location: Location,
+    /// Files the policy named itself (location maps, not facts' locations): each must be a
+    /// file of the scanned repository.
+    named_files: Vec<String>,
     message: String,
     subject: String,
     help: Option<String>,
@@ -117,6 +127,8 @@ struct CallState {
     report_errors: Vec<String>,
     /// When the call (or the policy's load) must stop.
     deadline: Option<Instant>,
+    /// The thread's live bytes above which the call stops (see [`memory`]).
+    memory_ceiling: i64,
 }
 
 thread_local! {
@@ -401,7 +413,11 @@ impl PolicySet {
         if let Some(end) = self.limits.deadline {
             deadline = deadline.min(end);
         }
-        with_call(|call| call.deadline = Some(deadline));
+        let ceiling = memory::live_bytes().saturating_add(self.limits.max_memory);
+        with_call(|call| {
+            call.deadline = Some(deadline);
+            call.memory_ceiling = ceiling;
+        });
     }
 
     fn run_rule(&self, rule: &Rule, subject: Dynamic, meta: Dynamic, findings: &mut Vec<Finding>) {
@@ -439,9 +455,10 @@ impl PolicySet {
         let source = &self.policies[rule.policy].source;
         let mut report_errors = report_errors;
         for r in reports {
-            if let Some(files) = &self.files {
-                let inside = |l: &Location| files.contains(l.file.as_str());
-                if !inside(&r.location) || !r.related.iter().all(|rel| inside(&rel.location)) {
+            // A fact's location came from a collector; a location a repository policy made up
+            // must name a scanned file. (Built-in policies are trusted.)
+            if let (Some(files), false) = (&self.files, rule.trusted) {
+                if !r.named_files.iter().all(|f| files.contains(f.as_str())) {
                     // The bad name is not repeated: it may be anything the policy computed.
                     report_errors.push(
                         "report() named a location that is not a file of the scanned \
@@ -503,7 +520,14 @@ fn innermost(err: &EvalAltResult) -> (Position, String) {
         EvalAltResult::ErrorTooManyOperations(p) => {
             (*p, "exceeded the operation limit (an endless loop?)".into())
         }
-        EvalAltResult::ErrorTerminated(_, p) => (*p, "exceeded the time limit".into()),
+        EvalAltResult::ErrorTerminated(why, p) => {
+            let memory = why.clone().into_immutable_string().ok().as_deref() == Some(MEMORY_STOP);
+            if memory {
+                (*p, "exceeded the memory budget".into())
+            } else {
+                (*p, "exceeded the time limit".into())
+            }
+        }
         EvalAltResult::ErrorStackOverflow(p) => (
             *p,
             "exceeded the call-depth limit (runaway recursion?)".into(),
@@ -711,10 +735,15 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.on_progress(move |ops| {
+        // Memory every operation (one thread-local read): a few operations can allocate a
+        // lot. The clock every 4096.
+        let (deadline, ceiling) = with_call(|call| (call.deadline, call.memory_ceiling));
+        if ceiling > 0 && memory::live_bytes() > ceiling {
+            return Some(Dynamic::from(MEMORY_STOP));
+        }
         if ops % 4096 != 0 {
             return None;
         }
-        let deadline = with_call(|call| call.deadline);
         match deadline {
             Some(d) if Instant::now() > d => Some(Dynamic::from("time limit")),
             _ => None,

@@ -29,9 +29,12 @@ impl std::fmt::Debug for Secret {
 }
 
 /// True when the value of env key `key` must reach policies opaque. The one place that
-/// decides; it follows the report scrubber's notion of a secret.
+/// decides; it follows the report scrubber's notion of a secret (settings and booleans are
+/// shown, and so are values too short to scrub: a port, a count).
 pub fn is_secret(key: &str, value: &str) -> bool {
-    !crate::secrets::is_shown(key, value)
+    let v = value.trim();
+    let too_short = v.chars().count() < 4 || (v.len() < 6 && v.chars().all(|c| c.is_ascii_digit()));
+    !crate::secrets::is_shown(key, value) && !too_short
 }
 
 pub(super) fn register(engine: &mut Engine) {

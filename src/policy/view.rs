@@ -582,14 +582,16 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     register_display::<BTreeMap<String, T>>(engine);
 }
 
-/// The location a value stands for: a location view or a location map.
-pub(super) fn location_of(value: &Dynamic) -> Option<Location> {
+/// The location a value stands for: a location view (a fact's: `false`) or a location map
+/// the policy made (`true`).
+pub(super) fn location_of(value: &Dynamic) -> Option<(Location, bool)> {
     if let Some(v) = value.read_lock::<View<Location>>() {
-        return Some(v.get().clone());
+        return Some((v.get().clone(), false));
     }
     value
         .read_lock::<Map>()
         .and_then(|m| super::location_from_map(&m))
+        .map(|l| (l, true))
 }
 
 /// Rhai's message for a write to a view, with the way out appended.
