@@ -245,8 +245,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
     let facts = std::sync::Arc::unwrap_or_clone(shared);
     apply_overrides(&mut findings, &overrides);
+    let process = process_secrets();
     for f in &mut findings {
         scrub(f, &redactor);
+        scrub(f, &process);
     }
     let masked = &collected.masked_sources;
     let text_of = |file: &str| {
@@ -280,6 +282,27 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         root: opts.root.clone(),
         config: loaded,
     })
+}
+
+/// Name parts that make a process variable's value a secret whether or not any env set
+/// declares it (CI credentials: `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `NPM_TOKEN`, ...).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN", "SECRET", "PASSWORD", "PASSWD", "_KEY", "APIKEY", "PRIVATE", "CREDENTIAL", "AUTH",
+    "DSN", "COOKIE", "SESSION",
+];
+
+/// The values of the process's secret-named variables: a second line of defence behind the
+/// env facts, so that no path that brings a CI secret into a message (a substitution, a
+/// probe error) prints it, even if no env set declares the variable.
+fn process_secrets() -> Redactor {
+    let values = std::env::vars_os().filter_map(|(k, v)| {
+        let key = k.to_str()?.to_ascii_uppercase();
+        let value = v.into_string().ok()?;
+        let named = SECRET_NAME_PARTS.iter().any(|p| key.contains(p));
+        let url_password = crate::secrets::url_password(&value).is_some();
+        ((named || url_password) && value.trim().len() >= 8).then_some(value)
+    });
+    Redactor::new(values)
 }
 
 /// Every text of a finding a reporter shows, files included, loses any secret value.

@@ -809,3 +809,125 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
     run.assert_clean();
     assert_eq!(run.code, Some(1), "a committed env file is NO-GO");
 }
+
+/// No line of `text` is a workflow command or carries an escape or control character.
+fn assert_inert(name: &str, text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "{name}: a workflow command line: {line:?}"
+        );
+        assert!(!line.contains("##["), "{name}: a ##[ command: {line:?}");
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "{name}: a control character: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal() {
+    let r = repo("12-workflow-commands");
+    // What git carries but a fixture folder cannot: file names with a newline and escapes.
+    for name in ["docs/evil\n::error::injected.md", "docs/\u{1b}]8;;evil.example\u{7}link\u{1b}[2J.md"] {
+        std::fs::write(r.root.join(name), "# Notes\n\nStill mentions orders-v1.\n").expect("write");
+    }
+    attacks::git(&r.root, &["add", "-A"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "odd names"]);
+    let run = check(&r, &[]);
+    run.assert_clean();
+    // The attack reached the report: the heading and the odd files are findings.
+    let legacy = run.findings("docs/legacy-name");
+    assert!(legacy.iter().any(|f| f.contains("docs/runbook.md:3")), "{legacy:#?}");
+    assert!(legacy.iter().any(|f| f.contains("injected.md")), "{legacy:#?}");
+    assert!(!run.findings("inject/help").is_empty());
+    assert_inert("human", &run.human);
+    assert!(run.human.contains("# [error]Launch approved"), "the heading is still shown");
+    for (name, text) in &run.files {
+        match name.as_str() {
+            "markdown" | "step summary" => assert_inert(name, text),
+            "github" => {
+                for line in text.lines() {
+                    assert!(
+                        line.starts_with("::error file=")
+                            || line.starts_with("::warning file=")
+                            || line.starts_with("NO-GO")
+                            || line.starts_with("GO"),
+                        "github: an injected line: {line:?}"
+                    );
+                    assert!(!line.chars().any(char::is_control), "github: {line:?}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn attack_13_report_files_replace_a_committed_symlink_instead_of_writing_through_it() {
+    let r = repo("13-report-symlink");
+    let victim = r.outside.path().join("bashrc");
+    std::fs::write(&victim, "export PATH=$HOME/bin:$PATH\n").expect("write");
+    for f in ["report.sarif", "report.md"] {
+        symlink(&victim, r.root.join(f)).expect("symlink");
+    }
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "reports"]);
+    let out = launchgate()
+        .arg("check")
+        .arg(&r.root)
+        .args(["--format", "markdown", "--format"])
+        .arg(format!("sarif={}", r.root.join("report.sarif").display()))
+        .arg("--output")
+        .arg(r.root.join("report.md"))
+        .output()
+        .expect("runs");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "export PATH=$HOME/bin:$PATH\n",
+        "the symlink's target is untouched"
+    );
+    for f in ["report.sarif", "report.md"] {
+        let meta = std::fs::symlink_metadata(r.root.join(f)).expect("report");
+        assert!(meta.file_type().is_file(), "{f} is now a regular file");
+    }
+    let sarif = std::fs::read_to_string(r.root.join("report.sarif")).expect("sarif");
+    assert!(sarif.contains("\"version\": \"2.1.0\""), "{sarif}");
+}
+
+#[test]
+fn attack_14_git_config_in_the_scanned_repository_runs_nothing() {
+    let r = repo("14-git-fsmonitor");
+    let marker = r.outside.path().join("pwned");
+    let hook = r.outside.path().join("hook.sh");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch {}\n", marker.display())).expect("hook");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let config = r.root.join(".git/config");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(&format!(
+        "[core]\n\tfsmonitor = {hook}\n\thooksPath = {dir}\n\tpager = {hook}\n[diff]\n\texternal = {hook}\n",
+        hook = hook.display(),
+        dir = r.outside.path().display()
+    ));
+    std::fs::write(&config, text).expect("write config");
+    // The same command runs when git itself is asked, so the trap is armed.
+    let armed = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&r.root)
+        .args(["ls-files", "--others"])
+        .output()
+        .expect("git");
+    assert!(armed.status.success());
+    assert!(marker.exists(), "plain git runs the fsmonitor command");
+    std::fs::remove_file(&marker).expect("reset");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert!(!marker.exists(), "launchgate's git ran the repository's command");
+    assert!(
+        !run.human.contains("git-state rules were skipped"),
+        "git still answered: {}",
+        run.human
+    );
+}
