@@ -2,7 +2,7 @@
 //! verdict. Reporters and the CLI sit on top of [`run`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -131,6 +131,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     }
     let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
+    confine_config_paths(&opts.root, &loaded)?;
     let mut limits = opts.limits;
     limits.deadline = deadline;
     let mut policies = PolicySet::builtin(limits);
@@ -253,7 +254,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let masked = &collected.masked_sources;
     let text_of = |file: &str| {
         masked.get(file).cloned().or_else(|| {
-            let text = crate::collect::read_text(&opts.root.join(file)).ok()?;
+            let text = crate::source::file::read_text(&opts.root.join(file)).ok()?;
             Some(redactor.mask(&text).into_owned())
         })
     };
@@ -299,10 +300,78 @@ fn process_secrets() -> Redactor {
         let key = k.to_str()?.to_ascii_uppercase();
         let value = v.into_string().ok()?;
         let named = SECRET_NAME_PARTS.iter().any(|p| key.contains(p));
-        let url_password = crate::secrets::url_password(&value).is_some();
+        let url_password = !crate::secrets::url_secrets(&value).is_empty();
         ((named || url_password) && value.trim().len() >= 8).then_some(value)
     });
     Redactor::new(values)
+}
+
+/// Every path the config names (checklists, env files and contracts, policy folders) must
+/// stay inside the repository once `..` and symlinks are resolved, and be a regular file (a
+/// folder for policies) when it exists: the repository's config is as hostile as its files.
+/// A path that breaks this is a config error at its value, before anything reads it.
+fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckError> {
+    use crate::source::file::RepoRoot;
+    let Some(name) = &loaded.path else {
+        return Ok(());
+    };
+    let Ok(repo) = RepoRoot::new(root) else {
+        return Ok(());
+    };
+    let c = &loaded.config;
+    let base = name.rsplit_once('/').map_or("", |(d, _)| d);
+    let in_base = |p: &str| {
+        if base.is_empty() || Path::new(p).is_absolute() {
+            p.to_string()
+        } else {
+            format!("{base}/{p}")
+        }
+    };
+    // (key, the value as written, the repository-relative path, must be a folder)
+    let mut named: Vec<(&str, &str, String, bool)> = Vec::new();
+    for checklist in &c.docs.checklists {
+        let f = checklist.file.as_str();
+        named.push(("[docs] checklists file", f, f.to_string(), false));
+    }
+    for set in &c.env {
+        let set = set.get_ref();
+        for f in &set.files {
+            named.push(("[[env]] files", f, f.clone(), false));
+        }
+        if let Some(contract) = &set.contract {
+            named.push(("[[env]] contract", contract, contract.clone(), false));
+        }
+    }
+    for folder in c.policies.iter().flatten() {
+        let f = folder.get_ref().as_str();
+        named.push(("policies", f, in_base(f), true));
+    }
+    if c.policies.is_none() && std::fs::symlink_metadata(root.join(in_base("policies"))).is_ok() {
+        named.push(("policies (the default folder)", "policies", in_base("policies"), true));
+    }
+    for (key, written, path, folder) in named {
+        let problem = match repo.resolve(&path) {
+            Err(why) => Some(why.to_string()),
+            Ok(abs) => match std::fs::metadata(&abs) {
+                Ok(meta) if folder && !meta.is_dir() => Some("is not a folder".to_string()),
+                Ok(meta) if !folder && !meta.is_file() => {
+                    Some("is not a regular file (a FIFO, device, socket or folder); not read".into())
+                }
+                _ => None,
+            },
+        };
+        if let Some(why) = problem {
+            let span = config::quoted_span(&loaded.text, written).unwrap_or(0..0);
+            return Err(config::value_error(
+                name,
+                &loaded.text,
+                span,
+                format!("{key} `{written}` {why}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Every text of a finding a reporter shows, files included, loses any secret value.

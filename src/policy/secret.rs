@@ -94,6 +94,15 @@ pub(super) fn register(engine: &mut Engine) {
         }
     });
     engine.register_fn("parse_url", |s: Secret| opaque_url(&s.0));
+    engine.register_fn("same_database", |a: Secret, b: Secret| {
+        super::api::same_database(&a.0, &b.0)
+    });
+    engine.register_fn("same_database", |a: Secret, b: ImmutableString| {
+        super::api::same_database(&a.0, &b)
+    });
+    engine.register_fn("same_database", |a: ImmutableString, b: Secret| {
+        super::api::same_database(&a, &b.0)
+    });
     engine.register_fn("redact_url", |_: Secret| MARKER.to_string());
 }
 

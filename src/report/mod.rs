@@ -204,7 +204,9 @@ impl<'a> Sources<'a> {
                 }
                 let path = outcome.root.join(file);
                 let text = if path.is_file() {
-                    crate::collect::read_text(&path).ok()
+                    // Confined to the repository even here: a snippet is a way to print a file.
+                    let repo = crate::source::file::RepoRoot::new(&outcome.root).ok()?;
+                    repo.read_text(file).ok()
                 } else {
                     crate::policy::BUILTIN_POLICIES
                         .iter()

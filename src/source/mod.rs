@@ -6,3 +6,6 @@
 //! probes, the policy API and the reporters use the same one copy of each primitive.
 
 pub mod dburl;
+pub mod file;
+pub mod location;
+pub mod shell;
