@@ -350,8 +350,8 @@ fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckE
         named.push(("policies (the default folder)", "policies", in_base("policies"), true));
     }
     for (key, written, path, folder) in named {
-        let problem = match repo.resolve(&path) {
-            Err(why) => Some(why.to_string()),
+        let problem = match config::resolve_named(&repo, &path) {
+            Err(why) => Some(why),
             Ok(abs) => match std::fs::metadata(&abs) {
                 Ok(meta) if folder && !meta.is_dir() => Some("is not a folder".to_string()),
                 Ok(meta) if !folder && !meta.is_file() => {

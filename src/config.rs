@@ -329,7 +329,7 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
                 ),
                 None => ConfigError::Read {
                     path: p.clone(),
-                    source: std::io::Error::other(why.to_string()),
+                    source: std::io::Error::other(why),
                 },
             }
         })?),
@@ -372,18 +372,35 @@ fn read_config_file(root: &Path, path: &Path, explicit: bool) -> Result<String, 
 fn load_waiver_file(
     root: &Path,
     path: &Path,
-    read_error: impl FnOnce(crate::source::file::ReadProblem) -> ConfigError,
+    read_error: impl FnOnce(String) -> ConfigError,
 ) -> Result<WaiverFileParts, ConfigError> {
-    use crate::source::file::{read_text, ReadProblem, RepoRoot};
-    let read = || -> Result<String, ReadProblem> {
-        let repo = RepoRoot::new(root).map_err(|e| ReadProblem::Io(e.kind().to_string()))?;
-        read_text(&repo.resolve(&within(root, path))?)
+    use crate::source::file::{read_text, RepoRoot};
+    let read = || -> Result<String, String> {
+        let repo = RepoRoot::new(root).map_err(|e| e.to_string())?;
+        let resolved = resolve_named(&repo, &within(root, path))?;
+        read_text(&resolved).map_err(|why| why.to_string())
     };
     let text = read().map_err(read_error)?;
     let display = relative_display(root, path);
     // Its own TOML errors show its own lines: a regular file inside the repository.
     let parsed: WaiverFile = toml::from_str(&text).map_err(|e| invalid(&display, &text, e))?;
     Ok((display, text, parsed.waiver))
+}
+
+/// Resolve a path the config names: inside the repository once `..` and symlinks are
+/// resolved ([`RepoRoot::resolve`](crate::source::file::RepoRoot::resolve)), and not in git's
+/// own folder (`.git/config` holds the checkout's credentials). The error says why, never
+/// what the file holds.
+pub fn resolve_named(
+    repo: &crate::source::file::RepoRoot,
+    rel: &str,
+) -> Result<PathBuf, String> {
+    let resolved = repo.resolve(rel).map_err(|why| why.to_string())?;
+    let inside = resolved.strip_prefix(repo.path()).unwrap_or(&resolved);
+    if inside.components().any(|c| c.as_os_str() == ".git") {
+        return Err("is inside git's own folder (.git), not a repository file; not read".into());
+    }
+    Ok(resolved)
 }
 
 /// `path` as [`RepoRoot::resolve`](crate::source::file::RepoRoot::resolve) takes it: relative

@@ -931,3 +931,139 @@ fn attack_14_git_config_in_the_scanned_repository_runs_nothing() {
         run.human
     );
 }
+
+/// Replace the repository's launchgate.toml and commit it.
+fn with_config(r: &attacks::Repo, text: &str) {
+    std::fs::write(r.root.join("launchgate.toml"), text).expect("config");
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "--allow-empty", "-m", "config"]);
+}
+
+#[test]
+fn attack_10_config_named_files_stay_inside_the_repository() {
+    let r = repo("10-config-named-files");
+    let parent = r.root.parent().expect("parent").to_path_buf();
+    std::fs::write(
+        parent.join("outside-credentials"),
+        format!("[default]\naws_secret_access_key = {}\n", attacks::AWS),
+    )
+    .expect("write");
+    // A committed symlink as the configured checklist, and as a policy file.
+    symlink(
+        r.outside.path().join("credentials"),
+        r.root.join("docs/launch-checklist.md"),
+    )
+    .expect("symlink");
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "checklist"]);
+
+    // The waiver file is .git/config: a config error at the key, quoting nothing of it.
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("[waivers] file `.git/config`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("extraheader") && !run.stderr.contains("repositoryformat"));
+
+    let base = "[docs]\nlegacy-names = [\"orders-v1\", \"aws_secret_access_key\"]\n";
+    let cases: &[(&str, &str)] = &[
+        ("[waivers]\nfile = \"../outside-credentials\"\n", "[waivers] file `../outside-credentials`"),
+        ("[waivers]\nfile = \"/dev/zero\"\n", "[waivers] file `/dev/zero`"),
+        (
+            "checklists = [{ file = \"docs/launch-checklist.md\", require = [\"rollback\"] }]\n",
+            "[docs] checklists file `docs/launch-checklist.md`",
+        ),
+        ("[[env]]\nname = \"prod\"\nfiles = [\"/etc/passwd\"]\n", "[[env]] files `/etc/passwd`"),
+        ("[[env]]\nname = \"prod\"\nfiles = [\"../outside-credentials\"]\n", "[[env]] files `../outside-credentials`"),
+        ("policies = [\"../\"]\n", "policies `../`"),
+    ];
+    for (extra, key) in cases {
+        let text = if extra.starts_with("checklists") {
+            format!("{base}{extra}")
+        } else if extra.starts_with("policies") {
+            format!("{extra}{base}")
+        } else {
+            format!("{base}{extra}")
+        };
+        with_config(&r, &text);
+        let run = check(&r, &[]);
+        run.assert_clean();
+        assert_eq!(run.code, Some(2), "{text}\n{}", run.stderr);
+        assert!(run.stderr.contains(key), "{text}\n{}", run.stderr);
+        assert!(run.stderr.contains("resolves outside the repository") || run.stderr.contains("not a regular file"), "{}", run.stderr);
+        assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    }
+
+    // A symlinked policy file: policy/error saying what it is, never its content.
+    with_config(&r, base);
+    symlink(r.outside.path().join("credentials"), r.root.join("policies/x.rhai")).expect("symlink");
+    std::fs::remove_file(r.root.join("docs/launch-checklist.md")).expect("rm");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let errors = run.findings("policy/error");
+    assert!(
+        errors.iter().any(|e| e.contains("policies/x.rhai") && e.contains("symlink")),
+        "{errors:#?}"
+    );
+    for (name, text) in run.all() {
+        assert!(!text.contains("[default]"), "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn attack_11_database_url_parameters_are_never_printed() {
+    const SSL: &str = "CanarySslPass4Keyfile8Zq";
+    let r = repo("11-db-url-params");
+    let run = check(&r, &["--probe", "--timeout", "20s"]);
+    run.assert_clean();
+    let unreachable = run.findings("db/unreachable");
+    assert!(!unreachable.is_empty(), "the probe ran and failed: {}", run.human);
+    for form in attacks::forms(SSL) {
+        for (name, text) in run.all() {
+            assert!(!text.contains(&form), "{name} carries {form}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn attack_15_fifos_devices_and_special_files_never_hang_or_pass_silently() {
+    use std::ffi::CString;
+    fn mkfifo(path: &std::path::Path) {
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).expect("path");
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
+        assert_eq!(rc, 0, "mkfifo {}", path.display());
+    }
+    let r = repo("15-special-files");
+    // A FIFO as a policy file and as env files, docs and a script.
+    std::fs::create_dir_all(r.root.join("policies")).expect("mkdir");
+    mkfifo(&r.root.join("policies/slow.rhai"));
+    mkfifo(&r.root.join(".env"));
+    mkfifo(&r.root.join("docs/notes.md"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    assert_eq!(run.code, Some(1));
+    let errors = run.findings("policy/error");
+    assert!(
+        errors.iter().any(|e| e.contains("policies/slow.rhai") && e.contains("FIFO")),
+        "{errors:#?}"
+    );
+
+    // A FIFO as the waiver file: a config error, at once.
+    std::fs::remove_file(r.root.join("policies/slow.rhai")).expect("rm");
+    mkfifo(&r.root.join("launchgate-waivers.toml"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+
+    // A FIFO named launchgate.toml is an error, not "no config".
+    std::fs::remove_file(r.root.join("launchgate-waivers.toml")).expect("rm");
+    std::fs::remove_file(r.root.join("launchgate.toml")).expect("rm");
+    mkfifo(&r.root.join("launchgate.toml"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+}
