@@ -288,8 +288,18 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
 /// Name parts that make a process variable's value a secret whether or not any env set
 /// declares it (CI credentials: `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `NPM_TOKEN`, ...).
 const SECRET_NAME_PARTS: &[&str] = &[
-    "TOKEN", "SECRET", "PASSWORD", "PASSWD", "_KEY", "APIKEY", "PRIVATE", "CREDENTIAL", "AUTH",
-    "DSN", "COOKIE", "SESSION",
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "_KEY",
+    "APIKEY",
+    "PRIVATE",
+    "CREDENTIAL",
+    "AUTH",
+    "DSN",
+    "COOKIE",
+    "SESSION",
 ];
 
 /// The values of the process's secret-named variables: a second line of defence behind the
@@ -347,16 +357,21 @@ fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckE
         named.push(("policies", f, in_base(f), true));
     }
     if c.policies.is_none() && std::fs::symlink_metadata(root.join(in_base("policies"))).is_ok() {
-        named.push(("policies (the default folder)", "policies", in_base("policies"), true));
+        named.push((
+            "policies (the default folder)",
+            "policies",
+            in_base("policies"),
+            true,
+        ));
     }
     for (key, written, path, folder) in named {
         let problem = match config::resolve_named(&repo, &path) {
             Err(why) => Some(why),
             Ok(abs) => match std::fs::metadata(&abs) {
                 Ok(meta) if folder && !meta.is_dir() => Some("is not a folder".to_string()),
-                Ok(meta) if !folder && !meta.is_file() => {
-                    Some("is not a regular file (a FIFO, device, socket or folder); not read".into())
-                }
+                Ok(meta) if !folder && !meta.is_file() => Some(
+                    "is not a regular file (a FIFO, device, socket or folder); not read".into(),
+                ),
                 _ => None,
             },
         };

@@ -356,9 +356,8 @@ fn read_config_file(root: &Path, path: &Path, explicit: bool) -> Result<String, 
         if explicit {
             return read_text(path);
         }
-        let repo = RepoRoot::new(root).map_err(|e| {
-            crate::source::file::ReadProblem::Io(e.kind().to_string())
-        })?;
+        let repo = RepoRoot::new(root)
+            .map_err(|e| crate::source::file::ReadProblem::Io(e.kind().to_string()))?;
         read_text(&repo.resolve(&within(root, path))?)
     };
     read().map_err(|why| ConfigError::Read {
@@ -391,10 +390,7 @@ fn load_waiver_file(
 /// resolved ([`RepoRoot::resolve`](crate::source::file::RepoRoot::resolve)), and not in git's
 /// own folder (`.git/config` holds the checkout's credentials). The error says why, never
 /// what the file holds.
-pub fn resolve_named(
-    repo: &crate::source::file::RepoRoot,
-    rel: &str,
-) -> Result<PathBuf, String> {
+pub fn resolve_named(repo: &crate::source::file::RepoRoot, rel: &str) -> Result<PathBuf, String> {
     let resolved = repo.resolve(rel).map_err(|why| why.to_string())?;
     let inside = resolved.strip_prefix(repo.path()).unwrap_or(&resolved);
     if inside.components().any(|c| c.as_os_str() == ".git") {

@@ -183,7 +183,10 @@ fn the_generator_reaches_the_secret() {
         set.load("policies/env.rhai", &text);
         let findings = set.evaluate(Arc::clone(&facts));
         assert_eq!(
-            findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(),
+            findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>(),
             vec!["reached"],
             "{source}"
         );

@@ -546,7 +546,12 @@ mod attacks {
         }
 
         pub fn json(&self) -> serde_json::Value {
-            let text = &self.files.iter().find(|(n, _)| n == "json").expect("json").1;
+            let text = &self
+                .files
+                .iter()
+                .find(|(n, _)| n == "json")
+                .expect("json")
+                .1;
             serde_json::from_str(text).expect("json report")
         }
 
@@ -600,9 +605,7 @@ mod attacks {
         let formats = ["json", "sarif", "markdown", "github"];
         let summary = out.join("step-summary.md");
         let mut cmd = assert_cmd::Command::cargo_bin("launchgate").expect("binary");
-        cmd.arg("check")
-            .arg(root)
-            .args(["--process-env", "launch"]);
+        cmd.arg("check").arg(root).args(["--process-env", "launch"]);
         for f in formats {
             cmd.arg("--format")
                 .arg(format!("{f}={}", out.join(format!("report.{f}")).display()));
@@ -617,8 +620,14 @@ mod attacks {
             .env("JWT_SECRET", JWT)
             .env("NODE_ENV", "production")
             .env("PORT", "3000")
-            .env("DATABASE_URL", "postgres://orders:pw-9f8e7d6c5b4a@db.internal:5432/orders")
-            .env("REDIS_URL", "rediss://default:redis-pw-1a2b3c4d@cache.internal:6380")
+            .env(
+                "DATABASE_URL",
+                "postgres://orders:pw-9f8e7d6c5b4a@db.internal:5432/orders",
+            )
+            .env(
+                "REDIS_URL",
+                "rediss://default:redis-pw-1a2b3c4d@cache.internal:6380",
+            )
             .env("REQUIRE_DATABASE", "true")
             .timeout(Duration::from_secs(90));
         let started = std::time::Instant::now();
@@ -656,7 +665,9 @@ fn attack_01_transformed_values_never_leave_the_sandbox() {
     let errors = run.findings("policy/error");
     for id in ["reverse", "dotted", "upper", "halves", "codes"] {
         assert!(
-            errors.iter().any(|e| e.contains(&format!("exfil/{id} failed"))),
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("exfil/{id} failed"))),
             "exfil/{id} must fail: {errors:#?}"
         );
     }
@@ -674,13 +685,23 @@ fn attack_02_report_locations_cannot_carry_a_secret() {
     let run = check(&r, &[]);
     run.assert_clean();
     let errors = run.findings("policy/error");
-    for id in ["location-file", "location-text", "related-file", "unknown-file"] {
+    for id in [
+        "location-file",
+        "location-text",
+        "related-file",
+        "unknown-file",
+    ] {
         assert!(
             errors.iter().any(|e| e.contains(&format!("exfil/{id}"))),
             "exfil/{id} must be a policy/error: {errors:#?}"
         );
     }
-    for id in ["location-file", "location-text", "related-file", "unknown-file"] {
+    for id in [
+        "location-file",
+        "location-text",
+        "related-file",
+        "unknown-file",
+    ] {
         assert!(run.findings(&format!("exfil/{id}")).is_empty());
     }
     // The made-up file name is not echoed either.
@@ -697,7 +718,9 @@ fn attack_03_error_texts_carry_no_value() {
     let errors = run.findings("policy/error");
     for id in ["throw", "throw-map", "parse-int", "fn", "part"] {
         assert!(
-            errors.iter().any(|e| e.contains(&format!("exfil/{id} failed"))),
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("exfil/{id} failed"))),
             "exfil/{id} must fail: {errors:#?}"
         );
     }
@@ -734,8 +757,14 @@ fn attack_06_locations_outside_the_inventory_are_never_read() {
     let run = check(&r, &[]);
     run.assert_clean();
     for (name, text) in run.all() {
-        assert!(!text.contains("extraheader"), "{name} shows .git/config:\n{text}");
-        assert!(!text.contains("root:x:0:0"), "{name} shows /etc/passwd:\n{text}");
+        assert!(
+            !text.contains("extraheader"),
+            "{name} shows .git/config:\n{text}"
+        );
+        assert!(
+            !text.contains("root:x:0:0"),
+            "{name} shows /etc/passwd:\n{text}"
+        );
         assert!(!text.contains("repositoryformatversion"), "{name}:\n{text}");
     }
     let errors = run.findings("policy/error");
@@ -753,16 +782,21 @@ fn attack_07_replaced_built_in_rules_are_reported() {
     let run = check(&r, &[]);
     run.assert_clean();
     let replaced = run.findings("policy/replaced-builtin");
-    for id in ["launch/require-database", "launch/require-queue", "env/placeholder-value"] {
+    for id in [
+        "launch/require-database",
+        "launch/require-queue",
+        "env/placeholder-value",
+    ] {
         assert!(
-            replaced
-                .iter()
-                .any(|f| f.starts_with("policy/replaced-builtin policies/launch.rhai:4 ")
-                    && f.ends_with(&format!("replaces the built-in rule {id}"))),
+            replaced.iter().any(|f| f
+                .starts_with("policy/replaced-builtin policies/launch.rhai:4 ")
+                && f.ends_with(&format!("replaces the built-in rule {id}"))),
             "{id}: {replaced:#?}"
         );
     }
-    assert!(run.human.contains("repository policies REPLACE built-in rules: "));
+    assert!(run
+        .human
+        .contains("repository policies REPLACE built-in rules: "));
     for (name, text) in run.all() {
         if name != "stderr" {
             assert!(
@@ -787,7 +821,10 @@ fn attack_08_sleep_cycles_and_memory_end_in_policy_errors() {
     assert!(run.elapsed < Duration::from_secs(60), "{:?}", run.elapsed);
     let errors = run.findings("policy/error");
     let has = |what: &str| errors.iter().any(|e| e.contains(what));
-    assert!(has("dos/sleep failed: Runtime error: sleep is not available"), "{errors:#?}");
+    assert!(
+        has("dos/sleep failed: Runtime error: sleep is not available"),
+        "{errors:#?}"
+    );
     assert!(has("dos/spin failed"), "{errors:#?}");
     assert!(has("dos/memory failed"), "{errors:#?}");
     assert!(has("import cycle"), "{errors:#?}");
@@ -799,7 +836,11 @@ fn attack_08_sleep_cycles_and_memory_end_in_policy_errors() {
     let started = std::time::Instant::now();
     let bounded = check(&r, &["--timeout", "2s"]);
     bounded.assert_clean();
-    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -829,7 +870,10 @@ fn assert_inert(name: &str, text: &str) {
 fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal() {
     let r = repo("12-workflow-commands");
     // What git carries but a fixture folder cannot: file names with a newline and escapes.
-    for name in ["docs/evil\n::error::injected.md", "docs/\u{1b}]8;;evil.example\u{7}link\u{1b}[2J.md"] {
+    for name in [
+        "docs/evil\n::error::injected.md",
+        "docs/\u{1b}]8;;evil.example\u{7}link\u{1b}[2J.md",
+    ] {
         std::fs::write(r.root.join(name), "# Notes\n\nStill mentions orders-v1.\n").expect("write");
     }
     attacks::git(&r.root, &["add", "-A"]);
@@ -838,11 +882,20 @@ fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal
     run.assert_clean();
     // The attack reached the report: the heading and the odd files are findings.
     let legacy = run.findings("docs/legacy-name");
-    assert!(legacy.iter().any(|f| f.contains("docs/runbook.md:3")), "{legacy:#?}");
-    assert!(legacy.iter().any(|f| f.contains("injected.md")), "{legacy:#?}");
+    assert!(
+        legacy.iter().any(|f| f.contains("docs/runbook.md:3")),
+        "{legacy:#?}"
+    );
+    assert!(
+        legacy.iter().any(|f| f.contains("injected.md")),
+        "{legacy:#?}"
+    );
     assert!(!run.findings("inject/help").is_empty());
     assert_inert("human", &run.human);
-    assert!(run.human.contains("# [error]Launch approved"), "the heading is still shown");
+    assert!(
+        run.human.contains("# [error]Launch approved"),
+        "the heading is still shown"
+    );
     for (name, text) in &run.files {
         match name.as_str() {
             "markdown" | "step summary" => assert_inert(name, text),
@@ -924,7 +977,10 @@ fn attack_14_git_config_in_the_scanned_repository_runs_nothing() {
     std::fs::remove_file(&marker).expect("reset");
     let run = check(&r, &[]);
     run.assert_clean();
-    assert!(!marker.exists(), "launchgate's git ran the repository's command");
+    assert!(
+        !marker.exists(),
+        "launchgate's git ran the repository's command"
+    );
     assert!(
         !run.human.contains("git-state rules were skipped"),
         "git still answered: {}",
@@ -961,19 +1017,35 @@ fn attack_10_config_named_files_stay_inside_the_repository() {
     let run = check(&r, &[]);
     run.assert_clean();
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("[waivers] file `.git/config`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[waivers] file `.git/config`"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("extraheader") && !run.stderr.contains("repositoryformat"));
 
     let base = "[docs]\nlegacy-names = [\"orders-v1\", \"aws_secret_access_key\"]\n";
     let cases: &[(&str, &str)] = &[
-        ("[waivers]\nfile = \"../outside-credentials\"\n", "[waivers] file `../outside-credentials`"),
-        ("[waivers]\nfile = \"/dev/zero\"\n", "[waivers] file `/dev/zero`"),
+        (
+            "[waivers]\nfile = \"../outside-credentials\"\n",
+            "[waivers] file `../outside-credentials`",
+        ),
+        (
+            "[waivers]\nfile = \"/dev/zero\"\n",
+            "[waivers] file `/dev/zero`",
+        ),
         (
             "checklists = [{ file = \"docs/launch-checklist.md\", require = [\"rollback\"] }]\n",
             "[docs] checklists file `docs/launch-checklist.md`",
         ),
-        ("[[env]]\nname = \"prod\"\nfiles = [\"/etc/passwd\"]\n", "[[env]] files `/etc/passwd`"),
-        ("[[env]]\nname = \"prod\"\nfiles = [\"../outside-credentials\"]\n", "[[env]] files `../outside-credentials`"),
+        (
+            "[[env]]\nname = \"prod\"\nfiles = [\"/etc/passwd\"]\n",
+            "[[env]] files `/etc/passwd`",
+        ),
+        (
+            "[[env]]\nname = \"prod\"\nfiles = [\"../outside-credentials\"]\n",
+            "[[env]] files `../outside-credentials`",
+        ),
         ("policies = [\"../\"]\n", "policies `../`"),
     ];
     for (extra, key) in cases {
@@ -989,19 +1061,30 @@ fn attack_10_config_named_files_stay_inside_the_repository() {
         run.assert_clean();
         assert_eq!(run.code, Some(2), "{text}\n{}", run.stderr);
         assert!(run.stderr.contains(key), "{text}\n{}", run.stderr);
-        assert!(run.stderr.contains("resolves outside the repository") || run.stderr.contains("not a regular file"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("resolves outside the repository")
+                || run.stderr.contains("not a regular file"),
+            "{}",
+            run.stderr
+        );
         assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
     }
 
     // A symlinked policy file: policy/error saying what it is, never its content.
     with_config(&r, base);
-    symlink(r.outside.path().join("credentials"), r.root.join("policies/x.rhai")).expect("symlink");
+    symlink(
+        r.outside.path().join("credentials"),
+        r.root.join("policies/x.rhai"),
+    )
+    .expect("symlink");
     std::fs::remove_file(r.root.join("docs/launch-checklist.md")).expect("rm");
     let run = check(&r, &[]);
     run.assert_clean();
     let errors = run.findings("policy/error");
     assert!(
-        errors.iter().any(|e| e.contains("policies/x.rhai") && e.contains("symlink")),
+        errors
+            .iter()
+            .any(|e| e.contains("policies/x.rhai") && e.contains("symlink")),
         "{errors:#?}"
     );
     for (name, text) in run.all() {
@@ -1016,7 +1099,11 @@ fn attack_11_database_url_parameters_are_never_printed() {
     let run = check(&r, &["--probe", "--timeout", "20s"]);
     run.assert_clean();
     let unreachable = run.findings("db/unreachable");
-    assert!(!unreachable.is_empty(), "the probe ran and failed: {}", run.human);
+    assert!(
+        !unreachable.is_empty(),
+        "the probe ran and failed: {}",
+        run.human
+    );
     for form in attacks::forms(SSL) {
         for (name, text) in run.all() {
             assert!(!text.contains(&form), "{name} carries {form}:\n{text}");
@@ -1045,7 +1132,9 @@ fn attack_15_fifos_devices_and_special_files_never_hang_or_pass_silently() {
     assert_eq!(run.code, Some(1));
     let errors = run.findings("policy/error");
     assert!(
-        errors.iter().any(|e| e.contains("policies/slow.rhai") && e.contains("FIFO")),
+        errors
+            .iter()
+            .any(|e| e.contains("policies/slow.rhai") && e.contains("FIFO")),
         "{errors:#?}"
     );
 

@@ -177,19 +177,33 @@ pub fn git_command(dir: &Path) -> Command {
 }
 
 fn run_git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let out = git_command(dir)
-        .args(args)
-        .output()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                GitError::NotInstalled
-            } else {
-                GitError::Failed
-            }
-        })?;
+    let out = git_command(dir).args(args).output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            GitError::NotInstalled
+        } else {
+            GitError::Failed
+        }
+    })?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
         Err(GitError::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HARDENING;
+
+    #[test]
+    fn the_security_page_lists_every_hardening_setting() {
+        let page = include_str!("../../docs/security.md");
+        for setting in HARDENING {
+            let name = setting.split('=').next().unwrap_or(setting);
+            assert!(
+                page.contains(&format!("`{name}`")) || page.contains(&format!("`{setting}`")),
+                "docs/security.md does not name {name}"
+            );
+        }
     }
 }

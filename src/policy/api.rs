@@ -157,7 +157,9 @@ fn push_report(loc: &Dynamic, message: String, opts: &Map) -> RhaiResult<()> {
         // A malformed entry fails the call rather than vanish: it may be how a rule tried
         // to smuggle something into a location.
         .ok_or_else(|| {
-            runtime_error("report(): each `related` entry needs a `location` and a `message` string")
+            runtime_error(
+                "report(): each `related` entry needs a `location` and a `message` string",
+            )
         })?;
     let reported = Reported {
         location,

@@ -71,7 +71,8 @@ impl rhai::ModuleResolver for FolderResolver {
                 pos,
             )));
         }
-        let text = crate::source::file::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
+        let text =
+            crate::source::file::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
         let mut ast = engine.compile(&text).map_err(|e| {
             Box::new(EvalAltResult::ErrorInModule(
                 file_rel.clone(),

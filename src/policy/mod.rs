@@ -281,10 +281,8 @@ impl PolicySet {
         for (meta_map, check, pos) in pending {
             match parse_meta(&meta_map, source) {
                 Ok((meta, scope, keys)) => {
-                    let replaces_builtin = self
-                        .rules
-                        .iter()
-                        .any(|r| r.trusted && r.meta.id == meta.id);
+                    let replaces_builtin =
+                        self.rules.iter().any(|r| r.trusted && r.meta.id == meta.id);
                     if replaces_builtin && !trusted {
                         self.replaced
                             .push((meta.id.clone(), source.to_string(), pos));
@@ -728,9 +726,12 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
         Err("sleep is not available to policies".into())
     });
-    engine.register_fn("sleep", |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
-        Err("sleep is not available to policies".into())
-    });
+    engine.register_fn(
+        "sleep",
+        |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
+            Err("sleep is not available to policies".into())
+        },
+    );
     // print/debug could carry secrets; policies report through `report` only.
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});

@@ -68,11 +68,12 @@ pub(super) fn register(engine: &mut Engine) {
         s.0.ends_with(p.as_str())
     });
     // The rest of a secret after a known prefix is still a secret (`0x` + hex digits).
-    engine.register_fn("strip_prefix", |s: &mut Secret, p: ImmutableString| {
-        match s.0.strip_prefix(p.as_str()) {
-            Some(rest) => Dynamic::from(Secret::new(rest)),
-            None => Dynamic::UNIT,
-        }
+    engine.register_fn("strip_prefix", |s: &mut Secret, p: ImmutableString| match s
+        .0
+        .strip_prefix(p.as_str())
+    {
+        Some(rest) => Dynamic::from(Secret::new(rest)),
+        None => Dynamic::UNIT,
     });
     engine.register_fn(
         "strip_prefix",
@@ -87,12 +88,13 @@ pub(super) fn register(engine: &mut Engine) {
             super::api::with_regex(&re, |r| r.is_match(&s.0))
         },
     );
-    engine.register_fn("placeholder_kind", |s: Secret| {
-        match super::api::placeholder_kind(&s.0) {
+    engine.register_fn(
+        "placeholder_kind",
+        |s: Secret| match super::api::placeholder_kind(&s.0) {
             Some(kind) => Dynamic::from(kind),
             None => Dynamic::UNIT,
-        }
-    });
+        },
+    );
     engine.register_fn("parse_url", |s: Secret| opaque_url(&s.0));
     engine.register_fn("same_database", |a: Secret, b: Secret| {
         super::api::same_database(&a.0, &b.0)
