@@ -241,6 +241,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     files.extend(loaded.path.iter().cloned());
     files.extend(policies.policy_sources());
     policies.confine_locations(files);
+    // `--timeout` bounds the policies too, but a probe that used the whole budget must not
+    // leave the static rules no time at all: they get at least a short grace.
+    policies.set_deadline(deadline.map(|d| d.max(std::time::Instant::now() + POLICY_GRACE)));
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
@@ -315,6 +318,9 @@ fn process_secrets() -> Redactor {
     });
     Redactor::new(values)
 }
+
+/// The least time the policies get after a probe used up `--timeout`.
+const POLICY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Every path the config names (checklists, env files and contracts, policy folders) must
 /// stay inside the repository once `..` and symlinks are resolved, and be a regular file (a

@@ -59,7 +59,7 @@ impl rhai::ModuleResolver for FolderResolver {
                 // The policy being loaded (or run) is the outermost importer.
                 stack.push(src.to_string());
             }
-            let cycle = stack.iter().any(|f| *f == file_rel) || source == Some(file_rel.as_str());
+            let cycle = stack.contains(&file_rel) || source == Some(file_rel.as_str());
             stack.push(file_rel.clone());
             (cycle, depth)
         });

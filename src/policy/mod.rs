@@ -187,6 +187,11 @@ impl PolicySet {
         set
     }
 
+    /// Set when every rule call must have ended (`--timeout`), or `None`.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.limits.deadline = deadline;
+    }
+
     /// Confine report locations to `files` (repository-relative paths: the scanned inventory
     /// and the config file). A report anywhere else is a `policy/error`, and never reaches a
     /// reporter: reporters read the files findings point at.
