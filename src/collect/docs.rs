@@ -40,7 +40,6 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
@@ -61,7 +60,7 @@ use resolve::{classify_code_token, has_scheme, join_normalized, parent_dir, Toke
 
 pub fn collect(ctx: &CollectContext) -> DocFacts {
     let config = &ctx.config.config.docs;
-    let repository = Repository::new(&ctx.root, glob_set(&config.generated_paths));
+    let repository = Repository::new(&ctx.root, config.generated_paths.set().clone());
     let legacy = LegacyNames::new(&config.legacy_names);
 
     let mut files: Vec<(String, PathBuf)> = select_documents(ctx, config);
@@ -96,8 +95,8 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
 
 /// Markdown files from the inventory, narrowed by `[docs] include` / `exclude`.
 fn select_documents(ctx: &CollectContext, config: &DocsConfig) -> Vec<(String, PathBuf)> {
-    let include = (!config.include.is_empty()).then(|| glob_set(&config.include));
-    let exclude = glob_set(&config.exclude);
+    let include = (!config.include.is_empty()).then_some(&config.include);
+    let exclude = &config.exclude;
     ctx.inventory
         .files
         .iter()
@@ -109,17 +108,6 @@ fn select_documents(ctx: &CollectContext, config: &DocsConfig) -> Vec<(String, P
         .filter(|f| !exclude.is_match(&f.rel))
         .map(|f| (f.rel.clone(), f.abs.clone()))
         .collect()
-}
-
-/// Globs from config; an invalid glob matches nothing (the config schema owns validation).
-fn glob_set(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        if let Ok(glob) = Glob::new(glob) {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 impl Document {

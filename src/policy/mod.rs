@@ -28,10 +28,8 @@ pub use api::placeholder_kind;
 pub use builtin::BUILTIN_POLICIES;
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
-pub const POLICY_ERROR: &str = "policy/error";
+pub use crate::rules::{engine_rules, POLICY_ERROR, POLICY_REPLACED_BUILTIN};
 
-/// The engine's own rule: a repository policy registered a built-in rule's id, replacing it.
-pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
 
 /// Why `on_progress` stopped a call that held too much memory.
 const MEMORY_STOP: &str = "memory budget";
@@ -657,61 +655,6 @@ fn replaced_builtin(id: &str, source: &str, pos: Position) -> Finding {
     );
     f.refresh_fingerprint();
     f
-}
-
-/// The rules the engine itself reports.
-pub fn engine_rules() -> Vec<RuleMeta> {
-    let meta = |id: &str, severity, summary: &str, help: &str| RuleMeta {
-        id: id.into(),
-        severity,
-        summary: summary.into(),
-        help: help.into(),
-        tags: vec!["governance".into()],
-        source: "<engine>".into(),
-    };
-    vec![
-        meta(
-            POLICY_ERROR,
-            Severity::Error,
-            "a policy failed to compile or run, or hit a resource limit (fail closed)",
-            "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
-             sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
-             **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
-             the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
-             **How to fix:** read the message and the policy file and line it points at; fix the script, or \
-             remove it from the policy folders.",
-        ),
-        meta(
-            POLICY_REPLACED_BUILTIN,
-            Severity::Warning,
-            "a repository policy replaced a built-in rule",
-            "**What it checks:** no repository policy registers a rule with the id of a built-in rule.\n\n\
-             **Why it matters:** a rule registered again replaces the built-in one: a pull request that adds \
-             `rule(#{ id: \"launch/require-database\", ... }, |set, meta| {})` turns that check off. The \
-             replacement may be deliberate (a stricter local version); a reviewer must see it either way.\n\n\
-             **How to fix:** give the repository rule its own id, or keep the replacement and waive this \
-             finding with a reason.",
-        ),
-        meta(
-            crate::waiver::WAIVER_EXPIRED,
-            Severity::Error,
-            "a waiver past its expiry date",
-            "**What it checks:** every waiver's `expires` date is today or later.\n\n\
-             **Why it matters:** an exception was granted until a date; after it, the findings it covered \
-             block again, and the stale waiver must be renewed with its owner's sign-off or removed.\n\n\
-             **How to fix:** fix the covered findings and delete the waiver, or extend `expires` after review.",
-        ),
-        meta(
-            crate::waiver::WAIVER_UNUSED,
-            Severity::Warning,
-            "a waiver that matched no finding",
-            "**What it checks:** every waiver (in the config, the waiver file or inline) covers at least one \
-             finding, and inline waivers give a reason.\n\n\
-             **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
-             and the exception would silently cover the next, different problem.\n\n\
-             **How to fix:** delete the waiver (or correct its rule and subject).",
-        ),
-    ]
 }
 
 fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {

@@ -7,5 +7,8 @@
 
 pub mod dburl;
 pub mod file;
+pub mod glob;
+pub mod json_spans;
 pub mod location;
+pub mod path;
 pub mod shell;
