@@ -192,3 +192,56 @@ fn the_generator_reaches_the_secret() {
         );
     }
 }
+
+#[test]
+fn a_policy_that_asks_a_secret_twenty_questions_fails_closed() {
+    // The residual channel: no transformation, only decisions. Each `matches` answers one
+    // question about the secret; spelling it out takes hundreds. Repository policies get a
+    // small budget of tests per secret per run, shared by every rule and every copy.
+    let policy = r#"
+const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+for n in 0..4 {
+    rule(#{ id: `oracle/part-${n}`, summary: "s", help: "h", scope: "env-set" }, |set, meta| {
+        let v = set.vars["API_TOKEN"].value;
+        let known = "";
+        for i in 0..40 {
+            for c in ALPHABET.to_chars() {
+                if matches(v, "^" + known + c) {
+                    known += c;
+                    report(file_location("README.md"), `${i}: ${c}`);
+                    break;
+                }
+            }
+        }
+    });
+}
+"#;
+    let mut set = PolicySet::empty(Limits::default());
+    set.load("policies/env.rhai", policy);
+    let findings = set.evaluate(Arc::new(facts()));
+    let errors: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "policy/error")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(errors.len(), 4, "every rule ran out: {errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("may test one secret at most 24 times per run")),
+        "{errors:#?}"
+    );
+    // What got out before the budget ran out: a few characters at most, never the value.
+    let learned = findings
+        .iter()
+        .filter(|f| f.rule.starts_with("oracle/"))
+        .count();
+    assert!(learned <= 2, "{learned} characters learned");
+    // Built-in policies are not counted: the launch and env rules test every value freely.
+    let builtin = PolicySet::builtin(Limits::default());
+    let findings = builtin.evaluate(Arc::new(facts()));
+    assert!(
+        !findings.iter().any(|f| f.rule == "policy/error"),
+        "{findings:#?}"
+    );
+}

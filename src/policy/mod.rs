@@ -30,7 +30,6 @@ pub use builtin::BUILTIN_POLICIES;
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
 pub use crate::rules::{engine_rules, POLICY_ERROR, POLICY_REPLACED_BUILTIN};
 
-
 /// Why `on_progress` stopped a call that held too much memory.
 const MEMORY_STOP: &str = "memory budget";
 
@@ -127,6 +126,13 @@ struct CallState {
     deadline: Option<Instant>,
     /// The thread's live bytes above which the call stops (see [`memory`]).
     memory_ceiling: i64,
+    /// The call runs a repository policy (its secret tests are counted).
+    untrusted: bool,
+}
+
+/// True while this thread runs a repository policy's code.
+pub(crate) fn untrusted_call() -> bool {
+    with_call(|call| call.untrusted)
 }
 
 thread_local! {
@@ -258,7 +264,7 @@ impl PolicySet {
         };
         ast.set_source(source);
         lock(&self.shared).pending.clear();
-        self.arm_deadline();
+        self.arm_deadline(trusted);
         let result = self.engine.run_ast(&ast);
         let pending = std::mem::take(&mut lock(&self.shared).pending);
         if let Err(e) = result {
@@ -409,7 +415,7 @@ impl PolicySet {
             .collect()
     }
 
-    fn arm_deadline(&self) {
+    fn arm_deadline(&self, trusted: bool) {
         let mut deadline = Instant::now() + self.limits.wall_time;
         if let Some(end) = self.limits.deadline {
             deadline = deadline.min(end);
@@ -418,6 +424,7 @@ impl PolicySet {
         with_call(|call| {
             call.deadline = Some(deadline);
             call.memory_ceiling = ceiling;
+            call.untrusted = !trusted;
         });
     }
 
@@ -426,7 +433,7 @@ impl PolicySet {
             call.reports.clear();
             call.report_errors.clear();
         });
-        self.arm_deadline();
+        self.arm_deadline(rule.trusted);
         let policy = &self.policies[rule.policy];
         let result = if policy.imports {
             let mut args: Vec<Dynamic> = rule.check.curry().to_vec();

@@ -5,21 +5,69 @@
 //! URL (which comes back without its password, its user name and parameter values opaque too).
 //! Nothing here turns a secret into text, characters, numbers derived from its characters, or a
 //! longer or shorter string: `to_string`, interpolation and `+` give the fixed marker `<secret>`,
-//! indexing and iteration do not exist. What remains is one bit per test (see docs/security.md).
+//! indexing and iteration do not exist. What remains is one bit per test (see docs/security.md),
+//! and repository policies get a budget of tests per secret per run ([`TEST_BUDGET`]).
 
-use rhai::{Dynamic, Engine, ImmutableString, Map, INT};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, INT};
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// How many tests (comparison, length, pattern, prefix, placeholder, URL parse) repository
+/// policies together may make of one secret value in one run. Each test answers one question;
+/// a policy that asks more is trying to spell the secret out, and fails closed instead.
+/// Built-in policies are not counted.
+pub const TEST_BUDGET: u32 = 24;
 
 /// The text any conversion of a secret gives, in place of the value.
 pub const MARKER: &str = "<secret>";
 
 /// An env value a policy may test but not read.
 #[derive(Clone)]
-pub struct Secret(ImmutableString);
+pub struct Secret {
+    value: ImmutableString,
+    /// Tests left for repository policies, shared by every copy of the same value (and by
+    /// the parts derived from it); `None`: unlimited.
+    budget: Option<Arc<AtomicU32>>,
+}
 
 impl Secret {
-    pub fn new(value: &str) -> Secret {
-        Secret(value.into())
+    pub fn new(value: &str, budget: Option<Arc<AtomicU32>>) -> Secret {
+        Secret {
+            value: value.into(),
+            budget,
+        }
     }
+
+    /// A secret derived from this one (a suffix, a URL part): the same budget.
+    fn derived(&self, value: &str) -> Secret {
+        Secret::new(value, self.budget.clone())
+    }
+
+    /// The value, for one test: counted against the budget when a repository policy asks.
+    fn test(&self) -> RhaiResult<&str> {
+        if let Some(budget) = &self.budget {
+            if super::untrusted_call() {
+                let left =
+                    budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+                if left.is_err() {
+                    return Err(format!(
+                        "a repository policy may test one secret at most {TEST_BUDGET} times per run \
+                         (each test is a bit of it)"
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(&self.value)
+    }
+}
+
+/// A fresh budget for one secret value.
+pub fn budget() -> Arc<AtomicU32> {
+    Arc::new(AtomicU32::new(TEST_BUDGET))
 }
 
 impl std::fmt::Debug for Secret {
@@ -44,37 +92,62 @@ pub(super) fn register(engine: &mut Engine) {
     engine.register_fn("is_secret", |_: Secret| true);
     engine.register_fn("is_secret", |_: Dynamic| false);
 
-    engine.register_fn("==", |a: Secret, b: Secret| a.0 == b.0);
-    engine.register_fn("!=", |a: Secret, b: Secret| a.0 != b.0);
-    engine.register_fn("==", |a: Secret, b: ImmutableString| a.0 == b);
-    engine.register_fn("!=", |a: Secret, b: ImmutableString| a.0 != b);
-    engine.register_fn("==", |a: ImmutableString, b: Secret| a == b.0);
-    engine.register_fn("!=", |a: ImmutableString, b: Secret| a != b.0);
+    engine.register_fn("==", |a: Secret, b: Secret| -> RhaiResult<bool> {
+        Ok(a.test()? == b.test()?)
+    });
+    engine.register_fn("!=", |a: Secret, b: Secret| -> RhaiResult<bool> {
+        Ok(a.test()? != b.test()?)
+    });
+    engine.register_fn("==", |a: Secret, b: ImmutableString| -> RhaiResult<bool> {
+        Ok(a.test()? == b.as_str())
+    });
+    engine.register_fn("!=", |a: Secret, b: ImmutableString| -> RhaiResult<bool> {
+        Ok(a.test()? != b.as_str())
+    });
+    engine.register_fn("==", |a: ImmutableString, b: Secret| -> RhaiResult<bool> {
+        Ok(a.as_str() == b.test()?)
+    });
+    engine.register_fn("!=", |a: ImmutableString, b: Secret| -> RhaiResult<bool> {
+        Ok(a.as_str() != b.test()?)
+    });
+    // Whether a value is there at all is no test of it.
     engine.register_fn("==", |_: Secret, _: ()| false);
     engine.register_fn("!=", |_: Secret, _: ()| true);
     engine.register_fn("==", |_: (), _: Secret| false);
     engine.register_fn("!=", |_: (), _: Secret| true);
 
-    engine.register_fn("len", |s: &mut Secret| s.0.chars().count() as INT);
-    engine.register_get("len", |s: &mut Secret| s.0.chars().count() as INT);
-    engine.register_fn("is_empty", |s: &mut Secret| s.0.is_empty());
-    engine.register_fn("is_hex", |s: Secret| {
-        !s.0.is_empty() && s.0.chars().all(|c| c.is_ascii_hexdigit())
+    let len = |s: &mut Secret| -> RhaiResult<INT> { Ok(s.test()?.chars().count() as INT) };
+    engine.register_fn("len", len);
+    engine.register_get("len", len);
+    engine.register_fn("is_empty", |s: &mut Secret| -> RhaiResult<bool> {
+        Ok(s.test()?.is_empty())
     });
-    engine.register_fn("starts_with", |s: &mut Secret, p: ImmutableString| {
-        s.0.starts_with(p.as_str())
+    engine.register_fn("is_hex", |s: Secret| -> RhaiResult<bool> {
+        let v = s.test()?;
+        Ok(!v.is_empty() && v.chars().all(|c| c.is_ascii_hexdigit()))
     });
-    engine.register_fn("ends_with", |s: &mut Secret, p: ImmutableString| {
-        s.0.ends_with(p.as_str())
-    });
+    engine.register_fn(
+        "starts_with",
+        |s: &mut Secret, p: ImmutableString| -> RhaiResult<bool> {
+            Ok(s.test()?.starts_with(p.as_str()))
+        },
+    );
+    engine.register_fn(
+        "ends_with",
+        |s: &mut Secret, p: ImmutableString| -> RhaiResult<bool> {
+            Ok(s.test()?.ends_with(p.as_str()))
+        },
+    );
     // The rest of a secret after a known prefix is still a secret (`0x` + hex digits).
-    engine.register_fn("strip_prefix", |s: &mut Secret, p: ImmutableString| match s
-        .0
-        .strip_prefix(p.as_str())
-    {
-        Some(rest) => Dynamic::from(Secret::new(rest)),
-        None => Dynamic::UNIT,
-    });
+    engine.register_fn(
+        "strip_prefix",
+        |s: &mut Secret, p: ImmutableString| -> RhaiResult<Dynamic> {
+            Ok(match s.test()?.strip_prefix(p.as_str()) {
+                Some(rest) => Dynamic::from(s.derived(rest)),
+                None => Dynamic::UNIT,
+            })
+        },
+    );
     engine.register_fn(
         "strip_prefix",
         |s: ImmutableString, p: ImmutableString| match s.strip_prefix(p.as_str()) {
@@ -84,46 +157,57 @@ pub(super) fn register(engine: &mut Engine) {
     );
     engine.register_fn(
         "matches",
-        |s: Secret, re: ImmutableString| -> Result<bool, Box<rhai::EvalAltResult>> {
-            super::api::with_regex(&re, |r| r.is_match(&s.0))
+        |s: Secret, re: ImmutableString| -> RhaiResult<bool> {
+            let v = s.test()?;
+            super::api::with_regex(&re, |r| r.is_match(v))
+        },
+    );
+    engine.register_fn("placeholder_kind", |s: Secret| -> RhaiResult<Dynamic> {
+        Ok(match super::api::placeholder_kind(s.test()?) {
+            Some(kind) => Dynamic::from(kind),
+            None => Dynamic::UNIT,
+        })
+    });
+    engine.register_fn("parse_url", |s: Secret| -> RhaiResult<Dynamic> {
+        Ok(opaque_url(&s, s.test()?))
+    });
+    engine.register_fn(
+        "same_database",
+        |a: Secret, b: Secret| -> RhaiResult<bool> {
+            Ok(super::api::same_database(a.test()?, b.test()?))
         },
     );
     engine.register_fn(
-        "placeholder_kind",
-        |s: Secret| match super::api::placeholder_kind(&s.0) {
-            Some(kind) => Dynamic::from(kind),
-            None => Dynamic::UNIT,
+        "same_database",
+        |a: Secret, b: ImmutableString| -> RhaiResult<bool> {
+            Ok(super::api::same_database(a.test()?, &b))
         },
     );
-    engine.register_fn("parse_url", |s: Secret| opaque_url(&s.0));
-    engine.register_fn("same_database", |a: Secret, b: Secret| {
-        super::api::same_database(&a.0, &b.0)
-    });
-    engine.register_fn("same_database", |a: Secret, b: ImmutableString| {
-        super::api::same_database(&a.0, &b)
-    });
-    engine.register_fn("same_database", |a: ImmutableString, b: Secret| {
-        super::api::same_database(&a, &b.0)
-    });
+    engine.register_fn(
+        "same_database",
+        |a: ImmutableString, b: Secret| -> RhaiResult<bool> {
+            Ok(super::api::same_database(&a, b.test()?))
+        },
+    );
     engine.register_fn("redact_url", |_: Secret| MARKER.to_string());
 }
 
 /// A secret URL parsed: scheme, host, port and database as text (they say which server a
 /// message is about), the user name and every parameter value opaque, no password at all.
-fn opaque_url(text: &str) -> Dynamic {
+fn opaque_url(secret: &Secret, text: &str) -> Dynamic {
     let parsed = super::api::parse_url(text);
     let Some(mut map) = parsed.try_cast::<Map>() else {
         return Dynamic::UNIT;
     };
     if let Some(user) = map.get_mut("username") {
         let text = user.clone().into_immutable_string().unwrap_or_default();
-        *user = Dynamic::from(Secret(text));
+        *user = Dynamic::from(secret.derived(&text));
     }
     if let Some(params) = map.get_mut("params") {
         if let Some(p) = params.write_lock::<Map>().as_deref_mut() {
             for v in p.values_mut() {
                 let text = v.clone().into_immutable_string().unwrap_or_default();
-                *v = Dynamic::from(Secret(text));
+                *v = Dynamic::from(secret.derived(&text));
             }
         }
     }

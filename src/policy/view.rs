@@ -14,8 +14,9 @@
 //! change what another rule sees. Small or rarely read parts (`facts.db`, `facts.config`,
 //! `facts.git`, enum values) are converted with serde when read, exactly as before.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ptr::NonNull;
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
@@ -57,40 +58,48 @@ pub struct Root {
     /// Keeps the facts every view points into alive.
     #[allow(dead_code)]
     facts: Arc<Facts>,
-    /// Addresses of the env values (inside `facts`) that policies see only as a [`Secret`].
-    secrets: HashSet<usize>,
+    /// Addresses of the env values (inside `facts`) that policies see only as a [`Secret`],
+    /// each with its test budget (one per distinct value: every copy shares it).
+    secrets: HashMap<usize, Arc<AtomicU32>>,
 }
 
 impl Root {
-    fn is_secret(&self, value: &String) -> bool {
-        self.secrets.contains(&(value as *const String as usize))
+    fn secret(&self, value: &String) -> Option<&Arc<AtomicU32>> {
+        self.secrets.get(&(value as *const String as usize))
     }
 }
 
 /// Where every secret env value of `facts` lives: entries of env files, effective values and
 /// contract samples of env sets.
-fn secret_addresses(facts: &Facts) -> HashSet<usize> {
-    let at = |s: &String| s as *const String as usize;
-    let mut set = HashSet::new();
+fn secret_addresses(facts: &Facts) -> HashMap<usize, Arc<AtomicU32>> {
+    let mut budgets: HashMap<String, Arc<AtomicU32>> = HashMap::new();
+    let mut set = HashMap::new();
+    let mut insert = |s: &String| {
+        let budget = budgets
+            .entry(s.clone())
+            .or_insert_with(super::secret::budget);
+        set.insert(s as *const String as usize, Arc::clone(budget));
+    };
     for file in &facts.env.files {
         for e in &file.entries {
             if is_secret(&e.key, &e.value) {
-                set.insert(at(&e.value));
+                insert(&e.value);
             }
         }
     }
     for env_set in &facts.env.sets {
         for (key, var) in &env_set.vars {
             if is_secret(key, &var.value) {
-                set.insert(at(&var.value));
+                insert(&var.value);
             }
         }
         for (key, c) in &env_set.contract_keys {
             if is_secret(key, &c.sample) {
-                set.insert(at(&c.sample));
+                insert(&c.sample);
             }
         }
     }
+    drop(insert);
     set
 }
 
@@ -171,8 +180,8 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
 
 impl Fact for String {
     unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
-        if root.is_secret(value) {
-            return Dynamic::from(Secret::new(value));
+        if let Some(budget) = root.secret(value) {
+            return Dynamic::from(Secret::new(value, Some(Arc::clone(budget))));
         }
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
