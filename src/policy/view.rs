@@ -99,7 +99,6 @@ fn secret_addresses(facts: &Facts) -> HashMap<usize, Arc<AtomicU32>> {
             }
         }
     }
-    drop(insert);
     set
 }
 
