@@ -826,7 +826,10 @@ fn attack_08_sleep_cycles_and_memory_end_in_policy_errors() {
         "{errors:#?}"
     );
     assert!(has("dos/spin failed"), "{errors:#?}");
-    assert!(has("dos/memory failed"), "{errors:#?}");
+    assert!(
+        has("dos/memory failed: exceeded the memory budget"),
+        "{errors:#?}"
+    );
     assert!(has("import cycle"), "{errors:#?}");
     assert!(
         errors.iter().filter(|e| e.contains("import cycle")).count() >= 2,

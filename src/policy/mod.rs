@@ -56,7 +56,7 @@ impl Default for Limits {
             max_string_size: 32 * 1024 * 1024,
             max_array_size: 2_000_000,
             max_map_size: 500_000,
-            max_memory: 512 * 1024 * 1024,
+            max_memory: 256 * 1024 * 1024,
             wall_time: Duration::from_secs(10),
             deadline: None,
         }
