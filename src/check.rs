@@ -44,6 +44,8 @@ pub struct CheckOptions {
     /// `--builtin-policies-only`: ignore the repository's own policies (CI with secrets in the
     /// environment runs this way: a pull request cannot change what checks it).
     pub builtin_policies_only: bool,
+    /// `--baseline FILE`: findings it holds do not count toward the verdict.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -63,6 +65,7 @@ impl Default for CheckOptions {
             cache_dir: None,
             mode: Mode::default(),
             builtin_policies_only: false,
+            baseline: None,
         }
     }
 }
@@ -85,6 +88,9 @@ pub enum CheckError {
         value: String,
         why: &'static str,
     },
+    #[error(transparent)]
+    #[diagnostic(code(launchgate::baseline))]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 /// Everything a reporter needs.
@@ -130,6 +136,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
+    let baseline = match &opts.baseline {
+        Some(path) => Some((path, crate::baseline::Baseline::load(path)?)),
+        None => None,
+    };
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
     confine_config_paths(&opts.root, &loaded)?;
     let mut limits = opts.limits;
@@ -269,6 +279,30 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     apply_overrides(&mut extra, &overrides);
     findings.extend(extra);
     finding::sort(&mut findings);
+    finding::assign_fingerprints(&mut findings);
+    if let Some((path, baseline)) = &baseline {
+        let gone = baseline.apply(&mut findings);
+        let held = findings.iter().filter(|f| f.baselined).count();
+        notes.push(format!(
+            "baseline {}: {held} finding{} in it (reported, not counted); {} baseline entr{} no longer found (fixed)",
+            path.display(),
+            if held == 1 { " is" } else { "s are" },
+            gone.len(),
+            if gone.len() == 1 { "y" } else { "ies" }
+        ));
+        for e in gone.iter().take(10) {
+            notes.push(format!(
+                "  fixed since the baseline: {} {}:{}",
+                e.rule, e.file, e.line
+            ));
+        }
+        if gone.len() > 10 {
+            notes.push(format!(
+                "  … and {} more (run `launchgate baseline` to refresh the file)",
+                gone.len() - 10
+            ));
+        }
+    }
     let verdict = Verdict::decide(&findings, opts.fail_on);
     let mut rules = policies.rules();
     rules.retain(|r| overrides.get(&r.id) != Some(&None));

@@ -602,7 +602,7 @@ mod attacks {
     /// `launchgate check ROOT --process-env launch` with every format: human on stdout, the
     /// others in files outside the repository, and a job summary.
     pub fn run_in(root: &Path, out: &Path, extra: &[&str]) -> Run {
-        let formats = ["json", "sarif", "markdown", "github"];
+        let formats = ["json", "sarif", "markdown", "github", "concise"];
         let summary = out.join("step-summary.md");
         let mut cmd = assert_cmd::Command::cargo_bin("launchgate").expect("binary");
         cmd.arg("check").arg(root).args(["--process-env", "launch"]);
@@ -901,7 +901,7 @@ fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal
     );
     for (name, text) in &run.files {
         match name.as_str() {
-            "markdown" | "step summary" => assert_inert(name, text),
+            "markdown" | "step summary" | "concise" => assert_inert(name, text),
             "github" => {
                 for line in text.lines() {
                     assert!(
