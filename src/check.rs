@@ -2,7 +2,7 @@
 //! verdict. Reporters and the CLI sit on top of [`run`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -41,6 +41,9 @@ pub struct CheckOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--mode`: what this run demands before GO.
     pub mode: Mode,
+    /// `--builtin-policies-only`: ignore the repository's own policies (CI with secrets in the
+    /// environment runs this way: a pull request cannot change what checks it).
+    pub builtin_policies_only: bool,
     /// `--baseline FILE`: findings it holds do not count toward the verdict.
     pub baseline: Option<PathBuf>,
     /// `--evidence DIR` (with `probe`): write the probe's verification artifacts there.
@@ -63,6 +66,7 @@ impl Default for CheckOptions {
             timeout: None,
             cache_dir: None,
             mode: Mode::default(),
+            builtin_policies_only: false,
             baseline: None,
             evidence: None,
         }
@@ -143,8 +147,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         None => None,
     };
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
-    let mut policies = PolicySet::builtin(opts.limits);
-    let folders = policy_folders(&opts.root, &loaded);
+    confine_config_paths(&opts.root, &loaded)?;
+    let mut limits = opts.limits;
+    limits.deadline = deadline;
+    let mut policies = PolicySet::builtin(limits);
+    let folders = if opts.builtin_policies_only {
+        Vec::new()
+    } else {
+        policy_folders(&opts.root, &loaded)
+    };
     let mut policy_dirs: Vec<(PathBuf, String)> = folders
         .iter()
         .map(|f| (opts.root.join(f), f.clone()))
@@ -221,6 +232,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     if !folders.is_empty() {
         notes.push(format!("repository policies: {}", folders.join(", ")));
     }
+    if opts.builtin_policies_only {
+        notes.push("repository policies ignored (--builtin-policies-only)".into());
+    }
+    let replaced = policies.replaced_builtins();
+    if !replaced.is_empty() {
+        let list: Vec<String> = replaced
+            .iter()
+            .map(|(id, source)| format!("{id} (by {source})"))
+            .collect();
+        notes.push(format!(
+            "repository policies REPLACE built-in rules: {}",
+            list.join(", ")
+        ));
+    }
     let stopped = facts
         .db
         .iter()
@@ -244,13 +269,24 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     ));
 
     let redactor = Redactor::new(facts.env.secret_values());
+    // Reports may point at the scanned files and the config file only: reporters read the
+    // files findings name, so any other path would be a way to print it.
+    let mut files = collected.files.clone();
+    files.extend(loaded.path.iter().cloned());
+    files.extend(policies.policy_sources());
+    policies.confine_locations(files);
+    // `--timeout` bounds the policies too, but a probe that used the whole budget must not
+    // leave the static rules no time at all: they get at least a short grace.
+    policies.set_deadline(deadline.map(|d| d.max(std::time::Instant::now() + POLICY_GRACE)));
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
     let facts = std::sync::Arc::unwrap_or_clone(shared);
     apply_overrides(&mut findings, &overrides);
+    let process = process_secrets();
     for f in &mut findings {
         scrub(f, &redactor);
+        scrub(f, &process);
     }
     let masked = &collected.masked_sources;
     let text_of = |file: &str| {
@@ -310,6 +346,113 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     })
 }
 
+/// Name parts that make a process variable's value a secret whether or not any env set
+/// declares it (CI credentials: `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `NPM_TOKEN`, ...).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "_KEY",
+    "APIKEY",
+    "PRIVATE",
+    "CREDENTIAL",
+    "AUTH",
+    "DSN",
+    "COOKIE",
+    "SESSION",
+];
+
+/// The values of the process's secret-named variables: a second line of defence behind the
+/// env facts, so that no path that brings a CI secret into a message (a substitution, a
+/// probe error) prints it, even if no env set declares the variable.
+fn process_secrets() -> Redactor {
+    let values = std::env::vars_os().filter_map(|(k, v)| {
+        let key = k.to_str()?.to_ascii_uppercase();
+        let value = v.into_string().ok()?;
+        let named = SECRET_NAME_PARTS.iter().any(|p| key.contains(p));
+        let url_password = !crate::secrets::url_secrets(&value).is_empty();
+        ((named || url_password) && value.trim().len() >= 8).then_some(value)
+    });
+    Redactor::new(values)
+}
+
+/// The least time the policies get after a probe used up `--timeout`.
+const POLICY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every path the config names (checklists, env files and contracts, policy folders) must
+/// stay inside the repository once `..` and symlinks are resolved, and be a regular file (a
+/// folder for policies) when it exists: the repository's config is as hostile as its files.
+/// A path that breaks this is a config error at its value, before anything reads it.
+fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckError> {
+    use crate::source::file::RepoRoot;
+    let Some(name) = &loaded.path else {
+        return Ok(());
+    };
+    let Ok(repo) = RepoRoot::new(root) else {
+        return Ok(());
+    };
+    let c = &loaded.config;
+    let base = name.rsplit_once('/').map_or("", |(d, _)| d);
+    let in_base = |p: &str| {
+        if base.is_empty() || Path::new(p).is_absolute() {
+            p.to_string()
+        } else {
+            format!("{base}/{p}")
+        }
+    };
+    // (key, the value as written, the repository-relative path, must be a folder)
+    let mut named: Vec<(&str, &str, String, bool)> = Vec::new();
+    for checklist in &c.docs.checklists {
+        let f = checklist.file.as_str();
+        named.push(("[docs] checklists file", f, f.to_string(), false));
+    }
+    for set in &c.env {
+        let set = set.get_ref();
+        for f in &set.files {
+            named.push(("[[env]] files", f, f.clone(), false));
+        }
+        if let Some(contract) = &set.contract {
+            named.push(("[[env]] contract", contract, contract.clone(), false));
+        }
+    }
+    for folder in c.policies.iter().flatten() {
+        let f = folder.get_ref().as_str();
+        named.push(("policies", f, in_base(f), true));
+    }
+    if c.policies.is_none() && std::fs::symlink_metadata(root.join(in_base("policies"))).is_ok() {
+        named.push((
+            "policies (the default folder)",
+            "policies",
+            in_base("policies"),
+            true,
+        ));
+    }
+    for (key, written, path, folder) in named {
+        let problem = match config::resolve_named(&repo, &path) {
+            Err(why) => Some(why),
+            Ok(abs) => match std::fs::metadata(&abs) {
+                Ok(meta) if folder && !meta.is_dir() => Some("is not a folder".to_string()),
+                Ok(meta) if !folder && !meta.is_file() => Some(
+                    "is not a regular file (a FIFO, device, socket or folder); not read".into(),
+                ),
+                _ => None,
+            },
+        };
+        if let Some(why) = problem {
+            let span = config::quoted_span(&loaded.text, written).unwrap_or(0..0);
+            return Err(config::value_error(
+                name,
+                &loaded.text,
+                span,
+                format!("{key} `{written}` {why}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// `--mode pr`: a pull request's checkout has, rightly, none of the operators' local env
 /// files. An env set none of whose files exists, each of them git-ignored, is left out (its
 /// rules would only say "fill me"), with one note each saying so and how to check it.
@@ -349,14 +492,19 @@ fn skip_local_env_sets(root: &std::path::Path, facts: &mut Facts) -> Vec<String>
     notes
 }
 
+/// Every text of a finding a reporter shows, files included, loses any secret value.
 fn scrub(f: &mut Finding, r: &Redactor) {
     f.message = r.scrub(&f.message).into_owned();
     f.subject = r.scrub(&f.subject).into_owned();
     if let Some(h) = &f.help {
         f.help = Some(r.scrub(h).into_owned());
     }
+    let file = r.scrub(&f.location.file).into_owned();
+    f.location.file = file.into();
     for rel in &mut f.related {
         rel.message = r.scrub(&rel.message).into_owned();
+        let file = r.scrub(&rel.location.file).into_owned();
+        rel.location.file = file.into();
     }
     f.refresh_fingerprint();
 }

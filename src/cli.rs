@@ -124,6 +124,10 @@ pub struct CheckArgs {
     /// Take the process environment as the top layer of env set SET (CI secrets).
     #[arg(long, value_name = "SET")]
     pub process_env: Option<String>,
+    /// Run the built-in policies only, ignoring the repository's own policy folders: how CI
+    /// runs a pull request with secrets in the environment (see docs/security.md).
+    #[arg(long)]
+    pub builtin_policies_only: bool,
     /// Run live database probes against the cutover env set's source and target.
     #[arg(long)]
     pub probe: bool,
@@ -505,6 +509,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             args.cache_dir.clone().or_else(default_cache_dir)
         },
         mode: args.mode.into(),
+        builtin_policies_only: args.builtin_policies_only,
         baseline: args.baseline.clone(),
         evidence: args.evidence.clone(),
     };
@@ -549,7 +554,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             eprintln!("launchgate: {notice}");
         }
         let written = match dest {
-            Some(path) => match std::fs::write(path, &rendered.text) {
+            Some(path) => match write_report_file(path, &rendered.text) {
                 Ok(()) => true,
                 Err(e) => {
                     eprintln!("launchgate: could not write {}: {e}", path.display());
@@ -571,6 +576,26 @@ fn run_check(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::NoGo
     }
+}
+
+/// Write a report file without following a symlink at `path`: the text goes to a new file
+/// beside it, which is then renamed into place. A committed `report.sarif -> ~/.bashrc` is
+/// replaced by the report, never written through.
+fn write_report_file(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".launchgate-report")
+        .tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    // A report is not private (it never holds a secret); 0600 would surprise an upload step.
+    file.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// On GitHub Actions (`GITHUB_STEP_SUMMARY` set), append the Markdown summary to the job

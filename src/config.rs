@@ -396,13 +396,12 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
         Some(f) => (f.to_path_buf(), true),
         None => (root.join(CONFIG_FILE), false),
     };
-    if !explicit && !path.is_file() {
+    // A FIFO, socket or device named launchgate.toml is an error, not "no config": it is
+    // never opened for reading (that could block), and never silently skipped.
+    if !explicit && std::fs::symlink_metadata(&path).is_err() {
         return Ok(LoadedConfig::default());
     }
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let text = read_config_file(root, &path, explicit)?;
     let display = relative_display(root, &path);
     let config = parse(&display, &text)?;
     let base = path
@@ -411,10 +410,25 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
         .unwrap_or_else(|| root.to_path_buf());
     let waiver_path = match &config.waivers.file {
         Some(f) => Some(base.join(f)),
-        None => Some(base.join(WAIVER_FILE)).filter(|p| p.is_file()),
+        None => Some(base.join(WAIVER_FILE)).filter(|p| std::fs::symlink_metadata(p).is_ok()),
     };
     let waiver_file = match waiver_path {
-        Some(p) => Some(load_waiver_file(root, &p)?),
+        Some(p) => Some(load_waiver_file(root, &p, |why| {
+            // At the key when the config names the file; the default name is not in the text.
+            let named = config.waivers.file.as_deref().unwrap_or(WAIVER_FILE);
+            match quoted_span(&text, named) {
+                Some(span) => value_error(
+                    &display,
+                    &text,
+                    span,
+                    format!("[waivers] file `{named}` {why}"),
+                ),
+                None => ConfigError::Read {
+                    path: p.clone(),
+                    source: std::io::Error::other(why),
+                },
+            }
+        })?),
         None => None,
     };
     Ok(LoadedConfig {
@@ -430,14 +444,71 @@ pub const WAIVER_FILE: &str = "launchgate-waivers.toml";
 
 type WaiverFileParts = (String, String, Vec<Spanned<WaiverConfig>>);
 
-fn load_waiver_file(root: &Path, path: &Path) -> Result<WaiverFileParts, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+/// Read the config file: the default one confined to the repository (symlinks resolved), an
+/// explicit `--config` wherever the operator put it; either only if it is a regular file.
+fn read_config_file(root: &Path, path: &Path, explicit: bool) -> Result<String, ConfigError> {
+    use crate::source::file::{read_text, RepoRoot};
+    let read = || -> Result<String, crate::source::file::ReadProblem> {
+        if explicit {
+            return read_text(path);
+        }
+        let repo = RepoRoot::new(root)
+            .map_err(|e| crate::source::file::ReadProblem::Io(e.kind().to_string()))?;
+        read_text(&repo.resolve(&within(root, path))?)
+    };
+    read().map_err(|why| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
-    })?;
+        source: std::io::Error::other(why.to_string()),
+    })
+}
+
+/// The waiver file is repository content like any other: a regular file inside the
+/// repository (symlinks resolved), size-capped. What went wrong never quotes the file.
+fn load_waiver_file(
+    root: &Path,
+    path: &Path,
+    read_error: impl FnOnce(String) -> ConfigError,
+) -> Result<WaiverFileParts, ConfigError> {
+    use crate::source::file::{read_text, RepoRoot};
+    let read = || -> Result<String, String> {
+        let repo = RepoRoot::new(root).map_err(|e| e.to_string())?;
+        let resolved = resolve_named(&repo, &within(root, path))?;
+        read_text(&resolved).map_err(|why| why.to_string())
+    };
+    let text = read().map_err(read_error)?;
     let display = relative_display(root, path);
+    // Its own TOML errors show its own lines: a regular file inside the repository.
     let parsed: WaiverFile = toml::from_str(&text).map_err(|e| invalid(&display, &text, e))?;
     Ok((display, text, parsed.waiver))
+}
+
+/// Resolve a path the config names: inside the repository once `..` and symlinks are
+/// resolved ([`RepoRoot::resolve`](crate::source::file::RepoRoot::resolve)), and not in git's
+/// own folder (`.git/config` holds the checkout's credentials). The error says why, never
+/// what the file holds.
+pub fn resolve_named(repo: &crate::source::file::RepoRoot, rel: &str) -> Result<PathBuf, String> {
+    let resolved = repo.resolve(rel).map_err(|why| why.to_string())?;
+    let inside = resolved.strip_prefix(repo.path()).unwrap_or(&resolved);
+    if inside.components().any(|c| c.as_os_str() == ".git") {
+        return Err("is inside git's own folder (.git), not a repository file; not read".into());
+    }
+    Ok(resolved)
+}
+
+/// `path` as [`RepoRoot::resolve`](crate::source::file::RepoRoot::resolve) takes it: relative
+/// to `root` when it was built from it, else as given (and then confined).
+fn within(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The span of `value` written as a TOML string (`"value"` or `'value'`) in `text`.
+pub fn quoted_span(text: &str, value: &str) -> Option<Range<usize>> {
+    [format!("\"{value}\""), format!("'{value}'")]
+        .iter()
+        .find_map(|q| text.find(q.as_str()).map(|p| p..p + q.len()))
 }
 
 fn invalid(name: &str, text: &str, e: toml::de::Error) -> ConfigError {

@@ -1,8 +1,9 @@
 //! The registry of rules the engine itself raises, beside the ones policies register.
 //!
 //! Policies register their rules (id, severity, summary, help) in `policies/*.rhai`; the few
-//! rules no policy can raise live here: a policy that failed (`policy/error`) and waivers
-//! that rotted (`waiver/*`). Every id, here and in the policies, is unique (a test asserts
+//! rules no policy can raise live here: a policy that failed (`policy/error`), a repository
+//! policy that replaced a built-in rule (`policy/replaced-builtin`) and waivers that rotted
+//! (`waiver/*`). Every id, here and in the policies, is unique (a test asserts
 //! it and snapshots the full list): ids are public, they are SARIF rule ids.
 
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,8 @@ pub struct RuleMeta {
 
 /// A policy failed to compile or run, or hit a resource limit: always blocking.
 pub const POLICY_ERROR: &str = "policy/error";
+/// A repository policy registered a built-in rule's id, replacing it.
+pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
 /// A waiver past its expiry date.
 pub const WAIVER_EXPIRED: &str = "waiver/expired";
 /// A waiver that matched no finding.
@@ -83,6 +86,17 @@ pub fn engine_rules() -> Vec<RuleMeta> {
              the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
              **How to fix:** read the message and the policy file and line it points at; fix the script, or \
              remove it from the policy folders.",
+        ),
+        meta(
+            POLICY_REPLACED_BUILTIN,
+            Severity::Warning,
+            "a repository policy replaced a built-in rule",
+            "**What it checks:** no repository policy registers a rule with the id of a built-in rule.\n\n\
+             **Why it matters:** a rule registered again replaces the built-in one: a pull request that adds \
+             `rule(#{ id: \"launch/require-database\", ... }, |set, meta| {})` turns that check off. The \
+             replacement may be deliberate (a stricter local version); a reviewer must see it either way.\n\n\
+             **How to fix:** give the repository rule its own id, or keep the replacement and waive this \
+             finding with a reason.",
         ),
         meta(
             WAIVER_EXPIRED,

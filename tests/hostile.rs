@@ -420,3 +420,744 @@ fn a_file_removed_between_the_walk_and_the_read_is_a_finding_in_its_area() {
         "before removal: {before:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The red-team attacks of issue 18: one test per numbered attack, each on its repository under
+// tests/attacks/ (see its ATTACK.md). CI-style secrets sit in the process environment; no
+// format, error or written file may carry one, or any transformation of one, and nothing may
+// run, hang or crash.
+
+mod attacks {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::Duration;
+
+    pub const STRIPE: &str = "sk_live_CanaryStripe7Qm2Xw9Lp4Zr8Tn";
+    pub const GITHUB: &str = "ghs_CanaryGithub3Vb6Nc1Kd5Fh2Jg";
+    pub const AWS: &str = "CanaryAws9wJalrXUtnFEMIbPxRfiCYEXAMPLEKEY";
+    pub const JWT: &str = "c0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eed1234";
+    /// Written into `.git/config` the way `actions/checkout` does.
+    pub const HEADER: &str = "Q2FuYXJ5SGVhZGVyeC1hY2Nlc3MtdG9rZW4=";
+
+    /// Every form the review carried a secret out in: the value, reversed, upper- and
+    /// lower-cased, with a `.` between characters, each half, its character codes.
+    pub fn forms(secret: &str) -> Vec<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        let half = chars.len() / 2;
+        let codes: Vec<String> = chars.iter().map(|c| (*c as u32).to_string()).collect();
+        vec![
+            secret.to_string(),
+            chars.iter().rev().collect(),
+            secret.to_uppercase(),
+            secret.to_lowercase(),
+            chars.iter().map(|c| format!("{c}.")).collect(),
+            chars[..half].iter().collect(),
+            chars[half..].iter().collect(),
+            codes.join(", "),
+            codes.join(","),
+        ]
+    }
+
+    pub struct Repo {
+        /// Holds the repository (`repo/` inside it) and its neighbours.
+        pub _dir: tempfile::TempDir,
+        pub root: PathBuf,
+        /// Outside the repository: where reports go, and files the attacks aim at.
+        pub outside: tempfile::TempDir,
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in walkdir::WalkDir::new(from).min_depth(1) {
+            let entry = entry.expect("walk fixture");
+            let rel = entry.path().strip_prefix(from).expect("inside");
+            if rel.as_os_str() == "ATTACK.md" {
+                continue;
+            }
+            let dest = to.join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).expect("mkdir");
+            } else {
+                std::fs::copy(entry.path(), &dest).expect("copy");
+            }
+        }
+    }
+
+    pub fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=attacker", "-c", "user.email=a@example.com"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// `base/` with the attack folder `name` laid over it, committed (even git-ignored files:
+    /// the pull request commits them).
+    pub fn repo(name: &str) -> Repo {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/attacks");
+        let dir = tempfile::tempdir().expect("temp");
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        copy_tree(&fixtures.join("base"), &root);
+        copy_tree(&fixtures.join(name), &root);
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A", "-f", "."]);
+        git(&root, &["commit", "-q", "-m", "the pull request"]);
+        // What actions/checkout leaves behind.
+        let config = root.join(".git/config");
+        let mut text = std::fs::read_to_string(&config).expect("git config");
+        text.push_str(&format!(
+            "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic {HEADER}\n"
+        ));
+        std::fs::write(&config, text).expect("write git config");
+        let outside = tempfile::tempdir().expect("temp");
+        std::fs::write(
+            outside.path().join("credentials"),
+            format!("[default]\naws_secret_access_key = {AWS}\n"),
+        )
+        .expect("write");
+        Repo {
+            _dir: dir,
+            root,
+            outside,
+        }
+    }
+
+    /// Everything one run printed and wrote.
+    pub struct Run {
+        pub code: Option<i32>,
+        pub human: String,
+        pub stderr: String,
+        /// (format, text) of each report file, and the job summary.
+        pub files: Vec<(String, String)>,
+        pub elapsed: Duration,
+    }
+
+    impl Run {
+        pub fn all(&self) -> Vec<(String, &str)> {
+            let mut all = vec![
+                ("human".to_string(), self.human.as_str()),
+                ("stderr".to_string(), self.stderr.as_str()),
+            ];
+            all.extend(self.files.iter().map(|(n, t)| (n.clone(), t.as_str())));
+            all
+        }
+
+        pub fn json(&self) -> serde_json::Value {
+            let text = &self
+                .files
+                .iter()
+                .find(|(n, _)| n == "json")
+                .expect("json")
+                .1;
+            serde_json::from_str(text).expect("json report")
+        }
+
+        /// `rule` findings (from the JSON report) as `rule file:line message`.
+        pub fn findings(&self, rule: &str) -> Vec<String> {
+            self.json()["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| f["rule"] == rule)
+                .map(|f| {
+                    format!(
+                        "{} {}:{} {}",
+                        f["rule"].as_str().unwrap_or(""),
+                        f["location"]["file"].as_str().unwrap_or(""),
+                        f["location"]["line"],
+                        f["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        }
+
+        /// No canary, nor any transformation of one, anywhere; and no crash.
+        pub fn assert_clean(&self) {
+            assert!(
+                matches!(self.code, Some(0..=2)),
+                "exit {:?} (a crash?)\n{}",
+                self.code,
+                self.stderr
+            );
+            for secret in [STRIPE, GITHUB, AWS, JWT, HEADER] {
+                for form in forms(secret) {
+                    for (name, text) in self.all() {
+                        assert!(
+                            !text.contains(&form),
+                            "{name} carries `{form}` (a form of a canary):\n{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn check(repo: &Repo, extra: &[&str]) -> Run {
+        run_in(&repo.root, repo.outside.path(), extra)
+    }
+
+    /// `launchgate check ROOT --process-env launch` with every format: human on stdout, the
+    /// others in files outside the repository, and a job summary.
+    pub fn run_in(root: &Path, out: &Path, extra: &[&str]) -> Run {
+        let formats = ["json", "sarif", "markdown", "github", "concise"];
+        let summary = out.join("step-summary.md");
+        let mut cmd = assert_cmd::Command::cargo_bin("launchgate").expect("binary");
+        cmd.arg("check").arg(root).args(["--process-env", "launch"]);
+        for f in formats {
+            cmd.arg("--format")
+                .arg(format!("{f}={}", out.join(format!("report.{f}")).display()));
+        }
+        cmd.arg("--format").arg("human");
+        cmd.args(extra)
+            .env("NO_COLOR", "1")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("STRIPE_SECRET_KEY", STRIPE)
+            .env("GITHUB_TOKEN", GITHUB)
+            .env("AWS_SECRET_ACCESS_KEY", AWS)
+            .env("JWT_SECRET", JWT)
+            .env("NODE_ENV", "production")
+            .env("PORT", "3000")
+            .env(
+                "DATABASE_URL",
+                "postgres://orders:pw-9f8e7d6c5b4a@db.internal:5432/orders",
+            )
+            .env(
+                "REDIS_URL",
+                "rediss://default:redis-pw-1a2b3c4d@cache.internal:6380",
+            )
+            .env("REQUIRE_DATABASE", "true")
+            .timeout(Duration::from_secs(90));
+        let started = std::time::Instant::now();
+        let output = cmd.output().expect("runs");
+        let elapsed = started.elapsed();
+        let mut files = Vec::new();
+        for f in formats {
+            if let Ok(text) = std::fs::read_to_string(out.join(format!("report.{f}"))) {
+                files.push((f.to_string(), text));
+            }
+        }
+        if let Ok(text) = std::fs::read_to_string(&summary) {
+            files.push(("step summary".to_string(), text));
+        }
+        Run {
+            code: output.status.code(),
+            human: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            files,
+            elapsed,
+        }
+    }
+}
+
+use attacks::{check, repo};
+use std::time::Duration;
+
+#[test]
+fn attack_01_transformed_values_never_leave_the_sandbox() {
+    let r = repo("01-transformed-values");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(1));
+    // Every transformation failed: the opaque value has no characters, case or parts.
+    let errors = run.findings("policy/error");
+    for id in ["reverse", "dotted", "upper", "halves", "codes"] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("exfil/{id} failed"))),
+            "exfil/{id} must fail: {errors:#?}"
+        );
+    }
+    // What did get through is the fixed marker, not the value.
+    let concat = run.findings("exfil/concat");
+    assert!(
+        concat.iter().any(|f| f.contains("concat: <secret>")),
+        "{concat:#?}"
+    );
+}
+
+#[test]
+fn attack_02_report_locations_cannot_carry_a_secret() {
+    let r = repo("02-report-locations");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let errors = run.findings("policy/error");
+    for id in [
+        "location-file",
+        "location-text",
+        "related-file",
+        "unknown-file",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.contains(&format!("exfil/{id}"))),
+            "exfil/{id} must be a policy/error: {errors:#?}"
+        );
+    }
+    for id in [
+        "location-file",
+        "location-text",
+        "related-file",
+        "unknown-file",
+    ] {
+        assert!(run.findings(&format!("exfil/{id}")).is_empty());
+    }
+    // The made-up file name is not echoed either.
+    for (name, text) in run.all() {
+        assert!(!text.contains("sk_live_not_in_the_repo"), "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn attack_03_error_texts_carry_no_value() {
+    let r = repo("03-error-texts");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let errors = run.findings("policy/error");
+    for id in ["throw", "throw-map", "parse-int", "fn", "part"] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("exfil/{id} failed"))),
+            "exfil/{id} must fail: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn attack_04_numbers_cannot_spell_a_secret() {
+    let r = repo("04-numbers");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert!(run.findings("exfil/columns").is_empty());
+    assert!(run.findings("exfil/bytes").is_empty());
+    let errors = run.findings("policy/error");
+    assert!(
+        errors.iter().any(|e| e.contains("exfil/columns failed"))
+            && errors.iter().any(|e| e.contains("exfil/bytes failed")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn attack_05_keys_cannot_name_undeclared_process_variables() {
+    let r = repo("05-undeclared-keys");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let got = run.findings("exfil/ci-credentials");
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(got.iter().all(|f| f.ends_with(" absent")), "{got:#?}");
+}
+
+#[test]
+fn attack_06_locations_outside_the_inventory_are_never_read() {
+    let r = repo("06-location-reads");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    for (name, text) in run.all() {
+        assert!(
+            !text.contains("extraheader"),
+            "{name} shows .git/config:\n{text}"
+        );
+        assert!(
+            !text.contains("root:x:0:0"),
+            "{name} shows /etc/passwd:\n{text}"
+        );
+        assert!(!text.contains("repositoryformatversion"), "{name}:\n{text}");
+    }
+    let errors = run.findings("policy/error");
+    for id in ["git-config", "passwd", "outside", "related-outside"] {
+        assert!(
+            errors.iter().any(|e| e.contains(&format!("exfil/{id}"))),
+            "exfil/{id}: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn attack_07_replaced_built_in_rules_are_reported() {
+    let r = repo("07-replaced-builtins");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let replaced = run.findings("policy/replaced-builtin");
+    for id in [
+        "launch/require-database",
+        "launch/require-queue",
+        "env/placeholder-value",
+    ] {
+        assert!(
+            replaced.iter().any(|f| f
+                .starts_with("policy/replaced-builtin policies/launch.rhai:4 ")
+                && f.ends_with(&format!("replaces the built-in rule {id}"))),
+            "{id}: {replaced:#?}"
+        );
+    }
+    assert!(run
+        .human
+        .contains("repository policies REPLACE built-in rules: "));
+    for (name, text) in run.all() {
+        if name != "stderr" {
+            assert!(
+                text.contains("policy/replaced-builtin"),
+                "{name} must show the replacement"
+            );
+        }
+    }
+    // CI with secrets runs the built-in rules only: the replacement has no effect.
+    let builtin = check(&r, &["--builtin-policies-only"]);
+    builtin.assert_clean();
+    assert!(builtin.findings("policy/replaced-builtin").is_empty());
+    assert!(builtin.human.contains("repository policies ignored"));
+}
+
+#[test]
+fn attack_08_sleep_cycles_and_memory_end_in_policy_errors() {
+    let r = repo("08-sandbox");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.elapsed < Duration::from_secs(60), "{:?}", run.elapsed);
+    let errors = run.findings("policy/error");
+    let has = |what: &str| errors.iter().any(|e| e.contains(what));
+    assert!(
+        has("dos/sleep failed: Runtime error: sleep is not available"),
+        "{errors:#?}"
+    );
+    assert!(has("dos/spin failed"), "{errors:#?}");
+    assert!(
+        has("dos/memory failed: exceeded the memory budget"),
+        "{errors:#?}"
+    );
+    assert!(has("import cycle"), "{errors:#?}");
+    assert!(
+        errors.iter().filter(|e| e.contains("import cycle")).count() >= 2,
+        "both the pair and the self-import: {errors:#?}"
+    );
+    // --timeout bounds the policies too.
+    let started = std::time::Instant::now();
+    let bounded = check(&r, &["--timeout", "2s"]);
+    bounded.assert_clean();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn attack_09_substitution_cannot_reach_the_process_environment() {
+    let r = repo("09-env-substitution");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(1), "a committed env file is NO-GO");
+}
+
+/// No line of `text` is a workflow command or carries an escape or control character.
+fn assert_inert(name: &str, text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "{name}: a workflow command line: {line:?}"
+        );
+        assert!(!line.contains("##["), "{name}: a ##[ command: {line:?}");
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "{name}: a control character: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal() {
+    let r = repo("12-workflow-commands");
+    // What git carries but a fixture folder cannot: file names with a newline and escapes.
+    for name in [
+        "docs/evil\n::error::injected.md",
+        "docs/\u{1b}]8;;evil.example\u{7}link\u{1b}[2J.md",
+    ] {
+        std::fs::write(r.root.join(name), "# Notes\n\nStill mentions orders-v1.\n").expect("write");
+    }
+    attacks::git(&r.root, &["add", "-A"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "odd names"]);
+    let run = check(&r, &[]);
+    run.assert_clean();
+    // The attack reached the report: the heading and the odd files are findings.
+    let legacy = run.findings("docs/legacy-name");
+    assert!(
+        legacy.iter().any(|f| f.contains("docs/runbook.md:3")),
+        "{legacy:#?}"
+    );
+    assert!(
+        legacy.iter().any(|f| f.contains("injected.md")),
+        "{legacy:#?}"
+    );
+    assert!(!run.findings("inject/help").is_empty());
+    assert_inert("human", &run.human);
+    assert!(
+        run.human.contains("# [error]Launch approved"),
+        "the heading is still shown"
+    );
+    for (name, text) in &run.files {
+        match name.as_str() {
+            "markdown" | "step summary" | "concise" => assert_inert(name, text),
+            "github" => {
+                for line in text.lines() {
+                    assert!(
+                        line.starts_with("::error file=")
+                            || line.starts_with("::warning file=")
+                            || line.starts_with("NO-GO")
+                            || line.starts_with("GO"),
+                        "github: an injected line: {line:?}"
+                    );
+                    assert!(!line.chars().any(char::is_control), "github: {line:?}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn attack_13_report_files_replace_a_committed_symlink_instead_of_writing_through_it() {
+    let r = repo("13-report-symlink");
+    let victim = r.outside.path().join("bashrc");
+    std::fs::write(&victim, "export PATH=$HOME/bin:$PATH\n").expect("write");
+    for f in ["report.sarif", "report.md"] {
+        symlink(&victim, r.root.join(f)).expect("symlink");
+    }
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "reports"]);
+    let out = launchgate()
+        .arg("check")
+        .arg(&r.root)
+        .args(["--format", "markdown", "--format"])
+        .arg(format!("sarif={}", r.root.join("report.sarif").display()))
+        .arg("--output")
+        .arg(r.root.join("report.md"))
+        .output()
+        .expect("runs");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "export PATH=$HOME/bin:$PATH\n",
+        "the symlink's target is untouched"
+    );
+    for f in ["report.sarif", "report.md"] {
+        let meta = std::fs::symlink_metadata(r.root.join(f)).expect("report");
+        assert!(meta.file_type().is_file(), "{f} is now a regular file");
+    }
+    let sarif = std::fs::read_to_string(r.root.join("report.sarif")).expect("sarif");
+    assert!(sarif.contains("\"version\": \"2.1.0\""), "{sarif}");
+}
+
+#[test]
+fn attack_14_git_config_in_the_scanned_repository_runs_nothing() {
+    let r = repo("14-git-fsmonitor");
+    let marker = r.outside.path().join("pwned");
+    let hook = r.outside.path().join("hook.sh");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch {}\n", marker.display())).expect("hook");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let config = r.root.join(".git/config");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(&format!(
+        "[core]\n\tfsmonitor = {hook}\n\thooksPath = {dir}\n\tpager = {hook}\n[diff]\n\texternal = {hook}\n",
+        hook = hook.display(),
+        dir = r.outside.path().display()
+    ));
+    std::fs::write(&config, text).expect("write config");
+    // The same command runs when git itself is asked, so the trap is armed.
+    let armed = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&r.root)
+        .args(["ls-files", "--others"])
+        .output()
+        .expect("git");
+    assert!(armed.status.success());
+    assert!(marker.exists(), "plain git runs the fsmonitor command");
+    std::fs::remove_file(&marker).expect("reset");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert!(
+        !marker.exists(),
+        "launchgate's git ran the repository's command"
+    );
+    assert!(
+        !run.human.contains("git-state rules were skipped"),
+        "git still answered: {}",
+        run.human
+    );
+}
+
+/// Replace the repository's launchgate.toml and commit it.
+fn with_config(r: &attacks::Repo, text: &str) {
+    std::fs::write(r.root.join("launchgate.toml"), text).expect("config");
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "--allow-empty", "-m", "config"]);
+}
+
+#[test]
+fn attack_10_config_named_files_stay_inside_the_repository() {
+    let r = repo("10-config-named-files");
+    let parent = r.root.parent().expect("parent").to_path_buf();
+    std::fs::write(
+        parent.join("outside-credentials"),
+        format!("[default]\naws_secret_access_key = {}\n", attacks::AWS),
+    )
+    .expect("write");
+    // A committed symlink as the configured checklist, and as a policy file.
+    symlink(
+        r.outside.path().join("credentials"),
+        r.root.join("docs/launch-checklist.md"),
+    )
+    .expect("symlink");
+    attacks::git(&r.root, &["add", "-A", "-f"]);
+    attacks::git(&r.root, &["commit", "-q", "-m", "checklist"]);
+
+    // The waiver file is .git/config: a config error at the key, quoting nothing of it.
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[waivers] file `.git/config`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("extraheader") && !run.stderr.contains("repositoryformat"));
+
+    let base = "[docs]\nlegacy-names = [\"orders-v1\", \"aws_secret_access_key\"]\n";
+    let cases: &[(&str, &str)] = &[
+        (
+            "[waivers]\nfile = \"../outside-credentials\"\n",
+            "[waivers] file `../outside-credentials`",
+        ),
+        (
+            "[waivers]\nfile = \"/dev/zero\"\n",
+            "[waivers] file `/dev/zero`",
+        ),
+        (
+            "checklists = [{ file = \"docs/launch-checklist.md\", require = [\"rollback\"] }]\n",
+            "[docs] checklists file `docs/launch-checklist.md`",
+        ),
+        (
+            "[[env]]\nname = \"prod\"\nfiles = [\"/etc/passwd\"]\n",
+            "[[env]] files `/etc/passwd`",
+        ),
+        (
+            "[[env]]\nname = \"prod\"\nfiles = [\"../outside-credentials\"]\n",
+            "[[env]] files `../outside-credentials`",
+        ),
+        ("policies = [\"../\"]\n", "policies `../`"),
+    ];
+    for (extra, key) in cases {
+        let text = if extra.starts_with("checklists") {
+            format!("{base}{extra}")
+        } else if extra.starts_with("policies") {
+            format!("{extra}{base}")
+        } else {
+            format!("{base}{extra}")
+        };
+        with_config(&r, &text);
+        let run = check(&r, &[]);
+        run.assert_clean();
+        assert_eq!(run.code, Some(2), "{text}\n{}", run.stderr);
+        assert!(run.stderr.contains(key), "{text}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains("resolves outside the repository")
+                || run.stderr.contains("not a regular file"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    }
+
+    // A symlinked policy file: policy/error saying what it is, never its content.
+    with_config(&r, base);
+    // (git keeps no empty folder: the fixture cannot carry `policies/`.)
+    std::fs::create_dir_all(r.root.join("policies")).expect("mkdir");
+    symlink(
+        r.outside.path().join("credentials"),
+        r.root.join("policies/x.rhai"),
+    )
+    .expect("symlink");
+    std::fs::remove_file(r.root.join("docs/launch-checklist.md")).expect("rm");
+    let run = check(&r, &[]);
+    run.assert_clean();
+    let errors = run.findings("policy/error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("policies/x.rhai") && e.contains("symlink")),
+        "{errors:#?}"
+    );
+    for (name, text) in run.all() {
+        assert!(!text.contains("[default]"), "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn attack_11_database_url_parameters_are_never_printed() {
+    const SSL: &str = "CanarySslPass4Keyfile8Zq";
+    let r = repo("11-db-url-params");
+    let run = check(&r, &["--probe", "--timeout", "20s"]);
+    run.assert_clean();
+    let unreachable = run.findings("db/unreachable");
+    assert!(
+        !unreachable.is_empty(),
+        "the probe ran and failed: {}",
+        run.human
+    );
+    for form in attacks::forms(SSL) {
+        for (name, text) in run.all() {
+            assert!(!text.contains(&form), "{name} carries {form}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn attack_15_fifos_devices_and_special_files_never_hang_or_pass_silently() {
+    use std::ffi::CString;
+    fn mkfifo(path: &std::path::Path) {
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).expect("path");
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
+        assert_eq!(rc, 0, "mkfifo {}", path.display());
+    }
+    let r = repo("15-special-files");
+    // A FIFO as a policy file and as env files, docs and a script.
+    std::fs::create_dir_all(r.root.join("policies")).expect("mkdir");
+    mkfifo(&r.root.join("policies/slow.rhai"));
+    mkfifo(&r.root.join(".env"));
+    mkfifo(&r.root.join("docs/notes.md"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    assert_eq!(run.code, Some(1));
+    let errors = run.findings("policy/error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("policies/slow.rhai") && e.contains("FIFO")),
+        "{errors:#?}"
+    );
+
+    // A FIFO as the waiver file: a config error, at once.
+    std::fs::remove_file(r.root.join("policies/slow.rhai")).expect("rm");
+    mkfifo(&r.root.join("launchgate-waivers.toml"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+
+    // A FIFO named launchgate.toml is an error, not "no config".
+    std::fs::remove_file(r.root.join("launchgate-waivers.toml")).expect("rm");
+    std::fs::remove_file(r.root.join("launchgate.toml")).expect("rm");
+    mkfifo(&r.root.join("launchgate.toml"));
+    let run = check(&r, &[]);
+    run.assert_clean();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+}

@@ -155,23 +155,73 @@ enum GitError {
     Failed,
 }
 
-fn run_git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let out = Command::new("git")
+/// Config that would make git run a program, switched off for every git launchgate starts:
+/// the scanned repository's `.git/config` is as hostile as its files (an `fsmonitor` there
+/// runs on `git ls-files`). The same list careful tools that shell out to git pass.
+const HARDENING: &[&str] = &[
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.editor=false",
+    "core.sshCommand=false",
+    "core.gitProxy=",
+    "core.askPass=",
+    "diff.external=",
+    "credential.helper=",
+    "protocol.allow=never",
+    "uploadpack.packObjectsHook=",
+    "sequence.editor=false",
+    "gpg.program=false",
+];
+
+/// `git -C dir` with every code-running config off and no prompts, pagers or locks.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    for setting in HARDENING {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.arg("--no-pager")
         .arg("-C")
         .arg(dir)
-        .args(args)
         .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                GitError::NotInstalled
-            } else {
-                GitError::Failed
-            }
-        })?;
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_PAGER")
+        .env_remove("GIT_SSH")
+        .env_remove("GIT_SSH_COMMAND")
+        .env_remove("GIT_ASKPASS")
+        .env_remove("GIT_PROXY_COMMAND");
+    cmd
+}
+
+fn run_git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let out = git_command(dir).args(args).output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            GitError::NotInstalled
+        } else {
+            GitError::Failed
+        }
+    })?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
         Err(GitError::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HARDENING;
+
+    #[test]
+    fn the_security_page_lists_every_hardening_setting() {
+        let page = include_str!("../../docs/security.md");
+        for setting in HARDENING {
+            let name = setting.split('=').next().unwrap_or(setting);
+            assert!(
+                page.contains(&format!("`{name}`")) || page.contains(&format!("`{setting}`")),
+                "docs/security.md does not name {name}"
+            );
+        }
     }
 }

@@ -60,6 +60,9 @@ pub struct Collected {
     pub facts: Facts,
     pub masked_sources: BTreeMap<String, String>,
     pub notes: Vec<String>,
+    /// Every file of the scanned inventory (repository-relative): the only files a finding
+    /// may point at, with the config file.
+    pub files: std::collections::BTreeSet<String>,
 }
 
 /// What the one walk of the tree and git found: the files every collector picks from.
@@ -154,9 +157,17 @@ pub fn collect_surveyed(
             ..Default::default()
         },
     };
+    let files = ctx
+        .inventory
+        .files
+        .iter()
+        .chain(&ctx.inventory.env_files)
+        .map(|f| f.rel.clone())
+        .collect();
     Collected {
         facts,
         masked_sources: env.masked_sources,
         notes: env.notes,
+        files,
     }
 }

@@ -90,11 +90,8 @@ fn committed_modes(ctx: &CollectContext) -> HashMap<String, bool> {
     if ctx.git.is_none() {
         return HashMap::new();
     }
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&ctx.root)
+    let output = super::git::git_command(&ctx.root)
         .args(["ls-files", "-s", "-z"])
-        .env("GIT_OPTIONAL_LOCKS", "0")
         .output();
     let Ok(output) = output else {
         return HashMap::new();

@@ -123,7 +123,15 @@ fn push_report(loc: &Dynamic, message: String, opts: &Map) -> RhaiResult<()> {
     if loc.is_unit() {
         return Err(runtime_error("report() was given no location (`()`)"));
     }
-    let location = location_of(loc).ok_or_else(|| {
+    let mut named_files = Vec::new();
+    let mut located = |value: &Dynamic| {
+        let (location, named) = location_of(value)?;
+        if named {
+            named_files.push(location.file.as_str().to_string());
+        }
+        Some(location)
+    };
+    let location = located(loc).ok_or_else(|| {
         runtime_error("report(): the location needs `file` and `line` (a fact's `location`)")
     })?;
     let text = |k: &str| {
@@ -136,18 +144,26 @@ fn push_report(loc: &Dynamic, message: String, opts: &Map) -> RhaiResult<()> {
         .and_then(|v| v.clone().into_array().ok())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|r| {
+        .map(|r| {
             let m = r.try_cast::<Map>()?;
-            let location = location_of(m.get("location")?)?;
+            let location = located(m.get("location")?)?;
             let message = m
                 .get("message")
                 .and_then(|v| v.clone().into_immutable_string().ok())?
                 .to_string();
             Some(Related { location, message })
         })
-        .collect();
+        .collect::<Option<Vec<Related>>>()
+        // A malformed entry fails the call rather than vanish: it may be how a rule tried
+        // to smuggle something into a location.
+        .ok_or_else(|| {
+            runtime_error(
+                "report(): each `related` entry needs a `location` and a `message` string",
+            )
+        })?;
     let reported = Reported {
         location,
+        named_files,
         message,
         subject: text("subject").unwrap_or_default(),
         help: text("help"),
@@ -164,7 +180,7 @@ thread_local! {
         std::cell::RefCell::new(HashMap::new());
 }
 
-fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
+pub(super) fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(re) {

@@ -8,6 +8,21 @@ use std::path::{Component, Path, PathBuf};
 
 use rhai::{Engine, EvalAltResult, Module, Position, Scope, Shared};
 
+thread_local! {
+    /// The policy files being imported on this thread, outermost first: an import of one of
+    /// them is a cycle, which would otherwise recurse until the native stack overflows.
+    static IMPORTING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Pops what [`FolderResolver::resolve`] pushed, however the import ends.
+struct ImportGuard(usize);
+
+impl Drop for ImportGuard {
+    fn drop(&mut self) {
+        IMPORTING.with(|s| s.borrow_mut().truncate(self.0));
+    }
+}
+
 /// Resolves `import "name"` to `name.rhai` in the importing policy's own folder.
 pub(super) struct FolderResolver {
     /// Allowed folders: (path on disk, display name used as the policies' source prefix).
@@ -37,6 +52,25 @@ impl rhai::ModuleResolver for FolderResolver {
         }
         let file_name = format!("{}.rhai", path.trim_end_matches(".rhai"));
         let file_rel = format!("{folder}/{file_name}");
+        let cycle = IMPORTING.with(|s| {
+            let mut stack = s.borrow_mut();
+            let depth = stack.len();
+            if let (0, Some(src)) = (depth, source) {
+                // The policy being loaded (or run) is the outermost importer.
+                stack.push(src.to_string());
+            }
+            let cycle = stack.contains(&file_rel) || source == Some(file_rel.as_str());
+            stack.push(file_rel.clone());
+            (cycle, depth)
+        });
+        let _guard = ImportGuard(cycle.1);
+        if cycle.0 {
+            return Err(Box::new(EvalAltResult::ErrorRuntime(
+                format!("import cycle: {file_rel} imports itself (directly or through others)")
+                    .into(),
+                pos,
+            )));
+        }
         let text =
             crate::source::file::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
         let mut ast = engine.compile(&text).map_err(|e| {

@@ -10,7 +10,8 @@
 mod api;
 mod builtin;
 mod folder;
-
+pub mod memory;
+pub mod secret;
 mod view;
 
 use std::collections::BTreeSet;
@@ -26,7 +27,10 @@ pub use api::placeholder_kind;
 pub use builtin::{BUILTIN_CASES, BUILTIN_POLICIES};
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
-pub use crate::rules::{engine_rules, POLICY_ERROR};
+pub use crate::rules::{engine_rules, POLICY_ERROR, POLICY_REPLACED_BUILTIN};
+
+/// Why `on_progress` stopped a call that held too much memory.
+const MEMORY_STOP: &str = "memory budget";
 
 /// Limits for each rule call (and each policy's load).
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +40,11 @@ pub struct Limits {
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
+    /// Bytes a rule call may hold at once (counted where the binary's allocator is installed).
+    pub max_memory: i64,
     pub wall_time: Duration,
+    /// When the whole run must end (`--timeout`): no rule call runs past it.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for Limits {
@@ -48,7 +56,9 @@ impl Default for Limits {
             max_string_size: 32 * 1024 * 1024,
             max_array_size: 2_000_000,
             max_map_size: 500_000,
+            max_memory: 256 * 1024 * 1024,
             wall_time: Duration::from_secs(10),
+            deadline: None,
         }
     }
 }
@@ -72,6 +82,8 @@ struct Rule {
     policy: usize,
     /// Where `rule(...)` was called: the fallback location for errors without a position.
     registered_at: Position,
+    /// A built-in rule (the binary's own policies), as opposed to a repository's.
+    trusted: bool,
 }
 
 struct Policy {
@@ -85,6 +97,9 @@ struct Policy {
 /// One `report(...)` call, before secrets are scrubbed.
 struct Reported {
     location: Location,
+    /// Files the policy named itself (location maps, not facts' locations): each must be a
+    /// file of the scanned repository.
+    named_files: Vec<String>,
     message: String,
     subject: String,
     help: Option<String>,
@@ -108,6 +123,15 @@ struct CallState {
     report_errors: Vec<String>,
     /// When the call (or the policy's load) must stop.
     deadline: Option<Instant>,
+    /// The thread's live bytes above which the call stops (see [`memory`]).
+    memory_ceiling: i64,
+    /// The call runs a repository policy (its secret tests are counted).
+    untrusted: bool,
+}
+
+/// True while this thread runs a repository policy's code.
+pub(crate) fn untrusted_call() -> bool {
+    with_call(|call| call.untrusted)
 }
 
 thread_local! {
@@ -127,6 +151,11 @@ pub struct PolicySet {
     rules: Vec<Rule>,
     /// `policy/error` findings from loading.
     load_errors: Vec<Finding>,
+    /// Built-in rules a repository policy replaced: (id, policy source, where).
+    replaced: Vec<(String, String, Position)>,
+    /// The files a report may point at (repository-relative); `None` when unconfined (policy
+    /// unit tests).
+    files: Option<Arc<BTreeSet<String>>>,
     limits: Limits,
 }
 
@@ -146,6 +175,8 @@ impl PolicySet {
             policies: Vec::new(),
             rules: Vec::new(),
             load_errors: Vec::new(),
+            replaced: Vec::new(),
+            files: None,
             limits,
         }
     }
@@ -154,9 +185,35 @@ impl PolicySet {
     pub fn builtin(limits: Limits) -> PolicySet {
         let mut set = PolicySet::empty(limits);
         for (source, text) in BUILTIN_POLICIES {
-            set.load(source, text);
+            set.load_policy(source, text, true);
         }
         set
+    }
+
+    /// Set when every rule call must have ended (`--timeout`), or `None`.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.limits.deadline = deadline;
+    }
+
+    /// Confine report locations to `files` (repository-relative paths: the scanned inventory
+    /// and the config file). A report anywhere else is a `policy/error`, and never reaches a
+    /// reporter: reporters read the files findings point at.
+    pub fn confine_locations(&mut self, files: BTreeSet<String>) {
+        self.files = Some(Arc::new(files));
+    }
+
+    /// Every loaded policy's source name (built-in ones included): `policy/error` points at
+    /// them, and a rule may report at its own policy.
+    pub fn policy_sources(&self) -> Vec<String> {
+        self.policies.iter().map(|p| p.source.clone()).collect()
+    }
+
+    /// The built-in rules that repository policies replaced, as (id, policy source).
+    pub fn replaced_builtins(&self) -> Vec<(String, String)> {
+        self.replaced
+            .iter()
+            .map(|(id, source, _)| (id.clone(), source.clone()))
+            .collect()
     }
 
     /// Load every `.rhai` file of the repository policy folders (repository-relative), in
@@ -178,9 +235,14 @@ impl PolicySet {
         }
     }
 
-    /// Compile and register one policy. `source` names it in locations; its profile is its
-    /// file stem. Rules with an id already registered replace the earlier rule.
+    /// Compile and register one repository policy. `source` names it in locations; its
+    /// profile is its file stem. Rules with an id already registered replace the earlier rule
+    /// (a replaced built-in rule is reported: `policy/replaced-builtin`).
     pub fn load(&mut self, source: &str, text: &str) {
+        self.load_policy(source, text, false);
+    }
+
+    fn load_policy(&mut self, source: &str, text: &str, trusted: bool) {
         let profile = source
             .rsplit('/')
             .next()
@@ -201,7 +263,7 @@ impl PolicySet {
         };
         ast.set_source(source);
         lock(&self.shared).pending.clear();
-        self.arm_deadline();
+        self.arm_deadline(trusted);
         let result = self.engine.run_ast(&ast);
         let pending = std::mem::take(&mut lock(&self.shared).pending);
         if let Err(e) = result {
@@ -227,6 +289,12 @@ impl PolicySet {
         for (meta_map, check, pos) in pending {
             match parse_meta(&meta_map, source) {
                 Ok((meta, scope, keys)) => {
+                    let replaces_builtin =
+                        self.rules.iter().any(|r| r.trusted && r.meta.id == meta.id);
+                    if replaces_builtin && !trusted {
+                        self.replaced
+                            .push((meta.id.clone(), source.to_string(), pos));
+                    }
                     self.rules.retain(|r| r.meta.id != meta.id);
                     self.rules.push(Rule {
                         meta,
@@ -237,6 +305,7 @@ impl PolicySet {
                         check,
                         policy,
                         registered_at: pos,
+                        trusted,
                     });
                 }
                 Err(msg) => self.load_errors.push(policy_error(source, pos, &msg)),
@@ -252,10 +321,12 @@ impl PolicySet {
         all
     }
 
-    /// Env keys the rules declare they read (`keys` in their metadata).
+    /// Env keys the built-in rules declare they read (`keys` in their metadata). A
+    /// repository policy's `keys` never widen what is read from the process environment.
     pub fn known_keys(&self) -> BTreeSet<String> {
         self.rules
             .iter()
+            .filter(|r| r.trusted)
             .flat_map(|r| r.keys.iter().cloned())
             .collect()
     }
@@ -277,6 +348,9 @@ impl PolicySet {
     /// without a copy.
     pub fn evaluate(&self, facts: Arc<Facts>) -> Vec<Finding> {
         let mut findings = self.load_errors.clone();
+        for (id, source, pos) in &self.replaced {
+            findings.push(replaced_builtin(id, source, *pos));
+        }
         let root = view::View::root(facts);
         let sets: Vec<(&Vec<String>, Dynamic)> = root
             .get()
@@ -340,9 +414,17 @@ impl PolicySet {
             .collect()
     }
 
-    fn arm_deadline(&self) {
-        let deadline = Instant::now() + self.limits.wall_time;
-        with_call(|call| call.deadline = Some(deadline));
+    fn arm_deadline(&self, trusted: bool) {
+        let mut deadline = Instant::now() + self.limits.wall_time;
+        if let Some(end) = self.limits.deadline {
+            deadline = deadline.min(end);
+        }
+        let ceiling = memory::live_bytes().saturating_add(self.limits.max_memory);
+        with_call(|call| {
+            call.deadline = Some(deadline);
+            call.memory_ceiling = ceiling;
+            call.untrusted = !trusted;
+        });
     }
 
     fn run_rule(&self, rule: &Rule, subject: Dynamic, meta: Dynamic, findings: &mut Vec<Finding>) {
@@ -350,7 +432,7 @@ impl PolicySet {
             call.reports.clear();
             call.report_errors.clear();
         });
-        self.arm_deadline();
+        self.arm_deadline(rule.trusted);
         let policy = &self.policies[rule.policy];
         let result = if policy.imports {
             let mut args: Vec<Dynamic> = rule.check.curry().to_vec();
@@ -377,7 +459,22 @@ impl PolicySet {
                 std::mem::take(&mut call.report_errors),
             )
         });
+        let source = &self.policies[rule.policy].source;
+        let mut report_errors = report_errors;
         for r in reports {
+            // A fact's location came from a collector; a location a repository policy made up
+            // must name a scanned file. (Built-in policies are trusted.)
+            if let (Some(files), false) = (&self.files, rule.trusted) {
+                if !r.named_files.iter().all(|f| files.contains(f.as_str())) {
+                    // The bad name is not repeated: it may be anything the policy computed.
+                    report_errors.push(
+                        "report() named a location that is not a file of the scanned \
+                         repository (reports may only point at its files or the config file)"
+                            .into(),
+                    );
+                    continue;
+                }
+            }
             let mut f = Finding::new(
                 rule.meta.id.clone(),
                 rule.meta.severity,
@@ -396,7 +493,6 @@ impl PolicySet {
             f.refresh_fingerprint();
             findings.push(f);
         }
-        let source = &self.policies[rule.policy].source;
         for e in report_errors {
             findings.push(policy_error(
                 source,
@@ -431,7 +527,14 @@ fn innermost(err: &EvalAltResult) -> (Position, String) {
         EvalAltResult::ErrorTooManyOperations(p) => {
             (*p, "exceeded the operation limit (an endless loop?)".into())
         }
-        EvalAltResult::ErrorTerminated(_, p) => (*p, "exceeded the time limit".into()),
+        EvalAltResult::ErrorTerminated(why, p) => {
+            let memory = why.clone().into_immutable_string().ok().as_deref() == Some(MEMORY_STOP);
+            if memory {
+                (*p, "exceeded the memory budget".into())
+            } else {
+                (*p, "exceeded the time limit".into())
+            }
+        }
         EvalAltResult::ErrorStackOverflow(p) => (
             *p,
             "exceeded the call-depth limit (runaway recursion?)".into(),
@@ -541,6 +644,25 @@ fn dedent(text: &str) -> String {
         .to_string()
 }
 
+fn replaced_builtin(id: &str, source: &str, pos: Position) -> Finding {
+    let line = pos.line().unwrap_or(1) as u32;
+    let column = pos.position().unwrap_or(1) as u32;
+    let mut f = Finding::new(
+        POLICY_REPLACED_BUILTIN,
+        Severity::Warning,
+        Location::on_line(source, line, column, column + 1),
+        format!("repository policy {source} replaces the built-in rule {id}"),
+    );
+    f.subject = id.to_string();
+    f.help = Some(
+        "A reviewer checks the replacement: the built-in rule no longer runs. In CI with secrets \
+         present, run with built-in policies only (--builtin-policies-only)."
+            .into(),
+    );
+    f.refresh_fingerprint();
+    f
+}
+
 fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     let mut engine = Engine::new();
     engine.set_max_operations(limits.max_operations);
@@ -553,20 +675,37 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.set_strict_variables(true);
     engine.disable_symbol("eval");
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    // A sleeping policy holds a rule thread past every limit: the wall clock is only checked
+    // between operations. Policies have nothing to wait for.
+    engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
+        Err("sleep is not available to policies".into())
+    });
+    engine.register_fn(
+        "sleep",
+        |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
+            Err("sleep is not available to policies".into())
+        },
+    );
     // print/debug could carry secrets; policies report through `report` only.
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.on_progress(move |ops| {
+        // Memory every operation (one thread-local read): a few operations can allocate a
+        // lot. The clock every 4096.
+        let (deadline, ceiling) = with_call(|call| (call.deadline, call.memory_ceiling));
+        if ceiling > 0 && memory::live_bytes() > ceiling {
+            return Some(Dynamic::from(MEMORY_STOP));
+        }
         if ops % 4096 != 0 {
             return None;
         }
-        let deadline = with_call(|call| call.deadline);
         match deadline {
             Some(d) if Instant::now() > d => Some(Dynamic::from("time limit")),
             _ => None,
         }
     });
     view::register(&mut engine);
+    secret::register(&mut engine);
     api::register(&mut engine, shared);
     engine
 }

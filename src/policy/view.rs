@@ -14,8 +14,9 @@
 //! change what another rule sees. Small or rarely read parts (`facts.db`, `facts.config`,
 //! `facts.git`, enum values) are converted with serde when read, exactly as before.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ptr::NonNull;
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
@@ -26,16 +27,18 @@ use crate::facts::{
 };
 use crate::facts::{GitState, Settings};
 
+use super::secret::{is_secret, Secret};
+
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// A read-only view of one value inside shared facts.
 pub struct View<T: 'static> {
-    root: Arc<Facts>,
+    root: Arc<Root>,
     ptr: NonNull<T>,
 }
 
-// SAFETY: `ptr` points into the `Facts` owned by `root`, and every view holds a clone of
-// that `Arc`, so the facts outlive the pointer and `Arc::get_mut` can never hand out a
+// SAFETY: `ptr` points into the `Facts` owned by `root.facts`, and every view holds a clone
+// of `root`, so the facts outlive the pointer and `Arc::get_mut` can never hand out a
 // mutable borrow while a view exists: only shared access is ever made through `ptr`. The
 // facts have no interior mutability: `Facts: Send + Sync` (asserted at compile time below)
 // rules out `Cell` and `RefCell`, and they hold no locks. So the view is as thread-safe as
@@ -59,11 +62,64 @@ impl<T> Clone for View<T> {
     }
 }
 
+/// The facts every view shares, and which of their strings are secrets.
+pub struct Root {
+    /// Keeps the facts every view points into alive.
+    #[allow(dead_code)]
+    facts: Arc<Facts>,
+    /// Addresses of the env values (inside `facts`) that policies see only as a [`Secret`],
+    /// each with its test budget (one per distinct value: every copy shares it).
+    secrets: HashMap<usize, Arc<AtomicU32>>,
+}
+
+impl Root {
+    fn secret(&self, value: &String) -> Option<&Arc<AtomicU32>> {
+        self.secrets.get(&(value as *const String as usize))
+    }
+}
+
+/// Where every secret env value of `facts` lives: entries of env files, effective values and
+/// contract samples of env sets.
+fn secret_addresses(facts: &Facts) -> HashMap<usize, Arc<AtomicU32>> {
+    let mut budgets: HashMap<String, Arc<AtomicU32>> = HashMap::new();
+    let mut set = HashMap::new();
+    let mut insert = |s: &String| {
+        let budget = budgets
+            .entry(s.clone())
+            .or_insert_with(super::secret::budget);
+        set.insert(s as *const String as usize, Arc::clone(budget));
+    };
+    for file in &facts.env.files {
+        for e in &file.entries {
+            if is_secret(&e.key, &e.value) {
+                insert(&e.value);
+            }
+        }
+    }
+    for env_set in &facts.env.sets {
+        for (key, var) in &env_set.vars {
+            if is_secret(key, &var.value) {
+                insert(&var.value);
+            }
+        }
+        for (key, c) in &env_set.contract_keys {
+            if is_secret(key, &c.sample) {
+                insert(&c.sample);
+            }
+        }
+    }
+    set
+}
+
 impl View<Facts> {
     /// A view of the whole facts.
     pub fn root(facts: Arc<Facts>) -> View<Facts> {
         let ptr = NonNull::from(&*facts);
-        View { root: facts, ptr }
+        let secrets = secret_addresses(&facts);
+        View {
+            root: Arc::new(Root { facts, secrets }),
+            ptr,
+        }
     }
 }
 
@@ -79,11 +135,20 @@ impl<T> View<T> {
     ///
     /// `value` must lie inside the facts `root` owns (a value reached through `root` or a
     /// view of it).
-    unsafe fn at(root: &Arc<Facts>, value: &T) -> View<T> {
+    unsafe fn at(root: &Arc<Root>, value: &T) -> View<T> {
         View {
             root: Arc::clone(root),
             ptr: NonNull::from(value),
         }
+    }
+
+    /// A plain, writable copy of the viewed value, secrets opaque.
+    fn plain(&self) -> Dynamic
+    where
+        T: Fact,
+    {
+        // SAFETY: the viewed value lies inside `self.root`.
+        unsafe { T::plain(&self.root, self.get()) }
     }
 
     /// A view of a value reachable from this one.
@@ -103,7 +168,17 @@ pub trait Fact: Serialize + Sync + Sized + 'static {
     ///
     /// `value` must lie inside the facts `root` owns (reached through `root` or a view of
     /// it): a view made of it keeps only `root` alive.
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic;
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic;
+
+    /// A plain, writable copy (`to_map()`, `to_array()`, `to_string()`), in which secrets stay
+    /// opaque.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Fact::view`].
+    unsafe fn plain(_root: &Arc<Root>, value: &Self) -> Dynamic {
+        plain(value)
+    }
 }
 
 /// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
@@ -112,19 +187,26 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
 }
 
 impl Fact for String {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
+        if let Some(budget) = root.secret(value) {
+            return Dynamic::from(Secret::new(value, Some(Arc::clone(budget))));
+        }
         Dynamic::from(ImmutableString::from(value.as_str()))
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: the caller vouches for `value`.
+        unsafe { Self::view(root, value) }
     }
 }
 
 impl Fact for FileName {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for bool {
-    unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
         Dynamic::from_bool(*value)
     }
 }
@@ -132,7 +214,7 @@ impl Fact for bool {
 macro_rules! int_facts {
     ($($t:ty),*) => {$(
         impl Fact for $t {
-            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
                 Dynamic::from_int(rhai::INT::try_from(*value).unwrap_or(rhai::INT::MAX))
             }
         }
@@ -141,26 +223,46 @@ macro_rules! int_facts {
 int_facts!(u32, u64, i64, usize);
 
 impl<T: Fact> Fact for Option<T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         match value {
             None => Dynamic::UNIT,
             // SAFETY: inside `value`, which the caller vouches for.
             Some(inner) => unsafe { T::view(root, inner) },
         }
     }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        match value {
+            None => Dynamic::UNIT,
+            // SAFETY: inside `value`, which the caller vouches for.
+            Some(inner) => unsafe { T::plain(root, inner) },
+        }
+    }
 }
 
 impl<T: Fact> Fact for Vec<T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: elements of `value`, which the caller vouches for.
+        let items: Array = value.iter().map(|v| unsafe { T::plain(root, v) }).collect();
+        Dynamic::from_array(items)
     }
 }
 
 impl<T: Fact> Fact for BTreeMap<String, T> {
-    unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+    unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
+    }
+    unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+        // SAFETY: values of `value`, which the caller vouches for.
+        let map: Map = value
+            .iter()
+            .map(|(k, v)| (k.as_str().into(), unsafe { T::plain(root, v) }))
+            .collect();
+        Dynamic::from_map(map)
     }
 }
 
@@ -169,7 +271,7 @@ impl<T: Fact> Fact for BTreeMap<String, T> {
 macro_rules! serde_facts {
     ($($t:ty),* $(,)?) => {$(
         impl Fact for $t {
-            unsafe fn view(_root: &Arc<Facts>, value: &Self) -> Dynamic {
+            unsafe fn view(_root: &Arc<Root>, value: &Self) -> Dynamic {
                 plain(value)
             }
         }
@@ -196,9 +298,15 @@ macro_rules! struct_facts {
     ($($t:ty { $($field:ident),* $(,)? })*) => {
         $(
             impl Fact for $t {
-                unsafe fn view(root: &Arc<Facts>, value: &Self) -> Dynamic {
+                unsafe fn view(root: &Arc<Root>, value: &Self) -> Dynamic {
                     // SAFETY: the caller vouches for `value`.
-        Dynamic::from(unsafe { View::at(root, value) })
+                    Dynamic::from(unsafe { View::at(root, value) })
+                }
+                unsafe fn plain(root: &Arc<Root>, value: &Self) -> Dynamic {
+                    let mut map = Map::new();
+                    // SAFETY: fields of `value`, which the caller vouches for.
+                    $(map.insert(stringify!($field).into(), unsafe { Fact::plain(root, &value.$field) });)*
+                    Dynamic::from_map(map)
                 }
             }
             impl Fields for $t {
@@ -358,13 +466,13 @@ fn register_struct<T: Fields>(engine: &mut Engine) {
         T::FIELDS.contains(&name)
     });
     engine.register_fn("len", |_: View<T>| T::FIELDS.len() as rhai::INT);
-    engine.register_fn("to_map", |v: View<T>| plain(v.get()));
+    engine.register_fn("to_map", |v: View<T>| v.plain());
     register_display::<T>(engine);
 }
 
 fn register_display<T: Fact>(engine: &mut Engine) {
-    engine.register_fn("to_string", |v: View<T>| plain(v.get()).to_string());
-    engine.register_fn("to_debug", |v: View<T>| format!("{:?}", plain(v.get())));
+    engine.register_fn("to_string", |v: View<T>| v.plain().to_string());
+    engine.register_fn("to_debug", |v: View<T>| format!("{:?}", v.plain()));
 }
 
 /// The element at `i` (negative counts from the end, as for arrays).
@@ -500,18 +608,20 @@ fn register_map<T: Fact>(engine: &mut Engine) {
     engine.register_fn("is_empty", |v: View<BTreeMap<String, T>>| {
         v.get().is_empty()
     });
-    engine.register_fn("to_map", |v: View<BTreeMap<String, T>>| plain(v.get()));
+    engine.register_fn("to_map", |v: View<BTreeMap<String, T>>| v.plain());
     register_display::<BTreeMap<String, T>>(engine);
 }
 
-/// The location a value stands for: a location view or a location map.
-pub(super) fn location_of(value: &Dynamic) -> Option<Location> {
+/// The location a value stands for: a location view (a fact's: `false`) or a location map
+/// the policy made (`true`).
+pub(super) fn location_of(value: &Dynamic) -> Option<(Location, bool)> {
     if let Some(v) = value.read_lock::<View<Location>>() {
-        return Some(v.get().clone());
+        return Some((v.get().clone(), false));
     }
     value
         .read_lock::<Map>()
         .and_then(|m| super::location_from_map(&m))
+        .map(|l| (l, true))
 }
 
 /// Rhai's message for a write to a view, with the way out appended.

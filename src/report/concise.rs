@@ -1,6 +1,7 @@
 //! The concise report: one line per finding in the shape compilers and ruff use,
 //! `path:line:col: severity rule message`, which editors and terminals turn into links; then
 //! the verdict. Waived and baselined findings are left out (the verdict line counts them).
+//! File names and messages are neutralised (no workflow command, no escape sequence).
 
 use super::Style;
 use crate::check::CheckOutcome;
@@ -15,12 +16,12 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         let l = &f.location;
         out.push_str(&format!(
             "{}:{}:{}: {} {} {}\n",
-            l.file,
+            super::neutralise(&l.file, false),
             l.line,
             l.column,
             f.severity,
             f.rule,
-            one_line(&f.message)
+            super::neutralise(&one_line(&f.message), false)
         ));
     }
     out.push_str(&outcome.verdict.headline());

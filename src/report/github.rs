@@ -27,8 +27,13 @@ pub fn render(outcome: &CheckOutcome) -> String {
     out
 }
 
-/// Escape a workflow-command message.
+/// Escape a workflow-command message (control and escape characters go first: the log
+/// renders ANSI sequences).
 fn data(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .collect();
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

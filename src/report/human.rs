@@ -5,6 +5,10 @@
 //! first [`WARNINGS_IN_FULL`] warnings of each rule (the rest are counted, with the flag that
 //! shows them), and a rule's help is printed once, at its first finding. `--verbose` shows
 //! everything; `--quiet` keeps errors and the verdict only.
+//!
+//! CI logs this report, and a terminal shows it: every text that came from the scanned
+//! repository (messages, help, file names, snippets, notes, waiver reasons) is neutralised
+//! first ([`super::neutralise`]), so none can be a workflow command or an escape sequence.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -13,7 +17,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
 };
 
-use super::{Sources, Style};
+use super::{neutralise, Sources, Style};
 use crate::check::CheckOutcome;
 use crate::finding::{Finding, Severity};
 
@@ -80,11 +84,11 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out.push_str(&format!(
         "launchgate {} · {}\n",
         env!("CARGO_PKG_VERSION"),
-        outcome.root.display()
+        neutralise(&outcome.root.display().to_string(), false)
     ));
     if !style.quiet {
         for note in &outcome.notes {
-            out.push_str(&format!("  · {note}\n"));
+            out.push_str(&format!("  · {}\n", neutralise(note, false)));
         }
     }
     out.push('\n');
@@ -115,7 +119,8 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
             }
             *n += 1;
         }
-        let mut diag = diagnostic(f, &mut sources);
+        let safe = inert(f);
+        let mut diag = diagnostic(&safe, &mut sources);
         diag.show_help = helped.insert(f.rule.as_str());
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {
@@ -163,9 +168,16 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
                     w.owner, w.expires, w.location.file, w.location.line
                 )
             };
-            out.push_str(&format!(
-                "  {} {}:{}:{}: {}\n      reason: {} ({by})\n",
+            let text = format!(
+                "  {} {}:{}:{}: {}\n      reason: {} ({by})",
                 f.rule, l.file, l.line, l.column, f.message, w.reason
+            );
+            // One entry, two lines: neither part may start another.
+            let (first, second) = text.split_once('\n').unwrap_or((&text, ""));
+            out.push_str(&format!(
+                "{}\n{}\n",
+                neutralise(first, false),
+                neutralise(second, false)
             ));
         }
         out.push('\n');
@@ -175,6 +187,20 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out.push_str(&outcome.verdict.headline());
     out.push('\n');
     out
+}
+
+/// A copy of `f` whose every text is safe to print (see the module doc).
+fn inert(f: &Finding) -> Finding {
+    let mut f = f.clone();
+    f.message = neutralise(&f.message, true);
+    f.subject = neutralise(&f.subject, false);
+    f.help = f.help.as_deref().map(|h| neutralise(h, true));
+    f.location.file = neutralise(&f.location.file, false).into();
+    for r in &mut f.related {
+        r.message = neutralise(&r.message, false);
+        r.location.file = neutralise(&r.location.file, false).into();
+    }
+    f
 }
 
 fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {

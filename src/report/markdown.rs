@@ -125,7 +125,7 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
         "**{}** — findings at or above `{}` block. Scanned `{}` with launchgate {}.\n",
         verdict.headline(),
         verdict.fail_on,
-        outcome.root.display().to_string().replace('`', "'"),
+        super::neutralise(&outcome.root.display().to_string(), false).replace('`', "'"),
         env!("CARGO_PKG_VERSION")
     );
 
@@ -221,7 +221,9 @@ fn findings_table(out: &mut String, findings: &[&Finding], links: &Links) {
 /// Text for a table cell: code spans (between backticks) are kept as code, and everything else
 /// is escaped so that a message can neither break the table nor become HTML or a link.
 fn cell(text: &str) -> String {
-    let one_line = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    // One line, no control or escape characters, no workflow command (the job log may show
+    // this report too).
+    let one_line = super::neutralise(&text.replace("\r\n", " "), false);
     // Unbalanced backticks cannot be code spans: escape them all as plain text.
     if one_line.matches('`').count() % 2 == 1 {
         return escape_plain(&one_line);

@@ -114,6 +114,56 @@ impl Format {
     }
 }
 
+/// Text from the scanned repository made inert for a terminal and a CI log: control and
+/// escape characters (ANSI/OSC sequences, bidi overrides) become `?`-like placeholders, a
+/// line starting with `::` (a GitHub workflow command) gets `: ` instead, and `##[` (the older
+/// command form, honoured anywhere in a line) becomes `# [`. With `keep_newlines` false, line
+/// breaks are replaced too (a file name or a subject is one line).
+///
+/// Every replacement has the byte length and character count of what it replaces, so spans
+/// into a neutralised source text stay valid.
+pub(crate) fn neutralise(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, true),
+            None => (line, false),
+        };
+        // A CRLF line's carriage return is harmless before its newline; anywhere else it
+        // moves the cursor back over the line.
+        let (body, cr) = match body.strip_suffix('\r') {
+            Some(b) if newline && keep_newlines => (b, true),
+            _ => (body, false),
+        };
+        let mut clean: String = body
+            .chars()
+            .map(|c| match c {
+                '\t' => '\t',
+                c if c.is_ascii_control() => '?',
+                // C1 controls (two bytes): one two-byte printable.
+                '\u{80}'..='\u{9f}' => '\u{bf}',
+                // Zero-width characters, bidi overrides and isolates (three bytes).
+                '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                    '\u{fffd}'
+                }
+                c => c,
+            })
+            .collect();
+        let indent = clean.len() - clean.trim_start().len();
+        if clean[indent..].starts_with("::") {
+            clean.replace_range(indent + 1..indent + 2, " ");
+        }
+        out.push_str(&clean.replace("##[", "# ["));
+        if cr {
+            out.push('\r');
+        }
+        if newline {
+            out.push(if keep_newlines { '\n' } else { ' ' });
+        }
+    }
+    out
+}
+
 /// A masked source text with its line starts, shared by every finding in the file.
 pub(crate) struct SourceText {
     pub(crate) text: std::sync::Arc<String>,
@@ -170,19 +220,21 @@ impl<'a> Sources<'a> {
             .entry(file.to_string())
             .or_insert_with(|| {
                 if let Some(masked) = outcome.masked_sources.get(file) {
-                    return Some(std::rc::Rc::new(SourceText::new(masked.clone())));
+                    return Some(std::rc::Rc::new(SourceText::new(neutralise(masked, true))));
                 }
                 let path = outcome.root.join(file);
                 let text = if path.is_file() {
-                    crate::source::file::read_text(&path).ok()
+                    // Confined to the repository even here: a snippet is a way to print a file.
+                    let repo = crate::source::file::RepoRoot::new(&outcome.root).ok()?;
+                    repo.read_text(file).ok()
                 } else {
                     crate::policy::BUILTIN_POLICIES
                         .iter()
                         .find(|(n, _)| *n == file)
                         .map(|(_, t)| t.to_string())
                 }?;
-                let masked = outcome.redactor.mask(&text).into_owned();
-                Some(std::rc::Rc::new(SourceText::new(masked)))
+                let masked = outcome.redactor.mask(&text);
+                Some(std::rc::Rc::new(SourceText::new(neutralise(&masked, true))))
             })
             .clone()
     }
