@@ -30,7 +30,7 @@
 //! This module never judges: it records facts and `policies/docs.rhai` reports findings.
 
 mod checklists;
-mod lines;
+
 mod links;
 mod mentions;
 mod resolve;
@@ -51,7 +51,7 @@ use crate::facts::docs::{
     ChecklistItem, DocFacts, Document, LegacyNameMention, MachineLocalPath, PathContext, PathRef,
     UncheckedReason, UrlRef,
 };
-use crate::facts::Location;
+use crate::facts::{FileName, LineIndex, Location};
 use checklists::checklist_facts;
 use links::{definition_destination, inline_destination, normalize_label};
 pub use mentions::LegacyNames;
@@ -160,7 +160,8 @@ pub fn scan_document(
         .collect();
     let mut scan = DocumentScan {
         text,
-        lines: lines::LineIndex::new(rel, text),
+        lines: LineIndex::new(text),
+        file: rel.into(),
         doc_dir: parent_dir(rel).to_string(),
         repository,
         definitions,
@@ -200,7 +201,9 @@ struct ItemCapture {
 
 struct DocumentScan<'a> {
     text: &'a str,
-    lines: lines::LineIndex<'a>,
+    lines: LineIndex<'a>,
+    /// The document's name, shared by every location in it.
+    file: FileName,
     doc_dir: String,
     repository: &'a Repository,
     /// Reference definitions: normalised label and source span.
@@ -374,7 +377,7 @@ impl DocumentScan<'_> {
     }
 
     fn location(&self, start: usize, end: usize) -> Location {
-        self.lines.location(start, end)
+        self.lines.location(&self.file, start, end)
     }
 
     fn record_link(

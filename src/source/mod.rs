@@ -6,3 +6,4 @@
 //! probes, the policy API and the reporters use the same one copy of each primitive.
 
 pub mod dburl;
+pub mod location;
