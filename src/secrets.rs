@@ -1,17 +1,23 @@
-//! Secret scrubbing. Env values are secrets until proven otherwise.
+//! What is a secret, and scrubbing secrets out of text.
 //!
-//! The [`Redactor`] knows every secret value of the run (env values, URL passwords). The
-//! engine passes every finding through it before any reporter sees it, and reporters mask
-//! any source snippet through it. Only a handful of settings that policies compare are not
-//! secret (`NODE_ENV`, booleans, `ROWCOUNT_TOLERANCE`, `VERIFY_METHOD`, `MODE`).
+//! [`classify`] tells a secret from a setting: a value is a secret when the contract marks it
+//! sensitive, its key names a secret, it has a known token shape, it is a URL with a
+//! password, or it looks random; a value that is plainly a setting (a boolean, a number, a
+//! word, a path, a URL without credentials) is not, and anything else is treated as a secret.
+//! The [`Redactor`] knows every secret value of the run; the engine passes every finding
+//! through it before any reporter sees it, and reporters mask source snippets through it.
+//! It must never touch text that is not a secret value.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 use crate::facts::env::EnvFacts;
 
-/// Keys whose values are settings, not secrets: they may appear in messages.
+/// Keys whose values are settings policies compare: shown even when they look random.
 pub const NON_SECRET_KEYS: &[&str] = &[
     "NODE_ENV",
     "ROWCOUNT_TOLERANCE",
@@ -20,17 +26,124 @@ pub const NON_SECRET_KEYS: &[&str] = &[
     "STATE_STORE_TABLE",
 ];
 
+/// Why a value is a secret (a fact policies and reporters read; never the value itself).
+pub fn classify(key: &str, value: &str, sensitive: bool) -> Option<&'static str> {
+    if sensitive {
+        return Some("the contract marks it @sensitive");
+    }
+    if NON_SECRET_KEYS.contains(&key) {
+        return None;
+    }
+    let v = value.trim();
+    if v.is_empty() || is_boolean(v) {
+        return None;
+    }
+    if key_names_secret(key) {
+        return Some("its key names a secret");
+    }
+    if let Some(shape) = token_shape(v) {
+        return Some(shape);
+    }
+    if url_password(v).is_some_and(|p| placeholder_kind(&p).is_none()) {
+        return Some("a URL with a password");
+    }
+    if is_plain_setting(v) {
+        return None;
+    }
+    if looks_random(v) {
+        return Some("it looks random (high entropy)");
+    }
+    Some("it is not plainly a setting")
+}
+
+/// A key that names a credential: `*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*_KEY`, `*DSN*`, ...
+pub fn key_names_secret(key: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(SECRET|TOKEN|PASSW|PASSPHRASE|(^|_)PWD($|_)|PRIVATE|CREDENTIAL|(^|_|API)KEY($|_|S$)|DSN|AUTH|SALT|COOKIE|SESSION|SIGNING|ENCRYPTION|MNEMONIC|CERT|WEBHOOK)",
+        )
+        .unwrap_or_else(|e| unreachable!("the secret-key pattern is valid: {e}"))
+    })
+    .is_match(key)
+}
+
+/// A known credential format, by its shape.
+fn token_shape(v: &str) -> Option<&'static str> {
+    static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let table = RE.get_or_init(|| {
+        [
+            (r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$", "a GitHub token"),
+            (r"^(sk|rk|pk)_(live|test)_[A-Za-z0-9]{10,}$", "a Stripe key"),
+            (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
+            (r"^xox[abprs]-[A-Za-z0-9-]{10,}$", "a Slack token"),
+            (r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$", "a JWT"),
+            (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a PEM private key"),
+            (r"^AIza[0-9A-Za-z_-]{30,}$", "a Google API key"),
+            (r"^sk-[A-Za-z0-9_-]{20,}$", "an API secret key"),
+            (r"^(0x)?[0-9a-fA-F]{64}$", "a 256-bit hex key"),
+        ]
+        .into_iter()
+        .filter_map(|(p, why)| Regex::new(p).ok().map(|r| (r, why)))
+        .collect()
+    });
+    table.iter().find(|(re, _)| re.is_match(v)).map(|(_, why)| *why)
+}
+
+/// A boolean, a number, a short word or phrase, a path, a host, a URL without credentials,
+/// an email address, a list of such: what configuration looks like.
+fn is_plain_setting(v: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"^(-?[0-9]+(\.[0-9]+)?(ms|s|m|h|d|kb|mb|gb|%)?",
+            r"|[A-Za-z][A-Za-z_-]*( [A-Za-z][A-Za-z_-]*){0,5}",
+            r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
+            r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+            r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?",
+            r"|[A-Za-z0-9.-]+:[0-9]{1,5}",
+            r"|[A-Za-z0-9_.:/-]+(,[A-Za-z0-9_.:/ -]+)+",
+            r")$"
+        ))
+        .unwrap_or_else(|e| unreachable!("the setting pattern is valid: {e}"))
+    });
+    re.is_match(v) && !looks_random(v)
+}
+
+/// Shannon entropy per character over 3.5 bits, on a string of 16+ characters mixing
+/// letters and digits: a generated token, not a word.
+fn looks_random(v: &str) -> bool {
+    let n = v.chars().count();
+    if n < 16 {
+        return false;
+    }
+    let mut counts: HashMap<char, usize> = HashMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let entropy: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum();
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = v.chars().any(|c| c.is_ascii_digit());
+    entropy > 3.5 && letters && digits
+}
+
+/// True when the value of `key` may be shown in output.
+pub fn is_shown(key: &str, value: &str) -> bool {
+    classify(key, value, false).is_none()
+}
+
 /// Text put where a secret was.
 pub const REDACTED: &str = "[redacted]";
 
 /// Shortest value treated as a secret in free text. Shorter values (a port, `1`) cannot be
 /// scrubbed from prose without destroying it, and reveal nothing worth protecting.
 const MIN_SECRET_LEN: usize = 4;
-
-/// True when the value of `key` may be shown: a non-secret setting or a boolean.
-pub fn is_shown(key: &str, value: &str) -> bool {
-    NON_SECRET_KEYS.contains(&key) || is_boolean(value)
-}
 
 fn is_boolean(value: &str) -> bool {
     matches!(
@@ -155,27 +268,107 @@ impl Redactor {
         })
     }
 
-    /// Every secret value in the env facts (entries of every file and every effective value).
+    /// Every secret value in the env facts (entries of every file and every effective value),
+    /// as the collector classified them. Placeholders and weak words are public text.
     pub fn from_env(env: &EnvFacts) -> Self {
         let entries = env
             .files
             .iter()
             .flat_map(|f| f.entries.iter())
-            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
+            .filter(|e| e.secret && !is_public_text(&e.value))
             .map(|e| e.value.clone());
         let vars = env
             .sets
             .iter()
-            .flat_map(|s| s.vars.iter())
-            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
-            .map(|(_, v)| v.value.clone());
+            .flat_map(|s| s.vars.values())
+            .filter(|v| v.secret && !is_public_text(&v.value))
+            .map(|v| v.value.clone());
         Redactor::new(entries.chain(vars))
     }
 }
 
-/// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
-fn is_placeholder(value: &str) -> bool {
-    crate::policy::placeholder_kind(value).is_some()
+/// A placeholder or a weak word is sample text everyone knows: scrubbing it would only
+/// destroy prose (`password`, `changeme`).
+fn is_public_text(value: &str) -> bool {
+    placeholder_kind(value).is_some() || weak_secret(value).is_some()
+}
+
+/// The weak words a secret must never be (§8): a secret key holding one is unset in effect.
+pub fn weak_secret(value: &str) -> Option<&'static str> {
+    let lower = value.trim().to_ascii_lowercase();
+    const WEAK: &[&str] = &[
+        "secret", "supersecret", "super-secret", "super_secret", "mysecret", "password",
+        "passw0rd", "p@ssw0rd", "password1", "password123", "pass", "changeme", "example",
+        "test", "testing", "admin", "root", "default", "dev", "development", "demo", "sample",
+        "dummy", "foobar", "foo", "bar", "letmein", "qwerty", "123456", "12345678", "1234",
+        "secretkey", "secret-key", "secret_key", "mypassword", "token", "key",
+    ];
+    WEAK.contains(&lower.as_str()).then_some("a well-known weak value")
+}
+
+/// A placeholder: empty, a change-me marker, an angle-bracket placeholder (`<password>`, but
+/// not a `<`..`>` inside a random string), a `USER:PASSWORD@HOST` template, a TODO marker, an
+/// `xxx` filler, a your-value-here filler.
+pub fn placeholder_kind(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    if v.is_empty() {
+        return Some("empty");
+    }
+    if matches!(
+        lower.as_str(),
+        "changeme" | "change-me" | "change_me" | "replace-me" | "replaceme" | "replace_me"
+    ) || lower.starts_with("changeme")
+    {
+        return Some("a change-me marker");
+    }
+    if angle_placeholder(v) {
+        return Some("an angle-bracket placeholder");
+    }
+    if v.contains("USER:PASSWORD@HOST")
+        || v.contains("USERNAME:PASSWORD@")
+        || v.contains(":PASSWORD@")
+    {
+        return Some("a USER:PASSWORD@HOST template");
+    }
+    if matches!(lower.as_str(), "todo" | "tbd" | "fixme") || lower.starts_with("todo") {
+        return Some("a TODO marker");
+    }
+    if lower.len() >= 3 && lower.chars().all(|c| c == 'x') {
+        return Some("an xxx filler");
+    }
+    if lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.ends_with("-here")
+        || lower.ends_with("_here")
+    {
+        return Some("a your-value-here filler");
+    }
+    None
+}
+
+/// `<name>` where the name is a word (letters first, then letters, digits, ` _-.`), and the
+/// text around it is not random: `https://<host>/x` yes, `Zx<9f>Qw...` and `><><` no.
+fn angle_placeholder(v: &str) -> bool {
+    let mut rest = v;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('>') else {
+            return false;
+        };
+        let inner = &after[..close];
+        let wordy = inner.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && inner.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'));
+        if wordy {
+            let outside: String = v.replacen(&format!("<{inner}>"), "", 1);
+            return !looks_random(&outside);
+        }
+        rest = &after[close + 1..];
+    }
+    false
 }
 
 fn is_scrubbable(s: &str) -> bool {

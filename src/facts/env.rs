@@ -43,6 +43,9 @@ pub struct EnvFile {
     pub crlf: bool,
     /// Why the file could not be read or parsed at all (binary, too large, unreadable).
     pub unreadable: Option<String>,
+    /// The loader it is read with (`node`, `python`, `compose`, `shell`) and why.
+    pub dialect: String,
+    pub dialect_reason: String,
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvParseError>,
 }
@@ -57,10 +60,22 @@ pub struct EnvEntry {
     pub location: Location,
     /// Span of the raw value text (after `=`, without a trailing comment).
     pub value_location: Location,
-    /// How `set -a; source FILE` would read this line differently, if it would.
+    /// How `set -a; source FILE` would read this line differently, if it would (no secret
+    /// value is ever in the text).
     pub shell_divergence: Option<String>,
-    /// In a contract: the line or the line above says `# optional`.
+    /// `${NAME}` references that named no key of the file (the value has them empty).
+    pub unresolved: Vec<String>,
+    /// References no loader reads as meant (`${BAR!}`, `$BAR}`), as written.
+    pub malformed: Vec<String>,
+    /// The value is a secret (only secrets are masked and scrubbed); the reason says why.
+    pub secret: bool,
+    pub secret_reason: Option<String>,
+    /// In a contract: the line or the line above says `# optional` or `@optional`.
     pub optional: bool,
+    /// In a contract: `@sensitive` (the key's values are secrets whatever they look like).
+    pub sensitive: bool,
+    /// In a contract: the `@type=...` decorator's text (`url`, `number(min=1)`, ...).
+    pub value_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +104,8 @@ pub struct ContractKey {
     pub sample: String,
     pub location: Location,
     pub optional: bool,
+    pub sensitive: bool,
+    pub value_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,6 +121,11 @@ pub struct EnvVar {
     /// The layer that set it.
     pub source: String,
     pub from_process: bool,
+    /// The value is a secret; the reason says why.
+    pub secret: bool,
+    pub secret_reason: Option<String>,
+    /// Why the value does not fit the contract's `@type` (no value in the text).
+    pub type_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

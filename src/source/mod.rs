@@ -6,4 +6,5 @@
 //! probes, the policy API and the reporters use the same one copy of each primitive.
 
 pub mod dburl;
+pub mod dotenv;
 pub mod location;
