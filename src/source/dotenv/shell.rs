@@ -76,7 +76,7 @@ impl Lexer<'_> {
                 Err("`$(...)` runs a command when the file is sourced".into())
             }
             Some(b'{') => {
-                let Some(close) = self.s[p + 2..].find('}').map(|c| p + 2 + c) else {
+                let Some(close) = matching_brace(b, p + 2) else {
                     self.at = self.s.len();
                     return Err("an unclosed `${`".to_string());
                 };
@@ -141,7 +141,7 @@ impl Lexer<'_> {
 
     /// The word of a `${NAME-word}` default, read as double-quoted text.
     fn expand_plain(&self, word: &str, unresolved: &mut Vec<String>) -> Result<String, String> {
-        if word.contains(['`', '\'', '"', '\\', '~']) || word.contains("$(") {
+        if word.contains(['`', '\'', '"', '\\']) || word.contains("$(") {
             return Err(format!("`{word}` in a `${{...}}` default is beyond a static reading"));
         }
         let mut sub = Lexer {
@@ -268,8 +268,11 @@ impl Lexer<'_> {
                     }
                 }
                 b'`' => {
-                    note(&mut unknown, "a backtick runs a command when the file is sourced".into());
                     let close = self.s[here + 1..].find('`').ok_or(Unclosed::Quote('`'))?;
+                    // An empty pair runs nothing and gives nothing.
+                    if close > 0 {
+                        note(&mut unknown, "a backtick runs a command when the file is sourced".into());
+                    }
                     self.at = here + close + 2;
                 }
                 b'$' if b.get(here + 1) == Some(&b'\'') => {
@@ -340,6 +343,36 @@ impl Lexer<'_> {
     }
 }
 
+fn is_subscript(word: &str) -> bool {
+    let b = word.as_bytes();
+    let n = b.iter().take_while(|c| is_name(**c)).count();
+    n > 0 && is_name_start(b[0]) && b.get(n) == Some(&b'[') && word.contains('=')
+}
+
+/// The `}` closing a `${` whose body starts at `from`: bash counts nested `${`.
+fn matching_brace(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut j = from;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 1,
+            b'$' if b.get(j + 1) == Some(&b'{') => {
+                depth += 1;
+                j += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    None
+}
+
 /// `$'...'` escapes bash decodes the same everywhere.
 fn ansi_c(body: &str) -> Option<String> {
     let mut out = String::new();
@@ -369,7 +402,8 @@ pub(super) fn parse(text: &str) -> Parsed {
     let mut lex = Lexer {
         s: text,
         b: text.as_bytes(),
-        at: if text.starts_with('\u{feff}') { 3 } else { 0 },
+        // bash keeps a byte-order mark: the first line's word starts with it.
+        at: 0,
         vars: HashMap::new(),
     };
     let mut parsed = Parsed::default();
@@ -424,6 +458,16 @@ pub(super) fn parse(text: &str) -> Parsed {
                     }
                 },
             }
+        }
+        if let Some(w) = words.first().filter(|w| is_subscript(&text[w.span.clone()])) {
+            // `NAME[...]=...`: an array element; a bad subscript stops the sourcing shell.
+            parsed.problems.push(Problem {
+                span: w.span.clone(),
+                message: "a sourcing shell reads `NAME[...]=` as an array element and can \
+                          stop here: nothing from this line on is read statically"
+                    .into(),
+            });
+            break;
         }
         let assignments = words.iter().take_while(|w| w.assignment.is_some()).count();
         let export = assignments == 0 && words.first().is_some_and(|w| w.value.as_deref() == Ok("export"));
