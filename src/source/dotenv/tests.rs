@@ -84,3 +84,20 @@ fn spans_point_at_key_value_and_comment() {
         assert_eq!(p.comments.len(), 1, "{d}");
     }
 }
+
+#[test]
+fn substitution_stops_at_the_limit() {
+    let mut chain = format!("A0={}\n", "x".repeat(64));
+    for i in 1..40 {
+        chain.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    for d in Dialect::ALL {
+        let p = parse(&chain, d);
+        let r = resolve(d, &p.entries, &|_| None);
+        for (e, r) in p.entries.iter().zip(&r) {
+            let len = r.value.as_ref().map_or(0, String::len);
+            assert!(len <= MAX_EXPANSION, "{d} {} {len}", e.key);
+        }
+        assert!(r.iter().any(|r| r.too_large) || d == Dialect::Shell, "{d}");
+    }
+}
