@@ -289,7 +289,7 @@ impl Redactor {
 
 /// A placeholder or a weak word is sample text everyone knows: scrubbing it would only
 /// destroy prose (`password`, `changeme`).
-fn is_public_text(value: &str) -> bool {
+pub fn is_public_text(value: &str) -> bool {
     placeholder_kind(value).is_some() || weak_secret(value).is_some()
 }
 
@@ -303,7 +303,22 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
         "dummy", "foobar", "foo", "bar", "letmein", "qwerty", "123456", "12345678", "1234",
         "secretkey", "secret-key", "secret_key", "mypassword", "token", "key",
     ];
-    WEAK.contains(&lower.as_str()).then_some("a well-known weak value")
+    if WEAK.contains(&lower.as_str()) {
+        return Some("a well-known weak value");
+    }
+    // `dev-secret`, `test_jwt_secret`, `local-password-123`: a development default, said so
+    // in its own words, and not random.
+    const DEV_WORDS: &[&str] = &[
+        "dev", "development", "test", "testing", "local", "example", "sample", "dummy", "fake",
+        "changeme", "insecure", "notsecret", "not-secret", "placeholder",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let says_dev = words.iter().any(|w| DEV_WORDS.contains(w));
+    (says_dev && !looks_random(&lower) && !lower.contains("://"))
+        .then_some("an obvious development default")
 }
 
 /// A placeholder: empty, a change-me marker, an angle-bracket placeholder (`<password>`, but

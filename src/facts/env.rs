@@ -70,6 +70,9 @@ pub struct EnvEntry {
     /// The value is a secret (only secrets are masked and scrubbed); the reason says why.
     pub secret: bool,
     pub secret_reason: Option<String>,
+    /// The value is public text: a placeholder, a well-known weak value or an obvious
+    /// development default (`secret`, `changeme`, `dev-secret`).
+    pub weak: bool,
     /// In a contract: the line or the line above says `# optional` or `@optional`.
     pub optional: bool,
     /// In a contract: `@sensitive` (the key's values are secrets whatever they look like).
@@ -124,6 +127,8 @@ pub struct EnvVar {
     /// The value is a secret; the reason says why.
     pub secret: bool,
     pub secret_reason: Option<String>,
+    /// A placeholder, a well-known weak value or an obvious development default.
+    pub weak: bool,
     /// Why the value does not fit the contract's `@type` (no value in the text).
     pub type_error: Option<String>,
 }

@@ -305,7 +305,7 @@ fn build_sets(ctx: &CollectContext, files: &[EnvFile]) -> (Vec<EnvSet>, Vec<Stri
     let mut sets = Vec::new();
     for spec in specs {
         let with_process = process_set == Some(spec.name.as_str());
-        let set = assemble(ctx, &by_path, spec, with_process);
+        let set = assemble(&by_path, spec, with_process);
         notes.push(describe(&set));
         sets.push(set);
     }
@@ -313,7 +313,6 @@ fn build_sets(ctx: &CollectContext, files: &[EnvFile]) -> (Vec<EnvSet>, Vec<Stri
 }
 
 fn assemble(
-    ctx: &CollectContext,
     by_path: &BTreeMap<&str, &EnvFile>,
     spec: SetSpec,
     with_process: bool,
@@ -358,6 +357,7 @@ fn assemble(
                         from_process: false,
                         secret: e.secret,
                         secret_reason: e.secret_reason.clone(),
+                        weak: e.weak,
                         type_error: None,
                     },
                 );
@@ -374,6 +374,7 @@ fn assemble(
         let wanted: BTreeSet<String> = contract_keys.keys().chain(vars.keys()).cloned().collect();
         for key in wanted {
             if let Ok(value) = std::env::var(&key) {
+                let weak = crate::secrets::is_public_text(&value);
                 let location = contract_keys
                     .get(&key)
                     .map(|c| c.location.clone())
@@ -390,6 +391,7 @@ fn assemble(
                         from_process: true,
                         secret: false,
                         secret_reason: None,
+                        weak,
                         type_error: None,
                     },
                 );

@@ -106,6 +106,7 @@ pub fn parse_env_file(
         } else {
             dotenv::malformed_references(written)
         };
+        let weak = secrets::is_public_text(&value);
         entries.push(EnvEntry {
             key: e.key.clone(),
             value,
@@ -124,6 +125,7 @@ pub fn parse_env_file(
             malformed,
             secret: secret_reason.is_some(),
             secret_reason: secret_reason.map(str::to_string),
+            weak,
         });
     }
     if kind == EnvFileKind::Contract {
