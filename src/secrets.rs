@@ -107,7 +107,19 @@ fn is_plain_setting(v: &str) -> bool {
         ))
         .unwrap_or_else(|e| unreachable!("the setting pattern is valid: {e}"))
     });
-    re.is_match(v) && !looks_random(v)
+    if re.is_match(v) && !looks_random(v) {
+        return true;
+    }
+    // Prose: a few words of letters, whatever separates them (`hello\ world`, a two-line
+    // greeting).
+    let words: Vec<&str> = v
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    !v.chars().any(|c| c.is_ascii_digit())
+        && !words.is_empty()
+        && words.len() <= 8
+        && v.chars().filter(|c| !c.is_alphabetic()).count() <= words.len() * 2
 }
 
 /// Shannon entropy per character over 3.5 bits, on a string of 16+ characters mixing

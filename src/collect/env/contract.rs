@@ -12,7 +12,13 @@ use crate::source::dotenv::Parsed;
 pub fn apply_markers(text: &str, parsed: &Parsed, entries: &mut [EnvEntry]) {
     for (e, entry) in parsed.entries.iter().zip(entries.iter_mut()) {
         let mut notes: Vec<&str> = Vec::new();
-        if let Some(c) = &e.comment_span {
+        // An inline comment on the key's own line (node's expression can take a comment
+        // from the next line as the value's; that one belongs to the next key).
+        if let Some(c) = e
+            .comment_span
+            .as_ref()
+            .filter(|c| !text[e.key_span.end..c.start].contains('\n'))
+        {
             notes.push(&text[c.clone()]);
         }
         // The comment lines directly above the key (no blank line between).

@@ -32,6 +32,11 @@ pub fn describe(
             show(sh),
             show(value)
         )),
+        // The reason quotes the line; for a secret only the fact is said.
+        RawValue::Unknown(_) if secret => Some(format!(
+            "a sourcing shell does not read {key} as {loader} does (it runs part of the line, \
+             or the value needs the file run to be known)"
+        )),
         RawValue::Unknown(why) => Some(format!(
             "a sourcing shell does not read {key} as {loader} does: {why}"
         )),
