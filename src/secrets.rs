@@ -308,6 +308,19 @@ pub fn is_public_text(value: &str) -> bool {
 /// The weak words a secret must never be (§8): a secret key holding one is unset in effect.
 pub fn weak_secret(value: &str) -> Option<&'static str> {
     let lower = value.trim().to_ascii_lowercase();
+    // A URL: its password is what is weak or not; a database on this machine is a default.
+    if let Some(password) = url_password(&lower) {
+        let host = lower
+            .split_once('@')
+            .map_or("", |(_, h)| h.split([':', '/', '?']).next().unwrap_or(""));
+        let local = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0");
+        let default_password = matches!(
+            password.as_str(),
+            "postgres" | "mysql" | "root" | "redis" | "guest" | "admin" | "password" | "secret"
+        );
+        return (local || default_password || weak_secret(&password).is_some())
+            .then_some("a local development URL or a default password");
+    }
     const WEAK: &[&str] = &[
         "secret", "supersecret", "super-secret", "super_secret", "mysecret", "password",
         "passw0rd", "p@ssw0rd", "password1", "password123", "pass", "changeme", "example",
