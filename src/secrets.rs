@@ -97,12 +97,14 @@ fn is_plain_setting(v: &str) -> bool {
     let re = RE.get_or_init(|| {
         Regex::new(concat!(
             r"^(-?[0-9]+(\.[0-9]+)?(ms|s|m|h|d|kb|mb|gb|%)?",
-            r"|[A-Za-z][A-Za-z_-]*( [A-Za-z][A-Za-z_-]*){0,5}",
+            // words and phrases; identifiers whose parts are words or numbers (`eu-west-1`)
+            r"|[A-Za-z]+([ _-]([A-Za-z]+|[0-9]+))*",
             r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
             r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-            r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?",
-            r"|[A-Za-z0-9.-]+:[0-9]{1,5}",
-            r"|[A-Za-z0-9_.:/-]+(,[A-Za-z0-9_.:/ -]+)+",
+            // paths (with a `/`) and host names (with a `.`), optionally with a port
+            r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+/?|/",
+            r"|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]{1,5})?",
+            r"|[A-Za-z0-9-]+:[0-9]{1,5}",
             r")$"
         ))
         .unwrap_or_else(|e| unreachable!("the setting pattern is valid: {e}"))
