@@ -76,9 +76,10 @@ pub fn is_env_file_name(name: &str) -> bool {
     }
 }
 
-/// For a contract file name (`X.example`, `X.sample`, `X.template`), the env file name `X`.
+/// For a contract file name (`X.example`, `X.sample`, `X.template`, `X.schema`), the env file
+/// name `X`.
 pub fn contract_base(name: &str) -> Option<&str> {
-    [".example", ".sample", ".template"]
+    [".example", ".sample", ".template", ".schema"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
         .filter(|base| !base.is_empty())
