@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::source::glob::GlobList;
+use crate::tolerance::Tolerance;
+
 /// The config file name looked for at the repository root.
 pub const CONFIG_FILE: &str = "launchgate.toml";
 
@@ -20,7 +23,7 @@ pub const CONFIG_FILE: &str = "launchgate.toml";
 pub struct Config {
     /// Extra globs (relative to the root) that are never scanned.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Declared env sets. Env files no entry claims are still grouped by inference.
     #[serde(default)]
     pub env: Vec<Spanned<EnvSetConfig>>,
@@ -33,9 +36,9 @@ pub struct Config {
     /// Folders of repository policies, relative to the config file's folder. Default:
     /// `policies/` beside `launchgate.toml`, when it exists.
     pub policies: Option<Vec<Spanned<String>>>,
-    /// Severity overrides: rule id → `error`, `warning` or `off`.
+    /// Severity overrides: rule id (or a glob over ids) → `error`, `warning` or `off`.
     #[serde(default)]
-    pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    pub rules: BTreeMap<Spanned<String>, Spanned<RuleLevel>>,
     #[serde(default)]
     pub waivers: WaiversConfig,
     /// Waivers kept in the config itself (see also `waivers.file`).
@@ -103,14 +106,14 @@ pub struct DocsConfig {
     pub checklists: Vec<ChecklistConfig>,
     /// Globs of documents to scan (default: every `*.md`).
     #[serde(default)]
-    pub include: Vec<String>,
+    pub include: GlobList,
     /// Globs of documents to skip.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Globs of repository paths that runbooks mention but that only exist once the runbook
     /// has run (evidence artifacts, dumps): a missing path matching one is not stale.
     #[serde(default)]
-    pub generated_paths: Vec<String>,
+    pub generated_paths: GlobList,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -126,18 +129,18 @@ pub struct ChecklistConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProbesConfig {
     /// `fast`, `exact` or `checksum`.
-    pub method: Option<Spanned<String>>,
+    pub method: Option<Spanned<ProbeMethod>>,
     /// Rows (`25`) or a percentage (`0.5%`).
-    pub tolerance: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<ToleranceSetting>>,
     /// Schemas to probe (default: every schema except the system ones).
     #[serde(default)]
     pub schemas: Vec<String>,
     /// Globs over `schema.table` to probe (default: every table). `*` matches within a name.
     #[serde(default)]
-    pub include: Vec<String>,
+    pub include: GlobList,
     /// Globs over `schema.table` never probed (applied after `include`).
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Per-table settings, keyed by `schema.table` (or `table` for `public.table`).
     #[serde(default)]
     pub tables: std::collections::BTreeMap<String, TableProbeConfig>,
@@ -159,7 +162,7 @@ pub struct ProbesConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TableProbeConfig {
     /// Rows (`25`) or a percentage (`0.5%`) for this table, overriding the global tolerance.
-    pub tolerance: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<ToleranceSetting>>,
 }
 
 /// `[probes.state-store]`.
@@ -178,6 +181,77 @@ pub struct StateStoreConfig {
 
 fn default_key_column() -> String {
     "key".into()
+}
+
+/// How probes count rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeMethod {
+    /// Catalog estimates (with their statistics' age).
+    Fast,
+    /// `count(*)`.
+    Exact,
+    /// Content comparison by key range.
+    Checksum,
+}
+
+impl ProbeMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeMethod::Fast => "fast",
+            ProbeMethod::Exact => "exact",
+            ProbeMethod::Checksum => "checksum",
+        }
+    }
+}
+
+/// A `[rules]` override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Off,
+}
+
+impl RuleLevel {
+    /// The severity it sets; `None` turns the rule off.
+    pub fn severity(self) -> Option<crate::rules::Severity> {
+        match self {
+            RuleLevel::Error => Some(crate::rules::Severity::Error),
+            RuleLevel::Warning => Some(crate::rules::Severity::Warning),
+            RuleLevel::Off => None,
+        }
+    }
+}
+
+/// A row-count tolerance as written (`"25"`, `25`, `"0.5%"`), checked when the config loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToleranceSetting {
+    /// The text as written, for messages and the facts.
+    pub text: String,
+    pub value: Tolerance,
+}
+
+impl<'de> Deserialize<'de> for ToleranceSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Rows(i64),
+        }
+        let text = match Raw::deserialize(deserializer)? {
+            Raw::Text(t) => t,
+            Raw::Rows(n) => n.to_string(),
+        };
+        match Tolerance::parse(&text) {
+            Some(value) => Ok(ToleranceSetting { text, value }),
+            None => Err(serde::de::Error::custom(format!(
+                "tolerance `{text}` is not a row count (`25`) or a percentage (`0.5%`)"
+            ))),
+        }
+    }
 }
 
 /// A duration written as `500ms`, `10s`, `2m`, or a number of seconds.
@@ -377,15 +451,4 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     toml::from_str::<Config>(text).map_err(|e| invalid(name, text, e))
 }
 
-/// `path` relative to `root` with `/` separators, or as given when outside it.
-pub fn relative_display(root: &Path, path: &Path) -> String {
-    if let Ok(rel) = path.strip_prefix(root) {
-        return rel.to_string_lossy().replace('\\', "/");
-    }
-    if let (Ok(root), Ok(full)) = (root.canonicalize(), path.canonicalize()) {
-        if let Ok(rel) = full.strip_prefix(&root) {
-            return rel.to_string_lossy().replace('\\', "/");
-        }
-    }
-    path.to_string_lossy().replace('\\', "/")
-}
+pub use crate::source::path::relative_display;

@@ -8,48 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::facts::Location;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A rule's metadata: the same text feeds `rules`, `explain`, SARIF and the docs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RuleMeta {
-    pub id: String,
-    pub severity: Severity,
-    pub summary: String,
-    /// Markdown: what it checks, why it matters, how to fix.
-    pub help: String,
-    pub tags: Vec<String>,
-    /// Where the rule is defined (`policies/launch.rhai`, or `<engine>`).
-    pub source: String,
-}
+pub use crate::rules::{RuleMeta, Severity};
 
 /// A secondary location that explains a finding (the first of two duplicate keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,7 +133,7 @@ impl Verdict {
         let warnings = active().filter(|f| f.severity == Severity::Warning).count();
         // policy/error always blocks: policies fail closed.
         let blocking = active()
-            .filter(|f| f.severity >= fail_on || f.rule == crate::policy::POLICY_ERROR)
+            .filter(|f| f.severity >= fail_on || f.rule == crate::rules::POLICY_ERROR)
             .count();
         Verdict {
             go: blocking == 0,

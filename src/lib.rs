@@ -13,6 +13,7 @@ pub mod init;
 pub mod policy;
 pub mod probe;
 pub mod report;
+pub mod rules;
 pub mod secrets;
 pub mod source;
 pub mod tolerance;

@@ -225,21 +225,11 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
     entries
 }
 
-fn parent_of(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
+use crate::source::path::parent as parent_of;
 
 /// The config's `exclude` globs, which ignored evidence honours like the walk does.
-fn exclude_globs(ctx: &CollectContext) -> globset::GlobSet {
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in &ctx.config.config.exclude {
-        if let Ok(g) = globset::Glob::new(glob) {
-            builder.add(g);
-        }
-    }
-    builder
-        .build()
-        .unwrap_or_else(|_| globset::GlobSet::empty())
+fn exclude_globs<'a>(ctx: &'a CollectContext) -> &'a globset::GlobSet {
+    ctx.config.config.exclude.set()
 }
 
 /// Key of a set: kind, method, timestamp.

@@ -7,7 +7,6 @@
 //! missing bit or a syntax error is a fact; `policies/scripts.rhai` decides what it means.
 
 mod bash_syntax;
-mod shell_lexer;
 mod syntax_cache;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,20 +18,19 @@ use crate::facts::scripts::{
     SyntaxCheck, SyntaxError,
 };
 use crate::facts::Location;
+use crate::source::shell::{self, is_assignment, unquote, Flavor, SimpleCommand, Word};
 use bash_syntax::SyntaxVerdict;
-use shell_lexer::{simple_commands, unquote, SimpleCommand, Word};
+
 use syntax_cache::SyntaxCache;
+
+fn simple_commands(text: &str) -> Vec<SimpleCommand> {
+    shell::simple_commands(text, Flavor::Script)
+}
 
 /// Interpreters of the POSIX shell family.
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"];
 /// Shells whose scripts `bash -n` can judge (POSIX sh is, near enough, a subset of bash).
 const BASH_CHECKABLE: &[&str] = &["sh", "bash", "dash", "ash"];
-/// Words that open or continue a compound command; the command word follows them.
-const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "do", "while", "until", "!", "time", "{",
-];
-/// Prefixes that run the next word as the command.
-const WRAPPERS: &[&str] = &["exec", "command", "nohup", "builtin"];
 /// How deep path evaluation follows variables and substitutions.
 const MAX_EVAL_DEPTH: usize = 8;
 
@@ -331,9 +329,7 @@ fn parse_shebang(first_line: &str, rel: &str) -> Option<Shebang> {
     })
 }
 
-fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+use crate::source::path::file_name as base_name;
 
 /// Shell options from `set` arguments (`-euo pipefail`, `-o errexit`, `+e`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -374,18 +370,6 @@ fn parse_set_args<'a>(args: impl IntoIterator<Item = &'a str>) -> ShellOptions {
         }
     }
     options
-}
-
-fn is_assignment(word: &str) -> bool {
-    let name_end = word.find(['=', '[', '+']).unwrap_or(0);
-    let name = &word[..name_end];
-    let rest = &word[name_end..];
-    !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && (rest.starts_with('=')
-            || rest.starts_with("+=")
-            || (rest.starts_with('[') && rest.contains("]=")))
 }
 
 fn has_substitution(word: &str) -> bool {
@@ -686,24 +670,7 @@ fn matching_paren(text: &str) -> Option<usize> {
     None
 }
 
-/// `base` joined with the relative `rest`, with `.` and `..` resolved; `None` when it leaves
-/// the repository.
-fn join_normalized(base: &str, rest: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    for part in rest.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
+use crate::source::path::join as join_normalized;
 
 fn looks_like_script_path(text: &str) -> bool {
     text.ends_with(".sh") || text.ends_with(".bash")
@@ -716,24 +683,8 @@ fn invocation(
     text: &str,
     rel: &str,
 ) -> Option<Invocation> {
-    let mut words = command.words.iter().peekable();
-    while let Some(word) = words.peek() {
-        let w = word.raw.as_str();
-        if KEYWORDS.contains(&w) || WRAPPERS.contains(&w) || is_assignment(w) {
-            words.next();
-        } else if w == "env" || w == "sudo" || w == "timeout" {
-            words.next();
-            while words.peek().is_some_and(|n| {
-                n.raw.starts_with('-')
-                    || is_assignment(&n.raw)
-                    || n.raw.chars().all(|c| c.is_ascii_digit() || c == 's')
-            }) {
-                words.next();
-            }
-        } else {
-            break;
-        }
-    }
+    let start = shell::command_start(&command.words)?;
+    let mut words = command.words[start..].iter();
     let command_word = words.next()?;
     let name = unquote(&command_word.raw);
     let (kind, target) = match name.as_str() {

@@ -7,4 +7,9 @@
 
 pub mod dburl;
 pub mod dotenv;
+pub mod file;
+pub mod glob;
+pub mod json_spans;
 pub mod location;
+pub mod path;
+pub mod shell;

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::super::CollectContext;
 use crate::source::dotenv::Dialect;
+use crate::source::path;
 
 /// Files whose presence says which loader a project uses, nearest folder first.
 const MARKERS: &[(Dialect, &[&str])] = &[
@@ -57,18 +58,14 @@ pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
 
 /// The dialect the repository's files imply for `rel`.
 pub fn infer(root: &Path, rel: &str) -> (Dialect, String) {
-    let dir = rel.rfind('/').map_or("", |i| &rel[..i]);
-    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let dir = path::parent(rel);
+    let name = path::file_name(rel);
     for compose in COMPOSE_FILES {
         let path = root.join(dir).join(compose);
         let Ok(text) = crate::collect::read_text(&path) else {
             continue;
         };
-        let shown = if dir.is_empty() {
-            compose.to_string()
-        } else {
-            format!("{dir}/{compose}")
-        };
+        let shown = path::child(dir, compose);
         if name == ".env" {
             return (
                 Dialect::Compose,
@@ -84,16 +81,12 @@ pub fn infer(root: &Path, rel: &str) -> (Dialect, String) {
         for (dialect, markers) in MARKERS {
             for marker in *markers {
                 if root.join(d).join(marker).is_file() {
-                    let shown = if d.is_empty() {
-                        marker.to_string()
-                    } else {
-                        format!("{d}/{marker}")
-                    };
+                    let shown = path::child(d, marker);
                     return (*dialect, format!("{shown} is the nearest project file"));
                 }
             }
         }
-        folder = (!d.is_empty()).then(|| d.rfind('/').map_or("", |i| &d[..i]));
+        folder = (!d.is_empty()).then(|| path::parent(d));
     }
     (
         Dialect::Node,
