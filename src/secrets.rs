@@ -73,11 +73,17 @@ fn token_shape(v: &str) -> Option<&'static str> {
     static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     let table = RE.get_or_init(|| {
         [
-            (r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$", "a GitHub token"),
+            (
+                r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
+                "a GitHub token",
+            ),
             (r"^(sk|rk|pk)_(live|test)_[A-Za-z0-9]{10,}$", "a Stripe key"),
             (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
             (r"^xox[abprs]-[A-Za-z0-9-]{10,}$", "a Slack token"),
-            (r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$", "a JWT"),
+            (
+                r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$",
+                "a JWT",
+            ),
             (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a PEM private key"),
             (r"^AIza[0-9A-Za-z_-]{30,}$", "a Google API key"),
             (r"^sk-[A-Za-z0-9_-]{20,}$", "an API secret key"),
@@ -87,7 +93,10 @@ fn token_shape(v: &str) -> Option<&'static str> {
         .filter_map(|(p, why)| Regex::new(p).ok().map(|r| (r, why)))
         .collect()
     });
-    table.iter().find(|(re, _)| re.is_match(v)).map(|(_, why)| *why)
+    table
+        .iter()
+        .find(|(re, _)| re.is_match(v))
+        .map(|(_, why)| *why)
 }
 
 /// A boolean, a number, a short word or phrase, a path, a host, a URL without credentials,
@@ -315,7 +324,10 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
         let host = lower
             .split_once('@')
             .map_or("", |(_, h)| h.split([':', '/', '?']).next().unwrap_or(""));
-        let local = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0");
+        let local = matches!(
+            host,
+            "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0"
+        );
         let default_password = matches!(
             password,
             "postgres" | "mysql" | "root" | "redis" | "guest" | "admin" | "password" | "secret"
@@ -324,11 +336,43 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
             .then_some("a local development URL or a default password");
     }
     const WEAK: &[&str] = &[
-        "secret", "supersecret", "super-secret", "super_secret", "mysecret", "password",
-        "passw0rd", "p@ssw0rd", "password1", "password123", "pass", "changeme", "example",
-        "test", "testing", "admin", "root", "default", "dev", "development", "demo", "sample",
-        "dummy", "foobar", "foo", "bar", "letmein", "qwerty", "123456", "12345678", "1234",
-        "secretkey", "secret-key", "secret_key", "mypassword", "token", "key",
+        "secret",
+        "supersecret",
+        "super-secret",
+        "super_secret",
+        "mysecret",
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "password1",
+        "password123",
+        "pass",
+        "changeme",
+        "example",
+        "test",
+        "testing",
+        "admin",
+        "root",
+        "default",
+        "dev",
+        "development",
+        "demo",
+        "sample",
+        "dummy",
+        "foobar",
+        "foo",
+        "bar",
+        "letmein",
+        "qwerty",
+        "123456",
+        "12345678",
+        "1234",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "mypassword",
+        "token",
+        "key",
     ];
     if WEAK.contains(&lower.as_str()) {
         return Some("a well-known weak value");
@@ -336,8 +380,20 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
     // `dev-secret`, `test_jwt_secret`, `local-password-123`: a development default, said so
     // in its own words, and not random.
     const DEV_WORDS: &[&str] = &[
-        "dev", "development", "test", "testing", "local", "example", "sample", "dummy", "fake",
-        "changeme", "insecure", "notsecret", "not-secret", "placeholder",
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "local",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "changeme",
+        "insecure",
+        "notsecret",
+        "not-secret",
+        "placeholder",
     ];
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -399,7 +455,10 @@ fn angle_placeholder(v: &str) -> bool {
             return false;
         };
         let inner = &after[..close];
-        let wordy = inner.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        let wordy = inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
             && inner.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
             && inner
                 .chars()

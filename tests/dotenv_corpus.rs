@@ -77,7 +77,8 @@ fn compare(cases: &[Value], oracle: &Value, field: &str, d: Dialect) -> Score {
             if same {
                 s.agree += 1;
             } else if s.differences.len() < 400 {
-                s.differences.push(format!("#{id} {k}: want {w:?}, got {:?}", got.get(k)));
+                s.differences
+                    .push(format!("#{id} {k}: want {w:?}, got {:?}", got.get(k)));
             }
         }
     }
@@ -125,7 +126,10 @@ fn shell_divergence_precision_and_recall() {
     let shell = load("shell.json");
     let mut report = String::new();
     let mut failed = false;
-    for (d, oracle) in [(Dialect::Node, load("node.json")), (Dialect::Python, load("python.json"))] {
+    for (d, oracle) in [
+        (Dialect::Node, load("node.json")),
+        (Dialect::Python, load("python.json")),
+    ] {
         let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
         let mut misses = Vec::new();
         for c in &cases {
@@ -137,8 +141,8 @@ fn shell_divergence_precision_and_recall() {
             let our_sh = ours(Dialect::Shell, text);
             for (k, v) in &want {
                 let truth = sh.get(k) != Some(v) && v.is_some();
-                let said = our_d.get(k).cloned().flatten().is_some()
-                    && our_d.get(k) != our_sh.get(k);
+                let said =
+                    our_d.get(k).cloned().flatten().is_some() && our_d.get(k) != our_sh.get(k);
                 match (truth, said) {
                     (true, true) => tp += 1,
                     (false, true) => {

@@ -119,7 +119,10 @@ fn shell_unsafe_values() {
     assert!(got[0].contains("runs `hello` as a command"), "{got:?}");
     let got = lint_errors("env/shell-unsafe-value", &[(".env", "TOKEN= abc123\n")]);
     assert!(got[0].contains("does not read TOKEN"), "{got:?}");
-    assert!(!got[0].contains("abc123") && !got[0].contains("redacted"), "{got:?}");
+    assert!(
+        !got[0].contains("abc123") && !got[0].contains("redacted"),
+        "{got:?}"
+    );
     // An escaped space: node dotenv keeps the backslash, the shell drops it.
     let got = lint_errors(
         "env/shell-unsafe-value",
@@ -129,7 +132,10 @@ fn shell_unsafe_values() {
         got,
         ["env/shell-unsafe-value .env:1:10: a sourcing shell reads GREETING as `hello world` while node dotenv reads `hello\\ world`"]
     );
-    let got = lint_errors("env/shell-unsafe-value", &[(".env", "USER_NAME=$(whoami)\n")]);
+    let got = lint_errors(
+        "env/shell-unsafe-value",
+        &[(".env", "USER_NAME=$(whoami)\n")],
+    );
     assert!(got[0].contains("does not read USER_NAME"), "{got:?}");
     // A secret's value never reaches the message.
     let got = lint_errors(
@@ -219,7 +225,10 @@ EXTRA=
         Some("the contract marks it @sensitive")
     );
     let redacted = outcome.facts.redacted();
-    assert_eq!(redacted.env.sets[0].vars["WEBHOOK_NAME"].value, "[redacted]");
+    assert_eq!(
+        redacted.env.sets[0].vars["WEBHOOK_NAME"].value,
+        "[redacted]"
+    );
     assert_eq!(redacted.env.sets[0].vars["LOG_LEVEL"].value, "error");
 }
 

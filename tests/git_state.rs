@@ -97,7 +97,10 @@ fn tracked_and_ignored_env_files_are_read() {
         ),
     ]);
     git(dir.path(), &["add", ".gitignore"]);
-    git(dir.path(), &["add", "-f", ".env.example", ".env.production"]);
+    git(
+        dir.path(),
+        &["add", "-f", ".env.example", ".env.production"],
+    );
     git(dir.path(), &["commit", "-qm", "init"]);
     let outcome = common::run(dir.path());
     let states: Vec<(String, String)> = outcome
@@ -153,12 +156,27 @@ fn committed_test_defaults_versus_a_live_key() {
 #[test]
 fn a_diff_named_like_an_env_file_is_not_read_as_one() {
     let patch = "diff --git a/.env.example b/.env.example\nindex 3b18e51..a8c2f1e 100644\n--- a/.env.example\n+++ b/.env.example\n@@ -1,2 +1,3 @@\n API_URL=\n+API_TOKEN=\n PORT=3000\n";
-    let dir = repo(&[(".env.patch", patch), (".env.example", "API_URL=\nPORT=3000\n")]);
+    let dir = repo(&[
+        (".env.patch", patch),
+        (".env.example", "API_URL=\nPORT=3000\n"),
+    ]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "init"]);
     let outcome = common::run(dir.path());
-    assert!(outcome.facts.env.files.iter().all(|f| f.path != ".env.patch"));
-    assert!(outcome.findings.iter().all(|f| f.location.file != ".env.patch"), "{:?}", outcome.findings);
+    assert!(outcome
+        .facts
+        .env
+        .files
+        .iter()
+        .all(|f| f.path != ".env.patch"));
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .all(|f| f.location.file != ".env.patch"),
+        "{:?}",
+        outcome.findings
+    );
     assert!(
         outcome
             .notes

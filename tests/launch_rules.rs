@@ -14,14 +14,20 @@ fn contract() -> String {
 fn fails(rule: &str, changes: &[(&str, Option<&str>)]) -> Vec<String> {
     lint_errors(
         rule,
-        &[(FILE, &launch_env(changes)), (".env.launch.example", &contract())],
+        &[
+            (FILE, &launch_env(changes)),
+            (".env.launch.example", &contract()),
+        ],
     )
 }
 
 fn passes(rule: &str, changes: &[(&str, Option<&str>)]) {
     lint_ok(
         rule,
-        &[(FILE, &launch_env(changes)), (".env.launch.example", &contract())],
+        &[
+            (FILE, &launch_env(changes)),
+            (".env.launch.example", &contract()),
+        ],
     );
 }
 
@@ -74,7 +80,10 @@ fn debug_and_demo_switches_that_are_present_are_off() {
     // A demo switch present is checked without a contract; absent, it is not demanded.
     let got = lint_errors(
         "launch/demo-routes",
-        &[(".env.production", "NODE_ENV=production\nALLOW_DEMO_ROUTES=true\n")],
+        &[(
+            ".env.production",
+            "NODE_ENV=production\nALLOW_DEMO_ROUTES=true\n",
+        )],
     );
     assert_eq!(got.len(), 1, "{got:?}");
 }

@@ -185,11 +185,17 @@ fn a_reference_to_a_process_variable_leaks_nowhere() {
     for (label, out) in &outputs {
         for stream in [&out.stdout, &out.stderr] {
             let text = String::from_utf8_lossy(stream);
-            assert!(!text.contains("CANARYprocessToken"), "{label} leaked the token:\n{text}");
+            assert!(
+                !text.contains("CANARYprocessToken"),
+                "{label} leaked the token:\n{text}"
+            );
         }
     }
     if let Ok(config) = std::fs::read_to_string(dir.path().join("launchgate.toml")) {
-        assert!(!config.contains("CANARYprocessToken"), "init wrote it:\n{config}");
+        assert!(
+            !config.contains("CANARYprocessToken"),
+            "init wrote it:\n{config}"
+        );
     }
     // The reference is a finding naming it, not a silent empty value.
     let human = String::from_utf8_lossy(&outputs[0].1.stdout).to_string();
@@ -213,7 +219,10 @@ fn a_setting_value_is_not_scrubbed_from_prose() {
     let human = launchgate::report::Format::Human.render(&outcome, Default::default());
     assert!(!human.contains("[redacted]"), "{human}");
     assert!(human.contains("env/parse-error"), "{human}");
-    assert!(human.contains("LOG_LEVEL=error"), "the snippet shows the setting:\n{human}");
+    assert!(
+        human.contains("LOG_LEVEL=error"),
+        "the snippet shows the setting:\n{human}"
+    );
     assert!(human.contains("APP_PATH=server/src"), "{human}");
     assert!(!human.contains("tok_9f8e7d6c5b4a3210"), "{human}");
     let explain = Command::cargo_bin("launchgate")
@@ -222,7 +231,10 @@ fn a_setting_value_is_not_scrubbed_from_prose() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&explain.stdout);
-    assert!(text.contains("env/parse-error") && !text.contains("[redacted]"), "{text}");
+    assert!(
+        text.contains("env/parse-error") && !text.contains("[redacted]"),
+        "{text}"
+    );
 }
 
 /// The apostrophes of two comments (`don't` ... `that's`) swallow nothing: the duplicate is
@@ -242,7 +254,15 @@ fn apostrophes_in_comments_swallow_no_line() {
         .iter()
         .map(|e| e.key.as_str())
         .collect();
-    assert_eq!(keys, ["NODE_ENV", "ALLOW_DEMO_ROUTES", "JWT_SECRET", "ALLOW_DEMO_ROUTES"]);
+    assert_eq!(
+        keys,
+        [
+            "NODE_ENV",
+            "ALLOW_DEMO_ROUTES",
+            "JWT_SECRET",
+            "ALLOW_DEMO_ROUTES"
+        ]
+    );
     let human = launchgate::report::Format::Human.render(&outcome, Default::default());
     assert!(!human.contains("Zq8rT2mXk9pL4sWzQ7"), "{human}");
 }

@@ -24,7 +24,10 @@ pub fn apply_markers(text: &str, parsed: &Parsed, entries: &mut [EnvEntry]) {
         // The comment lines directly above the key (no blank line between).
         let line_start = text[..e.key_span.start].rfind('\n').map_or(0, |n| n + 1);
         let mut above = &text[..line_start];
-        while let Some(prev) = above.strip_suffix('\n').map(|a| a.strip_suffix('\r').unwrap_or(a)) {
+        while let Some(prev) = above
+            .strip_suffix('\n')
+            .map(|a| a.strip_suffix('\r').unwrap_or(a))
+        {
             let start = prev.rfind('\n').map_or(0, |n| n + 1);
             let line = prev[start..].trim();
             if !line.starts_with('#') {
@@ -131,9 +134,15 @@ pub fn type_error(spec: &str, value: &str) -> Option<String> {
                 let min = arg("min").and_then(|m| m.parse::<f64>().ok());
                 let max = arg("max").and_then(|m| m.parse::<f64>().ok());
                 if min.is_some_and(|m| n < m) {
-                    Some(format!("is below the minimum {}", arg("min").unwrap_or_default()))
+                    Some(format!(
+                        "is below the minimum {}",
+                        arg("min").unwrap_or_default()
+                    ))
                 } else if max.is_some_and(|m| n > m) {
-                    Some(format!("is above the maximum {}", arg("max").unwrap_or_default()))
+                    Some(format!(
+                        "is above the maximum {}",
+                        arg("max").unwrap_or_default()
+                    ))
                 } else {
                     None
                 }

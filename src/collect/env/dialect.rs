@@ -16,7 +16,13 @@ const MARKERS: &[(Dialect, &[&str])] = &[
     (Dialect::Node, &["package.json"]),
     (
         Dialect::Python,
-        &["pyproject.toml", "requirements.txt", "Pipfile", "setup.py", "manage.py"],
+        &[
+            "pyproject.toml",
+            "requirements.txt",
+            "Pipfile",
+            "setup.py",
+            "manage.py",
+        ],
     ),
 ];
 
@@ -129,8 +135,7 @@ pub fn not_env_file(text: &str) -> Option<&'static str> {
             l.split_once('=').is_some_and(|(k, _)| {
                 let k = k.trim();
                 !k.is_empty()
-                    && k
-                        .chars()
+                    && k.chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
             })
         })

@@ -63,7 +63,10 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         .iter()
         .flat_map(|s| {
             let s = s.get_ref();
-            s.files.iter().chain(s.contract.iter()).map(|f| normalize(f))
+            s.files
+                .iter()
+                .chain(s.contract.iter())
+                .map(|f| normalize(f))
         })
         .collect();
     let contract_paths: BTreeSet<String> = ctx
@@ -85,7 +88,9 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         let (dialect, reason) = dialect::choose(ctx, rel);
         let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => {
-                if let Some(what) = (!configured).then(|| dialect::not_env_file(&text)).flatten()
+                if let Some(what) = (!configured)
+                    .then(|| dialect::not_env_file(&text))
+                    .flatten()
                 {
                     skipped_notes.push(format!(
                         "{rel} is named like an env file but holds {what}: not read as one"
@@ -118,7 +123,10 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
     }
     let (sets, mut notes) = build_sets(ctx, &files);
     for f in &files {
-        notes.push(format!("{} read as {}: {}", f.path, f.dialect, f.dialect_reason));
+        notes.push(format!(
+            "{} read as {}: {}",
+            f.path, f.dialect, f.dialect_reason
+        ));
     }
     notes.extend(skipped_notes);
     EnvCollection {
@@ -312,11 +320,7 @@ fn build_sets(ctx: &CollectContext, files: &[EnvFile]) -> (Vec<EnvSet>, Vec<Stri
     (sets, notes)
 }
 
-fn assemble(
-    by_path: &BTreeMap<&str, &EnvFile>,
-    spec: SetSpec,
-    with_process: bool,
-) -> EnvSet {
+fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: bool) -> EnvSet {
     let contract_file = spec
         .contract
         .as_deref()

@@ -48,10 +48,7 @@ pub fn parse_env_file(
         if let Some((k, v)) = inner.split_once('=') {
             let k = k.trim();
             let v = v.trim().trim_matches(['"', '\'']);
-            if !k.is_empty()
-                && !k.contains(' ')
-                && secrets::classify(k, v, false).is_some()
-            {
+            if !k.is_empty() && !k.contains(' ') && secrets::classify(k, v, false).is_some() {
                 let at = c.start + body.find('=').map_or(0, |e| e + 1);
                 masks.push((at, c.end));
             }
@@ -81,24 +78,19 @@ pub fn parse_env_file(
             (None, RawValue::Text(t)) => t.clone(),
             (None, _) => String::new(),
         };
-        let secret_reason = secrets::classify(&e.key, &value, false)
-            .or_else(|| {
-                // A value built from a secret is one (`URL=...${DB_PASSWORD}...`).
-                (value != written && secrets::classify(&e.key, written, false).is_some())
-                    .then_some("it is built from a secret")
-            });
+        let secret_reason = secrets::classify(&e.key, &value, false).or_else(|| {
+            // A value built from a secret is one (`URL=...${DB_PASSWORD}...`).
+            (value != written && secrets::classify(&e.key, written, false).is_some())
+                .then_some("it is built from a secret")
+        });
         if secret_reason.is_some() || !e.unresolved_on_read.is_empty() {
             masks.push(quoted_inner(e.value_span.start, written));
         }
         let is_last = last_index.get(e.key.as_str()) == Some(&i);
         let shell_divergence = match (&shell, is_last) {
-            (Some(shell), true) => divergence::describe(
-                dialect,
-                &e.key,
-                &value,
-                secret_reason.is_some(),
-                shell,
-            ),
+            (Some(shell), true) => {
+                divergence::describe(dialect, &e.key, &value, secret_reason.is_some(), shell)
+            }
             _ => None,
         };
         let malformed = if e.quote == dotenv::Quote::Single && dialect != Dialect::Node {
@@ -150,10 +142,7 @@ pub fn parse_env_file(
 
 /// The byte range to mask for a value: inside its quotes, or all of it.
 fn quoted_inner(start: usize, raw: &str) -> (usize, usize) {
-    let q = raw
-        .chars()
-        .next()
-        .filter(|c| matches!(c, '"' | '\'' | '`'));
+    let q = raw.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'));
     match q {
         Some(q) if raw.len() >= 2 && raw.ends_with(q) => (start + 1, start + raw.len() - 1),
         _ => (start, start + raw.len()),

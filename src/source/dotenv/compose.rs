@@ -120,8 +120,12 @@ fn interpolate(
                         None => note(unresolved, name),
                     },
                     Some(b'-') if set => out.push_str(found.as_deref().unwrap_or("")),
-                    Some(b'-') => out.push_str(&interpolate(&rest[1..], lookup, unresolved, depth + 1)?),
-                    Some(b'+') if set => out.push_str(&interpolate(&rest[1..], lookup, unresolved, depth + 1)?),
+                    Some(b'-') => {
+                        out.push_str(&interpolate(&rest[1..], lookup, unresolved, depth + 1)?)
+                    }
+                    Some(b'+') if set => {
+                        out.push_str(&interpolate(&rest[1..], lookup, unresolved, depth + 1)?)
+                    }
                     Some(b'?') if set => out.push_str(found.as_deref().unwrap_or("")),
                     Some(b'+' | b'?') => {}
                     Some(_) => out.push_str(&s[i..=close]),

@@ -294,9 +294,7 @@ pub(crate) fn unclaimed_lines(
         while k < claimed.len() && claimed[k].end <= start {
             k += 1;
         }
-        let covered = claimed
-            .get(k)
-            .is_some_and(|r| r.start < start + body.len());
+        let covered = claimed.get(k).is_some_and(|r| r.start < start + body.len());
         if !covered {
             parsed.problems.push(Problem {
                 span: start + lead..start + body.len(),

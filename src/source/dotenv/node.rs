@@ -12,13 +12,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{
-    unclaimed_lines, Entry, Normalized, Parsed, Quote, RawValue, Resolved, MAX_EXPANSION,
-};
+use super::{unclaimed_lines, Entry, Normalized, Parsed, Quote, RawValue, Resolved, MAX_EXPANSION};
 
 /// JavaScript's `\s`.
-const JS_SPACE: &str =
-    r"[\t\n\x0B\x0C\r \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}]";
+const JS_SPACE: &str = r"[\t\n\x0B\x0C\r \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}]";
 
 fn line_regex() -> &'static Regex {
     static LINE: OnceLock<Regex> = OnceLock::new();
@@ -35,14 +32,8 @@ fn line_regex() -> &'static Regex {
 fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
                 | '\u{2028}'
                 | '\u{2029}'
                 | '\u{202f}'
@@ -210,8 +201,7 @@ fn next_reference(s: &str) -> Option<(Range<usize>, &str)> {
                     return Some((p..q + 1, &s[p + 2..q]));
                 }
             }
-            if b
-                .get(p + 1)
+            if b.get(p + 1)
                 .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
             {
                 let mut q = p + 2;

@@ -105,7 +105,8 @@ pub(super) fn parse(text: &str) -> Parsed {
                 if matches!(r.peek(), Some('\r' | '\n')) {
                     r.at += 1;
                 }
-                let start = mark + (text[mark..line_end].len() - text[mark..line_end].trim_start().len());
+                let start =
+                    mark + (text[mark..line_end].len() - text[mark..line_end].trim_start().len());
                 parsed.problems.push(Problem {
                     span: start.min(line_end)..line_end,
                     message: "python-dotenv cannot parse this line and skips it".into(),
@@ -183,8 +184,7 @@ fn binding(r: &mut Reader, parsed: &mut Parsed) -> Result<(), Fail> {
                     let cut = part
                         .char_indices()
                         .find(|(i, c)| {
-                            is_space(*c)
-                                && part[*i..].trim_start_matches(is_space).starts_with('#')
+                            is_space(*c) && part[*i..].trim_start_matches(is_space).starts_with('#')
                         })
                         .map_or(part.len(), |(i, _)| i);
                     let value = part[..cut].trim_end_matches(is_space);

@@ -13,9 +13,33 @@ use super::{Entry, Parsed, Problem, Quote, RawValue, Resolved, MAX_EXPANSION};
 
 /// Variables bash sets itself: their values depend on where and how it runs.
 const SHELL_VARIABLES: &[&str] = &[
-    "BASH", "BASHOPTS", "BASHPID", "BASH_VERSION", "EUID", "HOME", "HOSTNAME", "HOSTTYPE",
-    "IFS", "LINENO", "MACHTYPE", "OLDPWD", "OPTIND", "OSTYPE", "PATH", "PPID", "PS4", "PWD",
-    "RANDOM", "SECONDS", "SHELL", "SHELLOPTS", "SHLVL", "SRANDOM", "UID", "USER", "_",
+    "BASH",
+    "BASHOPTS",
+    "BASHPID",
+    "BASH_VERSION",
+    "EUID",
+    "HOME",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "IFS",
+    "LINENO",
+    "MACHTYPE",
+    "OLDPWD",
+    "OPTIND",
+    "OSTYPE",
+    "PATH",
+    "PPID",
+    "PS4",
+    "PWD",
+    "RANDOM",
+    "SECONDS",
+    "SHELL",
+    "SHELLOPTS",
+    "SHLVL",
+    "SRANDOM",
+    "UID",
+    "USER",
+    "_",
 ];
 
 /// One word of a command as bash reads it.
@@ -45,7 +69,10 @@ fn is_name(c: u8) -> bool {
 }
 
 fn is_meta(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')')
+    matches!(
+        c,
+        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+    )
 }
 
 enum Unclosed {
@@ -85,7 +112,9 @@ impl Lexer<'_> {
                 let name_len = inner.bytes().take_while(|c| is_name(*c)).count();
                 let (name, op) = inner.split_at(name_len);
                 if name.is_empty() || !is_name_start(name.as_bytes()[0]) {
-                    return Err(format!("`${{{inner}}}` is a shell expansion the file cannot settle"));
+                    return Err(format!(
+                        "`${{{inner}}}` is a shell expansion the file cannot settle"
+                    ));
                 }
                 let found = self.lookup(name, unresolved)?;
                 let (colon, kind, word) = match op.as_bytes().first() {
@@ -97,9 +126,8 @@ impl Lexer<'_> {
                 if kind != b' ' && found.is_none() {
                     unresolved.retain(|u| u != name);
                 }
-                let expand_word = |lex: &Self, unresolved: &mut Vec<String>| {
-                    lex.expand_plain(word, unresolved)
-                };
+                let expand_word =
+                    |lex: &Self, unresolved: &mut Vec<String>| lex.expand_plain(word, unresolved);
                 match kind {
                     b' ' => out.push_str(found.as_deref().unwrap_or("")),
                     b'-' if set => out.push_str(found.as_deref().unwrap_or("")),
@@ -142,7 +170,9 @@ impl Lexer<'_> {
     /// The word of a `${NAME-word}` default, read as double-quoted text.
     fn expand_plain(&self, word: &str, unresolved: &mut Vec<String>) -> Result<String, String> {
         if word.contains(['`', '\'', '"', '\\']) || word.contains("$(") {
-            return Err(format!("`{word}` in a `${{...}}` default is beyond a static reading"));
+            return Err(format!(
+                "`{word}` in a `${{...}}` default is beyond a static reading"
+            ));
         }
         let mut sub = Lexer {
             s: word,
@@ -215,7 +245,8 @@ impl Lexer<'_> {
                         Some(n) => out.push(n),
                         None => {}
                     }
-                    self.at = here + 1 + self.s[here + 1..].chars().next().map_or(0, char::len_utf8);
+                    self.at =
+                        here + 1 + self.s[here + 1..].chars().next().map_or(0, char::len_utf8);
                 }
                 b'\'' => {
                     let close = self.s[here + 1..].find('\'').ok_or(Unclosed::Quote('\''))?;
@@ -245,7 +276,10 @@ impl Lexer<'_> {
                                 }
                             },
                             b'`' => {
-                                note(&mut unknown, "a backtick runs a command when the file is sourced".into());
+                                note(
+                                    &mut unknown,
+                                    "a backtick runs a command when the file is sourced".into(),
+                                );
                                 let close = self.s[self.at + 1..]
                                     .find('`')
                                     .ok_or(Unclosed::Quote('`'))?;
@@ -253,7 +287,10 @@ impl Lexer<'_> {
                             }
                             b'$' => {
                                 if b.get(self.at + 1) == Some(&b'(') {
-                                    note(&mut unknown, "`$(...)` runs a command when the file is sourced".into());
+                                    note(
+                                        &mut unknown,
+                                        "`$(...)` runs a command when the file is sourced".into(),
+                                    );
                                     self.skip_parens(self.at + 1).ok_or(Unclosed::Quote(')'))?;
                                 } else if let Err(why) = self.dollar(&mut out, &mut unresolved) {
                                     note(&mut unknown, why);
@@ -271,7 +308,10 @@ impl Lexer<'_> {
                     let close = self.s[here + 1..].find('`').ok_or(Unclosed::Quote('`'))?;
                     // An empty pair runs nothing and gives nothing.
                     if close > 0 {
-                        note(&mut unknown, "a backtick runs a command when the file is sourced".into());
+                        note(
+                            &mut unknown,
+                            "a backtick runs a command when the file is sourced".into(),
+                        );
                     }
                     self.at = here + close + 2;
                 }
@@ -286,12 +326,18 @@ impl Lexer<'_> {
                     }
                     match ansi_c(&self.s[body..j]) {
                         Some(text) => out.push_str(&text),
-                        None => note(&mut unknown, "a `$'...'` escape beyond a static reading".into()),
+                        None => note(
+                            &mut unknown,
+                            "a `$'...'` escape beyond a static reading".into(),
+                        ),
                     }
                     self.at = j + 1;
                 }
                 b'$' if b.get(here + 1) == Some(&b'(') => {
-                    note(&mut unknown, "`$(...)` runs a command when the file is sourced".into());
+                    note(
+                        &mut unknown,
+                        "`$(...)` runs a command when the file is sourced".into(),
+                    );
                     self.skip_parens(here + 1).ok_or(Unclosed::Quote(')'))?;
                 }
                 b'$' => {
@@ -300,7 +346,10 @@ impl Lexer<'_> {
                     }
                 }
                 b'~' if tilde_ok && assignment.is_some() => {
-                    note(&mut unknown, "an unquoted `~` is the home directory of whoever sources the file".into());
+                    note(
+                        &mut unknown,
+                        "an unquoted `~` is the home directory of whoever sources the file".into(),
+                    );
                     self.at = here + 1;
                 }
                 _ => {
@@ -416,7 +465,9 @@ pub(super) fn parse(text: &str) -> Parsed {
             break;
         }
         if lex.b[lex.at] == b'#' {
-            let end = lex.s[lex.at..].find('\n').map_or(lex.s.len(), |n| lex.at + n);
+            let end = lex.s[lex.at..]
+                .find('\n')
+                .map_or(lex.s.len(), |n| lex.at + n);
             parsed.comments.push(lex.at..end);
             lex.at = end;
             continue;
@@ -432,14 +483,18 @@ pub(super) fn parse(text: &str) -> Parsed {
             match lex.b.get(lex.at) {
                 None | Some(b'\n' | b';') => break,
                 Some(b'#') => {
-                    let end = lex.s[lex.at..].find('\n').map_or(lex.s.len(), |n| lex.at + n);
+                    let end = lex.s[lex.at..]
+                        .find('\n')
+                        .map_or(lex.s.len(), |n| lex.at + n);
                     comment = Some(lex.at..end);
                     lex.at = end;
                     break;
                 }
                 Some(c) if is_meta(*c) => {
                     separator = Some(*c as char);
-                    let end = lex.s[lex.at..].find('\n').map_or(lex.s.len(), |n| lex.at + n);
+                    let end = lex.s[lex.at..]
+                        .find('\n')
+                        .map_or(lex.s.len(), |n| lex.at + n);
                     lex.at = end;
                     break;
                 }
@@ -459,7 +514,10 @@ pub(super) fn parse(text: &str) -> Parsed {
                 },
             }
         }
-        if let Some(w) = words.first().filter(|w| is_subscript(&text[w.span.clone()])) {
+        if let Some(w) = words
+            .first()
+            .filter(|w| is_subscript(&text[w.span.clone()]))
+        {
             // `NAME[...]=...`: an array element; a bad subscript stops the sourcing shell.
             parsed.problems.push(Problem {
                 span: w.span.clone(),
@@ -470,11 +528,23 @@ pub(super) fn parse(text: &str) -> Parsed {
             break;
         }
         let assignments = words.iter().take_while(|w| w.assignment.is_some()).count();
-        let export = assignments == 0 && words.first().is_some_and(|w| w.value.as_deref() == Ok("export"));
+        let export = assignments == 0
+            && words
+                .first()
+                .is_some_and(|w| w.value.as_deref() == Ok("export"));
         let (assigning, command): (Vec<&Word>, Option<&Word>) = if export {
-            (words[1..].iter().filter(|w| w.assignment.is_some()).collect(), None)
+            (
+                words[1..]
+                    .iter()
+                    .filter(|w| w.assignment.is_some())
+                    .collect(),
+                None,
+            )
         } else {
-            (words[..assignments].iter().collect(), words.get(assignments))
+            (
+                words[..assignments].iter().collect(),
+                words.get(assignments),
+            )
         };
         if assigning.is_empty() && !export && !words.is_empty() {
             let end = words.last().map_or(command_start, |w| w.span.end);

@@ -49,8 +49,16 @@ fn an_apostrophe_in_a_comment_swallows_nothing() {
     let text = "NODE_ENV=development  # don't ship\nALLOW_DEMO_ROUTES=true\nJWT_SECRET=abc\n# that's all\n";
     for d in Dialect::ALL {
         let vals = values(d, text);
-        assert_eq!(vals.get("ALLOW_DEMO_ROUTES"), Some(&Some("true".to_string())), "{d}");
-        assert_eq!(vals.get("JWT_SECRET"), Some(&Some("abc".to_string())), "{d}");
+        assert_eq!(
+            vals.get("ALLOW_DEMO_ROUTES"),
+            Some(&Some("true".to_string())),
+            "{d}"
+        );
+        assert_eq!(
+            vals.get("JWT_SECRET"),
+            Some(&Some("abc".to_string())),
+            "{d}"
+        );
     }
 }
 
