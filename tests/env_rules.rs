@@ -252,3 +252,31 @@ fn references_unresolved_and_malformed() {
     );
     lint_ok("env/unresolved-reference", &[(".env", "A=1\nB=${A:-x}\n")]);
 }
+
+/// `.env.local` refers to a key of `.env` below it: the loader has it, so it resolves.
+#[test]
+fn references_resolve_against_the_layers_below() {
+    lint_ok(
+        "env/unresolved-reference",
+        &[
+            (".env", "DB_HOST=db.internal\n"),
+            (
+                ".env.local",
+                "DATABASE_URL=postgres://app@${DB_HOST}:5432/app\n",
+            ),
+        ],
+    );
+    let dir = tree(&[
+        (".env", "DB_HOST=db.internal\n"),
+        (
+            ".env.local",
+            "DATABASE_URL=postgres://app@${DB_HOST}:5432/app\n",
+        ),
+    ]);
+    let outcome = common::run(dir.path());
+    let set = &outcome.facts.env.sets[0];
+    assert_eq!(
+        set.vars["DATABASE_URL"].value,
+        "postgres://app@db.internal:5432/app"
+    );
+}

@@ -12,7 +12,7 @@ mod dialect;
 mod divergence;
 mod read;
 
-pub use read::{parse_env_file, ParsedEnvFile};
+pub use read::{parse_env_file, parse_layer, ParsedEnvFile};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -77,7 +77,24 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         .filter_map(|s| s.get_ref().contract.as_deref().map(normalize))
         .collect();
     let mut skipped_notes = Vec::new();
-    for rel in &paths {
+    // Layers below a file (a configured set's earlier files; `X` under `X.local`) are read
+    // first: references in the file resolve against them, as the loader sees them.
+    let outers = |rel: &str| -> Vec<String> {
+        for set in &ctx.config.config.env {
+            let files: Vec<String> = set.get_ref().files.iter().map(|f| normalize(f)).collect();
+            if let Some(i) = files.iter().position(|f| f == rel) {
+                return files[..i].to_vec();
+            }
+        }
+        let name = file_name(rel);
+        match name.strip_suffix(".local").filter(|b| !b.is_empty()) {
+            Some(base) => vec![crate::source::path::child(dir_of(rel), base)],
+            None => Vec::new(),
+        }
+    };
+    let mut ordered: Vec<(usize, &String)> = paths.iter().map(|p| (outers(p).len(), p)).collect();
+    ordered.sort_by_key(|(depth, _)| *depth);
+    for rel in ordered.into_iter().map(|(_, p)| p) {
         let kind = if contract_base(file_name(rel)).is_some() || contract_paths.contains(rel) {
             EnvFileKind::Contract
         } else {
@@ -97,7 +114,14 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
                     ));
                     continue;
                 }
-                parse_env_file(rel, &text, kind, dialect, &reason)
+                let below = outers(rel);
+                let values: HashMap<&str, &str> = below
+                    .iter()
+                    .filter_map(|p| files.iter().find(|f| &f.path == p))
+                    .flat_map(|f| f.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())))
+                    .collect();
+                let outer = |k: &str| values.get(k).map(|v| v.to_string());
+                parse_layer(rel, &text, kind, (dialect, &reason), &outer)
             }
             Err(problem) => ParsedEnvFile {
                 file: EnvFile {
@@ -121,6 +145,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         }
         files.push(file);
     }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let (sets, mut notes) = build_sets(ctx, &files);
     for f in &files {
         notes.push(format!(

@@ -24,8 +24,20 @@ pub fn parse_env_file(
     dialect: Dialect,
     dialect_reason: &str,
 ) -> ParsedEnvFile {
+    parse_layer(rel, text, kind, (dialect, dialect_reason), &|_| None)
+}
+
+/// [`parse_env_file`] for a layer on top of others: `outer` gives the values the layers below
+/// set (what the loader has already put in its environment when it reads this file).
+pub fn parse_layer(
+    rel: &str,
+    text: &str,
+    kind: EnvFileKind,
+    (dialect, dialect_reason): (Dialect, &str),
+    outer: &dyn Fn(&str) -> Option<String>,
+) -> ParsedEnvFile {
     let parsed = dotenv::parse(text, dialect);
-    let resolved = dotenv::resolve(dialect, &parsed.entries, &|_| None);
+    let resolved = dotenv::resolve(dialect, &parsed.entries, outer);
     let shell = (dialect != Dialect::Shell).then(|| dotenv::parse(text, Dialect::Shell));
     let lines = crate::facts::LineIndex::new(text);
     let file = crate::facts::FileName::from(rel);
