@@ -316,6 +316,15 @@ pub fn is_public_text(value: &str) -> bool {
     placeholder_kind(value).is_some() || weak_secret(value).is_some()
 }
 
+/// The weakness of a URL whose password may be fine but whose database is this machine: public
+/// as text, not a placeholder.
+pub const LOCAL_URL: &str = "a local development URL";
+
+/// Why a value is public text (a placeholder or a weak value), if it is.
+pub fn public_text_reason(value: &str) -> Option<&'static str> {
+    placeholder_kind(value).or_else(|| weak_secret(value))
+}
+
 /// The weak words a secret must never be (§8): a secret key holding one is unset in effect.
 pub fn weak_secret(value: &str) -> Option<&'static str> {
     let lower = value.trim().to_ascii_lowercase();
@@ -332,8 +341,10 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
             password,
             "postgres" | "mysql" | "root" | "redis" | "guest" | "admin" | "password" | "secret"
         );
-        return (local || default_password || weak_secret(password).is_some())
-            .then_some("a local development URL or a default password");
+        if default_password || weak_secret(password).is_some() {
+            return Some("a URL with a default or weak password");
+        }
+        return local.then_some(LOCAL_URL);
     }
     const WEAK: &[&str] = &[
         "secret",

@@ -71,8 +71,9 @@ pub struct EnvEntry {
     pub secret: bool,
     pub secret_reason: Option<String>,
     /// The value is public text: a placeholder, a well-known weak value or an obvious
-    /// development default (`secret`, `changeme`, `dev-secret`).
+    /// development default (`secret`, `changeme`, `dev-secret`), with the reason.
     pub weak: bool,
+    pub weak_reason: Option<String>,
     /// In a contract: the line or the line above says `# optional` or `@optional`.
     pub optional: bool,
     /// In a contract: `@sensitive` (the key's values are secrets whatever they look like).
@@ -127,8 +128,9 @@ pub struct EnvVar {
     /// The value is a secret; the reason says why.
     pub secret: bool,
     pub secret_reason: Option<String>,
-    /// A placeholder, a well-known weak value or an obvious development default.
+    /// A placeholder, a well-known weak value or an obvious development default, and why.
     pub weak: bool,
+    pub weak_reason: Option<String>,
     /// Why the value does not fit the contract's `@type` (no value in the text).
     pub type_error: Option<String>,
 }

@@ -227,14 +227,14 @@ struct_facts! {
     env::EnvFile { path, kind, git, crlf, unreadable, dialect, dialect_reason, entries, errors }
     env::EnvEntry {
         key, value, quote, location, value_location, shell_divergence, optional, sensitive,
-        value_type, unresolved, malformed, secret, secret_reason, weak
+        value_type, unresolved, malformed, secret, secret_reason, weak, weak_reason
     }
     env::EnvParseError { location, message }
     env::EnvLayer { source, exists }
     env::ContractKey { sample, location, optional, sensitive, value_type }
     env::EnvVar {
         value, quote, location, value_location, source, from_process, secret, secret_reason,
-        weak, type_error
+        weak, weak_reason, type_error
     }
     env::EnvSet {
         name, origin, location, policies, contract, contract_exists, contract_keys, layers,

@@ -387,6 +387,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         secret: e.secret,
                         secret_reason: e.secret_reason.clone(),
                         weak: e.weak,
+                        weak_reason: e.weak_reason.clone(),
                         type_error: None,
                     },
                 );
@@ -403,7 +404,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
         let wanted: BTreeSet<String> = contract_keys.keys().chain(vars.keys()).cloned().collect();
         for key in wanted {
             if let Ok(value) = std::env::var(&key) {
-                let weak = crate::secrets::is_public_text(&value);
+                let weak_reason = crate::secrets::public_text_reason(&value);
                 let location = contract_keys
                     .get(&key)
                     .map(|c| c.location.clone())
@@ -420,7 +421,8 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         from_process: true,
                         secret: false,
                         secret_reason: None,
-                        weak,
+                        weak: weak_reason.is_some(),
+                        weak_reason: weak_reason.map(str::to_string),
                         type_error: None,
                     },
                 );

@@ -110,7 +110,7 @@ pub fn parse_layer(
         } else {
             dotenv::malformed_references(written)
         };
-        let weak = secrets::is_public_text(&value);
+        let weak_reason = secrets::public_text_reason(&value);
         entries.push(EnvEntry {
             key: e.key.clone(),
             value,
@@ -129,7 +129,8 @@ pub fn parse_layer(
             malformed,
             secret: secret_reason.is_some(),
             secret_reason: secret_reason.map(str::to_string),
-            weak,
+            weak: weak_reason.is_some(),
+            weak_reason: weak_reason.map(str::to_string),
         });
     }
     if kind == EnvFileKind::Contract {
