@@ -203,13 +203,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             e.message
         ));
     }
+    if opts.mode == Mode::Pr {
+        notes.extend(skip_local_env_sets(&opts.root, &mut facts));
+    }
     let p = &facts.config.probes;
     notes.push(format!(
         "probe settings: method {}, tolerance {}",
         p.method, p.tolerance
     ));
 
-    let redactor = Redactor::from_env(&facts.env);
+    let redactor = Redactor::new(facts.env.secret_values());
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
@@ -250,6 +253,45 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         root: opts.root.clone(),
         config: loaded,
     })
+}
+
+/// `--mode pr`: a pull request's checkout has, rightly, none of the operators' local env
+/// files. An env set none of whose files exists, each of them git-ignored, is left out (its
+/// rules would only say "fill me"), with one note each saying so and how to check it.
+fn skip_local_env_sets(root: &std::path::Path, facts: &mut Facts) -> Vec<String> {
+    let absent: Vec<&str> = facts
+        .env
+        .sets
+        .iter()
+        .flat_map(|s| s.layers.iter())
+        .filter(|l| !l.exists && l.source != crate::collect::env::PROCESS_LAYER)
+        .map(|l| l.source.as_str())
+        .collect();
+    let ignored = crate::collect::git::ignored_among(root, &absent);
+    let mut notes = Vec::new();
+    facts.env.sets.retain(|set| {
+        let files: Vec<&str> = set
+            .layers
+            .iter()
+            .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+            .map(|l| l.source.as_str())
+            .collect();
+        let local_only = !files.is_empty()
+            && set
+                .layers
+                .iter()
+                .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+                .all(|l| !l.exists && ignored.contains(&l.source));
+        if local_only {
+            notes.push(format!(
+                "not checked in PR mode: env set `{}` ({}: git-ignored and absent); fill it and run `launchgate check --mode operator`",
+                set.name,
+                files.join(", ")
+            ));
+        }
+        !local_only
+    });
+    notes
 }
 
 fn scrub(f: &mut Finding, r: &Redactor) {

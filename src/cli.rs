@@ -356,8 +356,8 @@ pub fn run(cli: Cli) -> ExitStatus {
                     return ExitStatus::Error;
                 }
             }
-            let results = crate::policy::testing::run(dir.as_deref());
-            if crate::policy::testing::print(&results) {
+            let results = crate::policy_tests::run(dir.as_deref());
+            if crate::policy_tests::print(&results) {
                 ExitStatus::Go
             } else {
                 ExitStatus::NoGo

@@ -337,9 +337,9 @@ pub struct LoadedConfig {
 
 impl LoadedConfig {
     /// Convert a byte span of the config text into a finding location.
-    pub fn location(&self, span: Range<usize>) -> Option<crate::facts::Location> {
+    pub fn location(&self, span: Range<usize>) -> Option<crate::source::location::Location> {
         let path = self.path.as_ref()?;
-        Some(crate::facts::Location::from_byte_range(
+        Some(crate::source::location::Location::from_byte_range(
             path.clone(),
             &self.text,
             span.start,

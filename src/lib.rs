@@ -11,6 +11,7 @@ pub mod facts;
 pub mod finding;
 pub mod init;
 pub mod policy;
+pub mod policy_tests;
 pub mod probe;
 pub mod report;
 pub mod rules;

@@ -7,6 +7,9 @@
 //! The [`Redactor`] knows every secret value of the run; the engine passes every finding
 //! through it before any reporter sees it, and reporters mask source snippets through it.
 //! It must never touch text that is not a secret value.
+//!
+//! A leaf: it knows values and keys, not facts (`EnvFacts::secret_values` feeds it), so
+//! facts, collectors and policies can all ask it what is a secret.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -14,8 +17,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use regex::Regex;
-
-use crate::facts::env::EnvFacts;
 
 /// Keys whose values are settings policies compare: shown even when they look random.
 pub const NON_SECRET_KEYS: &[&str] = &[
@@ -290,24 +291,11 @@ impl Redactor {
             out.extend(secret.chars().map(|c| if c == '\n' { '\n' } else { '*' }));
         })
     }
+}
 
-    /// Every secret value in the env facts (entries of every file and every effective value),
-    /// as the collector classified them. Placeholders and weak words are public text.
-    pub fn from_env(env: &EnvFacts) -> Self {
-        let entries = env
-            .files
-            .iter()
-            .flat_map(|f| f.entries.iter())
-            .filter(|e| e.secret && !is_public_text(&e.value))
-            .map(|e| e.value.clone());
-        let vars = env
-            .sets
-            .iter()
-            .flat_map(|s| s.vars.values())
-            .filter(|v| v.secret && !is_public_text(&v.value))
-            .map(|v| v.value.clone());
-        Redactor::new(entries.chain(vars))
-    }
+/// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
+pub fn is_placeholder(value: &str) -> bool {
+    placeholder_kind(value).is_some()
 }
 
 /// A placeholder or a weak word is sample text everyone knows: scrubbing it would only

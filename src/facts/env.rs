@@ -160,3 +160,26 @@ pub struct EnvSet {
     /// line 1 of the first existing file layer, else the set's own location.
     pub missing_key_location: Location,
 }
+
+impl EnvFacts {
+    /// Every secret value in the env facts (entries of every file and every effective
+    /// value): what the redactor scrubs from every finding.
+    pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
+        // As the collector classified them; placeholders and weak words are public text
+        // (scrubbing `password` would only destroy prose).
+        use crate::secrets::is_public_text;
+        let entries = self
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter())
+            .filter(|e| e.secret && !is_public_text(&e.value))
+            .map(|e| e.value.clone());
+        let vars = self
+            .sets
+            .iter()
+            .flat_map(|s| s.vars.values())
+            .filter(|v| v.secret && !is_public_text(&v.value))
+            .map(|v| v.value.clone());
+        entries.chain(vars)
+    }
+}

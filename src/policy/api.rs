@@ -320,7 +320,4 @@ pub fn same_database(a: &str, b: &str) -> bool {
     }
 }
 
-/// What kind of placeholder a value still is, described without quoting it.
-pub fn placeholder_kind(value: &str) -> Option<&'static str> {
-    crate::secrets::placeholder_kind(value)
-}
+pub use crate::secrets::placeholder_kind;

@@ -10,7 +10,7 @@
 mod api;
 mod builtin;
 mod folder;
-pub mod testing;
+
 mod view;
 
 use std::collections::BTreeSet;
@@ -23,7 +23,7 @@ use crate::facts::{Facts, Location};
 use crate::finding::{Finding, Related, RuleMeta, Severity};
 
 pub use api::placeholder_kind;
-pub use builtin::BUILTIN_POLICIES;
+pub use builtin::{BUILTIN_CASES, BUILTIN_POLICIES};
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
 pub use crate::rules::{engine_rules, POLICY_ERROR};
