@@ -532,6 +532,20 @@ pub(super) fn parse(text: &str) -> Parsed {
             && words
                 .first()
                 .is_some_and(|w| w.value.as_deref() == Ok("export"));
+        if export {
+            // `export` takes its arguments after quote removal: `export 'a'=b` assigns `a`.
+            for w in words[1..].iter_mut().filter(|w| w.assignment.is_none()) {
+                let Ok(v) = &w.value else { continue };
+                let n = v.bytes().take_while(|c| is_name(*c)).count();
+                if n > 0 && is_name_start(v.as_bytes()[0]) && v.as_bytes().get(n) == Some(&b'=') {
+                    let (name, rest) = (v[..n].to_string(), v[n + 1..].to_string());
+                    let written = &text[w.span.clone()];
+                    let offset = written.find('=').map_or(0, |e| e + 1);
+                    w.assignment = Some((name, offset, false));
+                    w.value = Ok(rest);
+                }
+            }
+        }
         let (assigning, command): (Vec<&Word>, Option<&Word>) = if export {
             (
                 words[1..]
@@ -590,7 +604,10 @@ pub(super) fn parse(text: &str) -> Parsed {
             }
             parsed.entries.push(Entry {
                 key: name.clone(),
-                key_span: w.span.start..w.span.start + name.len(),
+                key_span: {
+                    let at = w.span.start + text[w.span.clone()].find(name.as_str()).unwrap_or(0);
+                    at..at + name.len()
+                },
                 value_span,
                 comment_span: comment.clone(),
                 quote: w.first_quote,
