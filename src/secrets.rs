@@ -119,8 +119,17 @@ fn is_plain_setting(v: &str) -> bool {
         ))
         .unwrap_or_else(|e| unreachable!("the setting pattern is valid: {e}"))
     });
-    if re.is_match(v) && !looks_random(v) {
-        return true;
+    if re.is_match(v) {
+        // A URL, path, address or host name is long and varied without being random; a bare
+        // token that looks random is a secret whatever the pattern says.
+        // (An API key in a URL's path, `/v2/9f8e...`, still makes it a secret.)
+        let structured = v.contains(['/', '@', '.', ':']);
+        let random_part = v
+            .split(['/', '?', '&', '=', ':', '@', '.', '#'])
+            .any(looks_random);
+        if (structured && !random_part) || !looks_random(v) {
+            return true;
+        }
     }
     // Prose: a few words of letters, whatever separates them (`hello\ world`, a two-line
     // greeting).
@@ -558,5 +567,84 @@ mod tests {
             "postgres://u:***@h:5432/db?sslmode=require"
         );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[test]
+    fn secrets_are_told_apart_from_settings() {
+        for (key, value) in [
+            ("LOG_LEVEL", "error"),
+            ("APP_PATH", "server/src/routes"),
+            ("API_URL", "https://api.example.com/v1"),
+            ("REGION", "eu-west-1"),
+            ("PORT", "8080"),
+            ("ADMIN_EMAIL", "ops@example.com"),
+            ("FEATURE_FLAGS", "true"),
+        ] {
+            assert_eq!(classify(key, value, false), None, "{key}={value}");
+        }
+        for (key, value, why) in [
+            ("JWT_SECRET", "anything", "its key names a secret"),
+            ("DB_PASSWORD", "hunter2", "its key names a secret"),
+            ("STRIPE", "sk_live_51HxQ2bK8d7f6e5d4", "a Stripe key"),
+            (
+                "GH",
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                "a GitHub token",
+            ),
+            ("AWS_ID", "AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
+            (
+                "DATABASE_URL",
+                "postgres://app:Vq7rT2mXk9@db:5432/app",
+                "a URL with a password",
+            ),
+            (
+                "BLOB",
+                "q8Zr2mXk9pL4sWzQ7vT1",
+                "it looks random (high entropy)",
+            ),
+            ("NAME", "plain", "the contract marks it @sensitive"),
+        ] {
+            let sensitive = key == "NAME";
+            assert_eq!(classify(key, value, sensitive), Some(why), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_weak_values() {
+        for weak in [
+            "secret",
+            "supersecret",
+            "password",
+            "changeme",
+            "example",
+            "test",
+        ] {
+            assert!(
+                weak_secret(weak).is_some() || placeholder_kind(weak).is_some(),
+                "{weak}"
+            );
+        }
+        assert_eq!(
+            weak_secret("dev-jwt-secret"),
+            Some("an obvious development default")
+        );
+        assert_eq!(
+            placeholder_kind("<api-key>"),
+            Some("an angle-bracket placeholder")
+        );
+        assert_eq!(
+            placeholder_kind("https://<host>/callback"),
+            Some("an angle-bracket placeholder")
+        );
+        // A `<`..`>` inside a random value, or bare brackets, are not placeholders.
+        assert_eq!(placeholder_kind("Zx<9f>Qw7Lp2Rt8Vn3Kq"), None);
+        assert_eq!(placeholder_kind("a><><b"), None);
+    }
+
+    #[test]
+    fn the_scrub_leaves_settings_alone() {
+        let r = Redactor::new(["tok_9f8e7d6c5b4a3210"]);
+        let help = "launchgate explain env/parse-error (LOG_LEVEL=error)";
+        assert_eq!(r.scrub(help), help);
     }
 }

@@ -109,3 +109,23 @@ fn substitution_stops_at_the_limit() {
         assert!(r.iter().any(|r| r.too_large) || d == Dialect::Shell, "{d}");
     }
 }
+
+#[test]
+fn compose_reads_its_own_substitution() {
+    let c = |t: &str, k: &str| value(Dialect::Compose, t, k);
+    assert_eq!(c("KEY=my value", "KEY"), v("my value"));
+    assert_eq!(c("A=1\nB=$A-${A:-x}-${NOPE:-d}", "B"), v("1-1-d"));
+    assert_eq!(c("A=1\nB='$A'", "B"), v("$A"));
+    assert_eq!(c("B=cost $$5", "B"), v("cost $5"));
+    assert_eq!(c("A=\nB=${A-set}${A:-empty}", "B"), v("empty"));
+}
+
+#[test]
+fn unquoted_spaces_per_dialect() {
+    let text = "GREETING=hello world\n";
+    assert_eq!(value(Dialect::Node, text, "GREETING"), v("hello world"));
+    assert_eq!(value(Dialect::Python, text, "GREETING"), v("hello world"));
+    assert_eq!(value(Dialect::Compose, text, "GREETING"), v("hello world"));
+    // The shell runs `world` with GREETING set for it alone.
+    assert_eq!(value(Dialect::Shell, text, "GREETING"), Some(None));
+}
