@@ -133,7 +133,8 @@ pub struct CheckArgs {
     /// Row-count tolerance for probes and evidence: rows (`25`) or a percentage (`0.5%`).
     #[arg(long, value_name = "N|P%", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
-    /// Include waived findings in SARIF, as suppressions with their justification.
+    /// Include waived findings in SARIF (as suppressions with their justification) and in the
+    /// GitLab report (as `info`).
     #[arg(long)]
     pub include_waived: bool,
     /// Overall time budget (`90s`, `5m`): probes still running then stop, their queries

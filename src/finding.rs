@@ -204,6 +204,12 @@ impl Verdict {
         }
     }
 
+    /// Whether this finding is one of those that made the verdict: not waived, and at or above
+    /// `--fail-on` (or `policy/error`, which always blocks). The same test as [`Verdict::decide`].
+    pub fn blocks(&self, f: &Finding) -> bool {
+        f.waived.is_none() && (f.severity >= self.fail_on || f.rule == crate::rules::POLICY_ERROR)
+    }
+
     /// `GO` or `NO-GO: 9 errors, 3 warnings`.
     pub fn headline(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

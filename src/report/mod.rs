@@ -5,8 +5,10 @@
 
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -30,6 +32,10 @@ pub enum Format {
     /// One line per finding, `path:line:col: severity rule message` (editors and terminals
     /// make it clickable), then the verdict.
     Concise,
+    /// GitLab code-quality report (JSON) for the merge request widget.
+    Gitlab,
+    /// JUnit XML: one test case per rule and location, failures for blocking findings.
+    Junit,
 }
 
 /// How the human report is drawn.
@@ -84,6 +90,8 @@ impl Format {
             Format::Github => github::render(outcome),
             Format::Markdown => markdown::render(outcome, &opts.links),
             Format::Concise => concise::render(outcome, opts.style),
+            Format::Gitlab => gitlab::render(outcome, opts.style.include_waived),
+            Format::Junit => junit::render(outcome),
         };
         Rendered {
             text,
@@ -100,6 +108,8 @@ impl Format {
             Format::Github => "github",
             Format::Markdown => "markdown",
             Format::Concise => "concise",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
         }
     }
 }
