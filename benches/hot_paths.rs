@@ -44,7 +44,15 @@ fn bench_env_parsing(c: &mut Criterion) {
     let mut group = c.benchmark_group("env_parse");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("service_env_40_keys", |b| {
-        b.iter(|| parse_env_file(".env.local", black_box(&text), EnvFileKind::Env))
+        b.iter(|| {
+            parse_env_file(
+                ".env.local",
+                black_box(&text),
+                EnvFileKind::Env,
+                launchgate::source::dotenv::Dialect::Node,
+                "bench",
+            )
+        })
     });
     group.finish();
 }

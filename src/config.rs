@@ -107,6 +107,9 @@ pub struct EnvSetConfig {
     /// Policy profiles (`launch`, `cutover`); `env` always applies.
     #[serde(default)]
     pub policies: Vec<String>,
+    /// The loader the set's files are read with: `node`, `python`, `compose` or `shell`
+    /// (inferred from the repository when absent).
+    pub dialect: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

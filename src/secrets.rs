@@ -1,18 +1,24 @@
-//! Secret scrubbing. Env values are secrets until proven otherwise.
+//! What is a secret, and scrubbing secrets out of text.
+//!
+//! [`classify`] tells a secret from a setting: a value is a secret when the contract marks it
+//! sensitive, its key names a secret, it has a known token shape, it is a URL with a
+//! password, or it looks random; a value that is plainly a setting (a boolean, a number, a
+//! word, a path, a URL without credentials) is not, and anything else is treated as a secret.
+//! The [`Redactor`] knows every secret value of the run; the engine passes every finding
+//! through it before any reporter sees it, and reporters mask source snippets through it.
+//! It must never touch text that is not a secret value.
 //!
 //! A leaf: it knows values and keys, not facts (`EnvFacts::secret_values` feeds it), so
 //! facts, collectors and policies can all ask it what is a secret.
-//!
-//! The [`Redactor`] knows every secret value of the run (env values, URL passwords). The
-//! engine passes every finding through it before any reporter sees it, and reporters mask
-//! any source snippet through it. Only a handful of settings that policies compare are not
-//! secret (`NODE_ENV`, booleans, `ROWCOUNT_TOLERANCE`, `VERIFY_METHOD`, `MODE`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
-/// Keys whose values are settings, not secrets: they may appear in messages.
+use regex::Regex;
+
+/// Keys whose values are settings policies compare: shown even when they look random.
 pub const NON_SECRET_KEYS: &[&str] = &[
     "NODE_ENV",
     "ROWCOUNT_TOLERANCE",
@@ -21,17 +27,156 @@ pub const NON_SECRET_KEYS: &[&str] = &[
     "STATE_STORE_TABLE",
 ];
 
+/// Why a value is a secret (a fact policies and reporters read; never the value itself).
+pub fn classify(key: &str, value: &str, sensitive: bool) -> Option<&'static str> {
+    if sensitive {
+        return Some("the contract marks it @sensitive");
+    }
+    if NON_SECRET_KEYS.contains(&key) {
+        return None;
+    }
+    let v = value.trim();
+    if v.is_empty() || is_boolean(v) {
+        return None;
+    }
+    if key_names_secret(key) {
+        return Some("its key names a secret");
+    }
+    if let Some(shape) = token_shape(v) {
+        return Some(shape);
+    }
+    if url_password(v).is_some_and(|p| placeholder_kind(p).is_none()) {
+        return Some("a URL with a password");
+    }
+    if is_plain_setting(v) {
+        return None;
+    }
+    if looks_random(v) {
+        return Some("it looks random (high entropy)");
+    }
+    Some("it is not plainly a setting")
+}
+
+/// A key that names a credential: `*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*_KEY`, `*DSN*`, ...
+pub fn key_names_secret(key: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(SECRET|TOKEN|PASSW|PASSPHRASE|(^|_)PWD($|_)|PRIVATE|CREDENTIAL|(^|_|API)KEY($|_|S$)|DSN|AUTH|SALT|COOKIE|SESSION|SIGNING|ENCRYPTION|MNEMONIC|CERT|WEBHOOK)",
+        )
+        .unwrap_or_else(|e| unreachable!("the secret-key pattern is valid: {e}"))
+    })
+    .is_match(key)
+}
+
+/// A known credential format, by its shape.
+fn token_shape(v: &str) -> Option<&'static str> {
+    static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let table = RE.get_or_init(|| {
+        [
+            (
+                r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
+                "a GitHub token",
+            ),
+            (r"^(sk|rk|pk)_(live|test)_[A-Za-z0-9]{10,}$", "a Stripe key"),
+            (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
+            (r"^xox[abprs]-[A-Za-z0-9-]{10,}$", "a Slack token"),
+            (
+                r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$",
+                "a JWT",
+            ),
+            (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a PEM private key"),
+            (r"^AIza[0-9A-Za-z_-]{30,}$", "a Google API key"),
+            (r"^sk-[A-Za-z0-9_-]{20,}$", "an API secret key"),
+            (r"^(0x)?[0-9a-fA-F]{64}$", "a 256-bit hex key"),
+        ]
+        .into_iter()
+        .filter_map(|(p, why)| Regex::new(p).ok().map(|r| (r, why)))
+        .collect()
+    });
+    table
+        .iter()
+        .find(|(re, _)| re.is_match(v))
+        .map(|(_, why)| *why)
+}
+
+/// A boolean, a number, a short word or phrase, a path, a host, a URL without credentials,
+/// an email address, a list of such: what configuration looks like.
+fn is_plain_setting(v: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"^(-?[0-9]+(\.[0-9]+)?(ms|s|m|h|d|kb|mb|gb|%)?",
+            // words and phrases; identifiers whose parts are words or numbers (`eu-west-1`)
+            r"|[A-Za-z]+([ _-]([A-Za-z]+|[0-9]+))*",
+            r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
+            r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+            // paths (with a `/`) and host names (with a `.`), optionally with a port
+            r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+/?|/",
+            r"|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]{1,5})?",
+            r"|[A-Za-z0-9-]+:[0-9]{1,5}",
+            r")$"
+        ))
+        .unwrap_or_else(|e| unreachable!("the setting pattern is valid: {e}"))
+    });
+    if re.is_match(v) {
+        // A URL, path, address or host name is long and varied without being random; a bare
+        // token that looks random is a secret whatever the pattern says.
+        // (An API key in a URL's path, `/v2/9f8e...`, still makes it a secret.)
+        let structured = v.contains(['/', '@', '.', ':']);
+        let random_part = v
+            .split(['/', '?', '&', '=', ':', '@', '.', '#'])
+            .any(looks_random);
+        if (structured && !random_part) || !looks_random(v) {
+            return true;
+        }
+    }
+    // Prose: a few words of letters, whatever separates them (`hello\ world`, a two-line
+    // greeting).
+    let words: Vec<&str> = v
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    !v.chars().any(|c| c.is_ascii_digit())
+        && !words.is_empty()
+        && words.len() <= 8
+        && v.chars().filter(|c| !c.is_alphabetic()).count() <= words.len() * 2
+}
+
+/// Shannon entropy per character over 3.5 bits, on a string of 16+ characters mixing
+/// letters and digits: a generated token, not a word.
+fn looks_random(v: &str) -> bool {
+    let n = v.chars().count();
+    if n < 16 {
+        return false;
+    }
+    let mut counts: HashMap<char, usize> = HashMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let entropy: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum();
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = v.chars().any(|c| c.is_ascii_digit());
+    entropy > 3.5 && letters && digits
+}
+
+/// True when the value of `key` may be shown in output.
+pub fn is_shown(key: &str, value: &str) -> bool {
+    classify(key, value, false).is_none()
+}
+
 /// Text put where a secret was.
 pub const REDACTED: &str = "[redacted]";
 
 /// Shortest value treated as a secret in free text. Shorter values (a port, `1`) cannot be
 /// scrubbed from prose without destroying it, and reveal nothing worth protecting.
 const MIN_SECRET_LEN: usize = 4;
-
-/// True when the value of `key` may be shown: a non-secret setting or a boolean.
-pub fn is_shown(key: &str, value: &str) -> bool {
-    NON_SECRET_KEYS.contains(&key) || is_boolean(value)
-}
 
 fn is_boolean(value: &str) -> bool {
     matches!(
@@ -162,7 +307,114 @@ pub fn is_placeholder(value: &str) -> bool {
     placeholder_kind(value).is_some()
 }
 
-/// What kind of placeholder a value still is, described without quoting it.
+/// A placeholder or a weak word is sample text everyone knows: scrubbing it would only
+/// destroy prose (`password`, `changeme`).
+pub fn is_public_text(value: &str) -> bool {
+    placeholder_kind(value).is_some() || weak_secret(value).is_some()
+}
+
+/// The weakness of a URL whose password may be fine but whose database is this machine: public
+/// as text, not a placeholder.
+pub const LOCAL_URL: &str = "a local development URL";
+
+/// Why a value is public text (a placeholder or a weak value), if it is.
+pub fn public_text_reason(value: &str) -> Option<&'static str> {
+    placeholder_kind(value).or_else(|| weak_secret(value))
+}
+
+/// The weak words a secret must never be (§8): a secret key holding one is unset in effect.
+pub fn weak_secret(value: &str) -> Option<&'static str> {
+    let lower = value.trim().to_ascii_lowercase();
+    // A URL: its password is what is weak or not; a database on this machine is a default.
+    if let Some(password) = url_password(&lower) {
+        let host = lower
+            .split_once('@')
+            .map_or("", |(_, h)| h.split([':', '/', '?']).next().unwrap_or(""));
+        let local = matches!(
+            host,
+            "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0"
+        );
+        let default_password = matches!(
+            password,
+            "postgres" | "mysql" | "root" | "redis" | "guest" | "admin" | "password" | "secret"
+        );
+        if default_password || weak_secret(password).is_some() {
+            return Some("a URL with a default or weak password");
+        }
+        return local.then_some(LOCAL_URL);
+    }
+    const WEAK: &[&str] = &[
+        "secret",
+        "supersecret",
+        "super-secret",
+        "super_secret",
+        "mysecret",
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "password1",
+        "password123",
+        "pass",
+        "changeme",
+        "example",
+        "test",
+        "testing",
+        "admin",
+        "root",
+        "default",
+        "dev",
+        "development",
+        "demo",
+        "sample",
+        "dummy",
+        "foobar",
+        "foo",
+        "bar",
+        "letmein",
+        "qwerty",
+        "123456",
+        "12345678",
+        "1234",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "mypassword",
+        "token",
+        "key",
+    ];
+    if WEAK.contains(&lower.as_str()) {
+        return Some("a well-known weak value");
+    }
+    // `dev-secret`, `test_jwt_secret`, `local-password-123`: a development default, said so
+    // in its own words, and not random.
+    const DEV_WORDS: &[&str] = &[
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "local",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "changeme",
+        "insecure",
+        "notsecret",
+        "not-secret",
+        "placeholder",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let says_dev = words.iter().any(|w| DEV_WORDS.contains(w));
+    (says_dev && !looks_random(&lower) && !lower.contains("://"))
+        .then_some("an obvious development default")
+}
+
+/// A placeholder: empty, a change-me marker, an angle-bracket placeholder (`<password>`, but
+/// not a `<`..`>` inside a random string), a `USER:PASSWORD@HOST` template, a TODO marker, an
+/// `xxx` filler, a your-value-here filler.
 pub fn placeholder_kind(value: &str) -> Option<&'static str> {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
@@ -176,9 +428,7 @@ pub fn placeholder_kind(value: &str) -> Option<&'static str> {
     {
         return Some("a change-me marker");
     }
-    if v.starts_with('<') && v.ends_with('>')
-        || (v.contains('<') && v.contains('>') && v.find('<') < v.rfind('>'))
-    {
+    if angle_placeholder(v) {
         return Some("an angle-bracket placeholder");
     }
     if v.contains("USER:PASSWORD@HOST")
@@ -203,6 +453,33 @@ pub fn placeholder_kind(value: &str) -> Option<&'static str> {
     None
 }
 
+/// `<name>` where the name is a word (letters first, then letters, digits, ` _-.`), and the
+/// text around it is not random: `https://<host>/x` yes, `Zx<9f>Qw...` and `><><` no.
+fn angle_placeholder(v: &str) -> bool {
+    let mut rest = v;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('>') else {
+            return false;
+        };
+        let inner = &after[..close];
+        let wordy = inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && inner.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'));
+        if wordy {
+            let outside: String = v.replacen(&format!("<{inner}>"), "", 1);
+            return !looks_random(&outside);
+        }
+        rest = &after[close + 1..];
+    }
+    false
+}
+
 fn is_scrubbable(s: &str) -> bool {
     let trimmed = s.trim();
     if trimmed.chars().count() < MIN_SECRET_LEN || is_boolean(trimmed) {
@@ -224,6 +501,13 @@ fn secret_forms(value: &str) -> Vec<String> {
 }
 
 pub use crate::source::dburl::redact_url;
+
+/// The password of a `scheme://user:password@host` URL.
+fn url_password(url: &str) -> Option<&str> {
+    crate::source::dburl::UrlParts::split(url)?
+        .userinfo_password()
+        .filter(|p| !p.is_empty())
+}
 
 /// Every secret a URL carries (its password and secret parameters, raw and decoded).
 pub fn url_secrets(url: &str) -> Vec<String> {
@@ -283,5 +567,84 @@ mod tests {
             "postgres://u:***@h:5432/db?sslmode=require"
         );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[test]
+    fn secrets_are_told_apart_from_settings() {
+        for (key, value) in [
+            ("LOG_LEVEL", "error"),
+            ("APP_PATH", "server/src/routes"),
+            ("API_URL", "https://api.example.com/v1"),
+            ("REGION", "eu-west-1"),
+            ("PORT", "8080"),
+            ("ADMIN_EMAIL", "ops@example.com"),
+            ("FEATURE_FLAGS", "true"),
+        ] {
+            assert_eq!(classify(key, value, false), None, "{key}={value}");
+        }
+        for (key, value, why) in [
+            ("JWT_SECRET", "anything", "its key names a secret"),
+            ("DB_PASSWORD", "hunter2", "its key names a secret"),
+            ("STRIPE", "sk_live_51HxQ2bK8d7f6e5d4", "a Stripe key"),
+            (
+                "GH",
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                "a GitHub token",
+            ),
+            ("AWS_ID", "AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
+            (
+                "DATABASE_URL",
+                "postgres://app:Vq7rT2mXk9@db:5432/app",
+                "a URL with a password",
+            ),
+            (
+                "BLOB",
+                "q8Zr2mXk9pL4sWzQ7vT1",
+                "it looks random (high entropy)",
+            ),
+            ("NAME", "plain", "the contract marks it @sensitive"),
+        ] {
+            let sensitive = key == "NAME";
+            assert_eq!(classify(key, value, sensitive), Some(why), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_weak_values() {
+        for weak in [
+            "secret",
+            "supersecret",
+            "password",
+            "changeme",
+            "example",
+            "test",
+        ] {
+            assert!(
+                weak_secret(weak).is_some() || placeholder_kind(weak).is_some(),
+                "{weak}"
+            );
+        }
+        assert_eq!(
+            weak_secret("dev-jwt-secret"),
+            Some("an obvious development default")
+        );
+        assert_eq!(
+            placeholder_kind("<api-key>"),
+            Some("an angle-bracket placeholder")
+        );
+        assert_eq!(
+            placeholder_kind("https://<host>/callback"),
+            Some("an angle-bracket placeholder")
+        );
+        // A `<`..`>` inside a random value, or bare brackets, are not placeholders.
+        assert_eq!(placeholder_kind("Zx<9f>Qw7Lp2Rt8Vn3Kq"), None);
+        assert_eq!(placeholder_kind("a><><b"), None);
+    }
+
+    #[test]
+    fn the_scrub_leaves_settings_alone() {
+        let r = Redactor::new(["tok_9f8e7d6c5b4a3210"]);
+        let help = "launchgate explain env/parse-error (LOG_LEVEL=error)";
+        assert_eq!(r.scrub(help), help);
     }
 }

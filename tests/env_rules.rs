@@ -9,12 +9,24 @@ fn parse_error_at_line_and_column() {
         "env/parse-error",
         &[(".env", "GOOD=1\nBAD=two words\n'oops\n")],
     );
+    // node dotenv (no project file says otherwise) reads `BAD=two words` as "two words" and
+    // skips the line that is no assignment.
     assert_eq!(
         got,
-        [
-            "env/parse-error .env:2:9: the value continues after an unquoted space: quote the whole value",
-            "env/parse-error .env:3:1: expected a key (a letter or `_`, then letters, digits, `_` or `.`)",
-        ]
+        ["env/parse-error .env:3:1: node dotenv skips this line: it is not `KEY=value`"]
+    );
+    // python-dotenv rejects the unquoted-space line? No: it reads it too; a stray quote it
+    // rejects, at the line.
+    let got = lint_errors(
+        "env/parse-error",
+        &[
+            ("pyproject.toml", "[project]\nname = \"api\"\n"),
+            (".env", "GOOD=1\nBAD=\"open\nNEXT=2\n"),
+        ],
+    );
+    assert_eq!(
+        got,
+        ["env/parse-error .env:2:1: python-dotenv cannot parse this line and skips it"]
     );
     lint_ok(
         "env/parse-error",
@@ -103,17 +115,35 @@ fn placeholder_values() {
 
 #[test]
 fn shell_unsafe_values() {
+    let got = lint_errors("env/shell-unsafe-value", &[(".env", "GREETING= hello\n")]);
+    assert!(got[0].contains("runs `hello` as a command"), "{got:?}");
     let got = lint_errors("env/shell-unsafe-value", &[(".env", "TOKEN= abc123\n")]);
-    assert!(got[0].contains("white space after `=`"), "{got:?}");
-    // A value with an unquoted (escaped) space: dotenv reads one value, the shell too, but
-    // the two disagree once the escape is copied elsewhere; flagged.
+    assert!(got[0].contains("does not read TOKEN"), "{got:?}");
+    assert!(
+        !got[0].contains("abc123") && !got[0].contains("redacted"),
+        "{got:?}"
+    );
+    // An escaped space: node dotenv keeps the backslash, the shell drops it.
     let got = lint_errors(
         "env/shell-unsafe-value",
         &[(".env", "GREETING=hello\\ world\n")],
     );
-    assert!(got[0].contains("unquoted space"), "{got:?}");
-    let got = lint_errors("env/shell-unsafe-value", &[(".env", "CMD=$(whoami)\n")]);
-    assert!(got[0].contains("command substitution"), "{got:?}");
+    assert_eq!(
+        got,
+        ["env/shell-unsafe-value .env:1:10: a sourcing shell reads GREETING as `hello world` while node dotenv reads `hello\\ world`"]
+    );
+    let got = lint_errors(
+        "env/shell-unsafe-value",
+        &[(".env", "USER_NAME=$(whoami)\n")],
+    );
+    assert!(got[0].contains("does not read USER_NAME"), "{got:?}");
+    // A secret's value never reaches the message.
+    let got = lint_errors(
+        "env/shell-unsafe-value",
+        &[(".env", "API_TOKEN=\"ab\\ncd-9f8e7d6c5b4a\"\n")],
+    );
+    assert!(got[0].contains("characters against"), "{got:?}");
+    assert!(!got[0].contains("9f8e7d"), "{got:?}");
     let got = lint_errors("env/shell-unsafe-value", &[(".env", "A=1\r\nB=2\r\n")]);
     assert!(got[0].contains("CRLF"), "{got:?}");
     lint_ok(
@@ -131,5 +161,122 @@ fn local_layer_overrides_base_file() {
             (".env.launch", "NODE_ENV=development\n"),
             (".env.launch.local", "NODE_ENV=production\n"),
         ],
+    );
+}
+
+/// A contract with each decorator: types are checked at the value, `@sensitive` makes a
+/// plain-looking value a secret, `@optional` lets a key be absent.
+#[test]
+fn contract_decorators_type_and_mark_keys() {
+    let contract = "\
+# @required @type=url
+API_URL=
+# @type=port
+PORT=
+# @type=email
+ADMIN_EMAIL=
+# @type=boolean
+FEATURE_X=
+# @type=number(min=1, max=10)
+WORKERS=
+# @type=enum(debug, info, warn, error)
+LOG_LEVEL=
+# @type=string(startsWith=pk_, minLength=8)
+PUBLIC_KEY=
+# @sensitive
+WEBHOOK_NAME=
+# @optional
+EXTRA=
+";
+    let bad = "API_URL=not-a-url\nPORT=70000\nADMIN_EMAIL=admin\nFEATURE_X=maybe\nWORKERS=12\nLOG_LEVEL=verbose\nPUBLIC_KEY=sk_1\nWEBHOOK_NAME=plainword\n";
+    let got = lint_errors(
+        "env/type-mismatch",
+        &[(".env.schema", contract), (".env", bad)],
+    );
+    assert_eq!(
+        got,
+        [
+            "env/type-mismatch .env:1:9: API_URL in .env is not a URL (scheme://host...) (the contract says @type=url)",
+            "env/type-mismatch .env:2:6: PORT in .env is not a port (1-65535) (the contract says @type=port)",
+            "env/type-mismatch .env:3:13: ADMIN_EMAIL in .env is not an email address (the contract says @type=email)",
+            "env/type-mismatch .env:4:11: FEATURE_X in .env is not a boolean (the contract says @type=boolean)",
+            "env/type-mismatch .env:5:9: WORKERS in .env is above the maximum 10 (the contract says @type=number(min=1, max=10))",
+            "env/type-mismatch .env:6:11: LOG_LEVEL in .env is not one of debug, info, warn, error (the contract says @type=enum(debug, info, warn, error))",
+            "env/type-mismatch .env:7:12: PUBLIC_KEY in .env does not start with `pk_` (the contract says @type=string(startsWith=pk_, minLength=8))",
+        ]
+    );
+    let good = "API_URL=https://api.example.com\nPORT=8080\nADMIN_EMAIL=ops@example.com\nFEATURE_X=true\nWORKERS=4\nLOG_LEVEL=error\nPUBLIC_KEY=pk_live_abcdef\nWEBHOOK_NAME=plainword\n";
+    lint_ok(
+        "env/type-mismatch",
+        &[(".env.schema", contract), (".env", good)],
+    );
+    // `@optional` EXTRA may be absent; nothing else is missing.
+    lint_ok(
+        "env/contract-key-missing",
+        &[(".env.schema", contract), (".env", good)],
+    );
+    // `@sensitive`: the plain word is a secret, so `facts` redacts it.
+    let dir = tree(&[(".env.schema", contract), (".env", good)]);
+    let outcome = common::run(dir.path());
+    let var = &outcome.facts.env.sets[0].vars["WEBHOOK_NAME"];
+    assert!(var.secret, "{var:?}");
+    assert_eq!(
+        var.secret_reason.as_deref(),
+        Some("the contract marks it @sensitive")
+    );
+    let redacted = outcome.facts.redacted();
+    assert_eq!(
+        redacted.env.sets[0].vars["WEBHOOK_NAME"].value,
+        "[redacted]"
+    );
+    assert_eq!(redacted.env.sets[0].vars["LOG_LEVEL"].value, "error");
+}
+
+#[test]
+fn references_unresolved_and_malformed() {
+    let got = lint_errors(
+        "env/unresolved-reference",
+        &[(".env", "DB_HOST=db\nURL=postgres://$DB_HOST/${DB_NAME}\n")],
+    );
+    assert_eq!(got, ["env/unresolved-reference .env:2:5: URL refers to DB_NAME, which nothing in .env sets: node substitutes an empty string"]);
+    let got = lint_errors(
+        "env/malformed-reference",
+        &[(".env", "A=${BAR!}\nB=x$BAR}\n")],
+    );
+    assert_eq!(
+        got,
+        [
+            "env/malformed-reference .env:1:3: A has a malformed reference ${BAR!}",
+            "env/malformed-reference .env:2:3: B has a malformed reference $BAR}",
+        ]
+    );
+    lint_ok("env/unresolved-reference", &[(".env", "A=1\nB=${A:-x}\n")]);
+}
+
+/// `.env.local` refers to a key of `.env` below it: the loader has it, so it resolves.
+#[test]
+fn references_resolve_against_the_layers_below() {
+    lint_ok(
+        "env/unresolved-reference",
+        &[
+            (".env", "DB_HOST=db.internal\n"),
+            (
+                ".env.local",
+                "DATABASE_URL=postgres://app@${DB_HOST}:5432/app\n",
+            ),
+        ],
+    );
+    let dir = tree(&[
+        (".env", "DB_HOST=db.internal\n"),
+        (
+            ".env.local",
+            "DATABASE_URL=postgres://app@${DB_HOST}:5432/app\n",
+        ),
+    ]);
+    let outcome = common::run(dir.path());
+    let set = &outcome.facts.env.sets[0];
+    assert_eq!(
+        set.vars["DATABASE_URL"].value,
+        "postgres://app@db.internal:5432/app"
     );
 }

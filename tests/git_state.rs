@@ -43,7 +43,7 @@ fn tracked_env_file_is_flagged_ignored_and_untracked_are_not() {
     let outcome = common::run(dir.path());
     let got = common::rendered(&outcome, "env/committed-secret-file");
     // Tracked `.env` fires; the contract, the ignored `.env.local` and the untracked staging file do not.
-    assert_eq!(got, ["env/committed-secret-file .env:1:1: .env holds real values and is tracked by git; untrack it and rotate its secrets"]);
+    assert_eq!(got, ["env/committed-secret-file .env:1:1: .env is tracked by git and holds 1 live-looking secret(s): API_TOKEN; untrack it and rotate them"]);
     // The ignored local file was still found and checked.
     assert!(outcome
         .facts
@@ -80,6 +80,108 @@ fn outside_git_the_rule_does_not_apply_and_the_report_says_so() {
             .notes
             .iter()
             .any(|n| n.contains("not inside a git repository")),
+        "{:?}",
+        outcome.notes
+    );
+}
+
+/// The worst miss: a tracked env file that a `.gitignore` rule also matches was never read.
+#[test]
+fn tracked_and_ignored_env_files_are_read() {
+    let dir = repo(&[
+        (".gitignore", ".env.*\n"),
+        (".env.example", "DATABASE_URL=\nAPI_TOKEN=\n"),
+        (
+            ".env.production",
+            "DATABASE_URL=postgres://app:Vq7rT2mXk9pL4sWz@db.internal:5432/app\nAPI_TOKEN=tok_live_9f8e7d6c5b4a\n",
+        ),
+    ]);
+    git(dir.path(), &["add", ".gitignore"]);
+    git(
+        dir.path(),
+        &["add", "-f", ".env.example", ".env.production"],
+    );
+    git(dir.path(), &["commit", "-qm", "init"]);
+    let outcome = common::run(dir.path());
+    let states: Vec<(String, String)> = outcome
+        .facts
+        .env
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), format!("{:?}", f.git)))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (".env.example".to_string(), "Tracked".to_string()),
+            (".env.production".to_string(), "Tracked".to_string())
+        ]
+    );
+    let got = common::rendered(&outcome, "env/committed-secret-file");
+    assert_eq!(got, ["env/committed-secret-file .env.production:1:1: .env.production is tracked by git and holds 2 live-looking secret(s): DATABASE_URL, API_TOKEN; untrack it and rotate them"]);
+    // The password never reaches a finding.
+    assert!(outcome
+        .findings
+        .iter()
+        .all(|f| !f.message.contains("Vq7rT2mXk9pL4sWz")));
+}
+
+/// Committed development defaults are a warning of their own; a live-looking key is the error.
+#[test]
+fn committed_test_defaults_versus_a_live_key() {
+    let dir = repo(&[
+        (
+            ".env.test",
+            "NODE_ENV=test\nDATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test\nJWT_SECRET=test-secret\nLOG_LEVEL=error\n",
+        ),
+        (
+            ".env.staging",
+            "NODE_ENV=production\nSTRIPE_KEY=sk_live_51HxQ2bK8d7f6e5d4c3b2a1\n",
+        ),
+    ]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    let outcome = common::run(dir.path());
+    assert_eq!(
+        common::rendered(&outcome, "env/committed-secret-file"),
+        ["env/committed-secret-file .env.staging:1:1: .env.staging is tracked by git and holds 1 live-looking secret(s): STRIPE_KEY; untrack it and rotate them"]
+    );
+    assert_eq!(
+        common::rendered(&outcome, "env/committed-env-file"),
+        ["env/committed-env-file .env.test:1:1: .env.test is tracked by git; it holds only settings and development defaults"]
+    );
+}
+
+/// A diff named `.env.patch` is not an env file: no parse errors, no secrets, a note says so.
+#[test]
+fn a_diff_named_like_an_env_file_is_not_read_as_one() {
+    let patch = "diff --git a/.env.example b/.env.example\nindex 3b18e51..a8c2f1e 100644\n--- a/.env.example\n+++ b/.env.example\n@@ -1,2 +1,3 @@\n API_URL=\n+API_TOKEN=\n PORT=3000\n";
+    let dir = repo(&[
+        (".env.patch", patch),
+        (".env.example", "API_URL=\nPORT=3000\n"),
+    ]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    let outcome = common::run(dir.path());
+    assert!(outcome
+        .facts
+        .env
+        .files
+        .iter()
+        .all(|f| f.path != ".env.patch"));
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .all(|f| f.location.file != ".env.patch"),
+        "{:?}",
+        outcome.findings
+    );
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains(".env.patch is named like an env file but holds a unified diff")),
         "{:?}",
         outcome.notes
     );

@@ -1,16 +1,91 @@
 //! Every `launch/*` rule with a failing and a passing case.
 
 mod common;
-use common::{launch_env, lint_errors, lint_ok};
+use common::{launch_env, lint_errors, lint_ok, GOOD_LAUNCH};
 
 const FILE: &str = ".env.launch.local";
 
+/// The contract declaring every key of the good launch env: key-specific launch rules apply
+/// to keys the contract declares.
+fn contract() -> String {
+    GOOD_LAUNCH.iter().map(|(k, _)| format!("{k}=\n")).collect()
+}
+
 fn fails(rule: &str, changes: &[(&str, Option<&str>)]) -> Vec<String> {
-    lint_errors(rule, &[(FILE, &launch_env(changes))])
+    lint_errors(
+        rule,
+        &[
+            (FILE, &launch_env(changes)),
+            (".env.launch.example", &contract()),
+        ],
+    )
 }
 
 fn passes(rule: &str, changes: &[(&str, Option<&str>)]) {
-    lint_ok(rule, &[(FILE, &launch_env(changes))]);
+    lint_ok(
+        rule,
+        &[
+            (FILE, &launch_env(changes)),
+            (".env.launch.example", &contract()),
+        ],
+    );
+}
+
+/// A production env of an app that has none of one application's keys: only what holds for
+/// every production app is asked of it.
+#[test]
+fn an_unrelated_production_app_is_not_asked_for_one_apps_keys() {
+    let env = "NODE_ENV=production\nDATABASE_URL=postgres://app:Vq7rT2mXk9pL4sWz@db.internal:5432/app\nLOG_LEVEL=error\n";
+    for rule in [
+        "launch/chain-rpc",
+        "launch/relayer-key",
+        "launch/registry-address",
+        "launch/issuer-key",
+        "launch/redis-url",
+        "launch/sentry-dsn",
+        "launch/jwt-secrets",
+        "launch/require-database",
+        "launch/require-queue",
+        "launch/demo-routes",
+        "launch/debug-off",
+        "launch/node-env",
+    ] {
+        lint_ok(rule, &[(".env.production", env)]);
+    }
+    // What every production app needs still applies.
+    let got = lint_errors(
+        "launch/node-env",
+        &[(".env.production", "NODE_ENV=development\n")],
+    );
+    assert_eq!(got.len(), 1, "{got:?}");
+}
+
+#[test]
+fn debug_and_demo_switches_that_are_present_are_off() {
+    let got = lint_errors(
+        "launch/debug-off",
+        &[(
+            ".env.production",
+            "NODE_ENV=production\nDEBUG=true\nAPP_DEBUG=1\nALLOW_DEMO_SIGNUP=yes\nSQL_DEBUG=false\n",
+        )],
+    );
+    assert_eq!(
+        got,
+        [
+            "launch/debug-off .env.production:2:7: DEBUG is on (true) in a launch set; set it to false",
+            "launch/debug-off .env.production:3:11: APP_DEBUG is on (1) in a launch set; set it to false",
+            "launch/debug-off .env.production:4:19: ALLOW_DEMO_SIGNUP is on (yes) in a launch set; set it to false",
+        ]
+    );
+    // A demo switch present is checked without a contract; absent, it is not demanded.
+    let got = lint_errors(
+        "launch/demo-routes",
+        &[(
+            ".env.production",
+            "NODE_ENV=production\nALLOW_DEMO_ROUTES=true\n",
+        )],
+    );
+    assert_eq!(got.len(), 1, "{got:?}");
 }
 
 #[test]

@@ -29,7 +29,7 @@ proptest! {
     fn env_parser_never_panics_and_spans_stay_inside(lines in prop::collection::vec(env_line(), 0..12), crlf in any::<bool>()) {
         let sep = if crlf { "\r\n" } else { "\n" };
         let text = lines.join(sep);
-        let parsed = launchgate::collect::env::parse_env_file("p.env", &text, EnvFileKind::Env);
+        let parsed = launchgate::collect::env::parse_env_file("p.env", &text, EnvFileKind::Env, launchgate::source::dotenv::Dialect::Node, "test");
         let line_count = text.split('\n').count() as u32;
         for e in &parsed.file.entries {
             for l in [&e.location, &e.value_location] {

@@ -145,3 +145,124 @@ fn a_forced_panic_and_trace_logging_print_no_secret() {
     assert_clean("panic stderr", &stderr);
     assert_clean("panic stdout", &String::from_utf8_lossy(&out.stdout));
 }
+
+/// A committed `NODE_ENV=${GITHUB_TOKEN}` with the token set in the process: substitution
+/// never reads the process environment, so the token reaches no output, `facts` or `init`.
+#[test]
+fn a_reference_to_a_process_variable_leaks_nowhere() {
+    const TOKEN: &str = "ghp_CANARYprocessToken1234567890abcd";
+    let dir = common::tree(&[
+        (".env.launch.example", "NODE_ENV=\nAPI_URL=\n"),
+        (
+            ".env.launch.local",
+            "NODE_ENV=${GITHUB_TOKEN}\nAPI_URL=https://api.example.com/$GITHUB_TOKEN\n",
+        ),
+    ]);
+    let bin = || {
+        let mut c = Command::cargo_bin("launchgate").expect("binary");
+        c.env("GITHUB_TOKEN", TOKEN).env("NO_COLOR", "1");
+        c
+    };
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "sarif", "github", "markdown"] {
+        let out = bin()
+            .args(["check", "--format", format])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        outputs.push((format.to_string(), out));
+    }
+    let with_process = bin()
+        .args(["check", "--process-env", "launch"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    outputs.push(("--process-env".into(), with_process));
+    let facts = bin().arg("facts").arg(dir.path()).output().expect("runs");
+    outputs.push(("facts".into(), facts));
+    let init = bin().arg("init").arg(dir.path()).output().expect("runs");
+    outputs.push(("init".into(), init));
+    for (label, out) in &outputs {
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(
+                !text.contains("CANARYprocessToken"),
+                "{label} leaked the token:\n{text}"
+            );
+        }
+    }
+    if let Ok(config) = std::fs::read_to_string(dir.path().join("launchgate.toml")) {
+        assert!(
+            !config.contains("CANARYprocessToken"),
+            "init wrote it:\n{config}"
+        );
+    }
+    // The reference is a finding naming it, not a silent empty value.
+    let human = String::from_utf8_lossy(&outputs[0].1.stdout).to_string();
+    assert!(
+        human.contains("NODE_ENV refers to GITHUB_TOKEN, which nothing in .env.launch.local sets"),
+        "{human}"
+    );
+}
+
+/// `LOG_LEVEL=error` is a setting: the word "error" stays intact in every message and help.
+#[test]
+fn a_setting_value_is_not_scrubbed_from_prose() {
+    let dir = common::tree(&[
+        (".env.example", "LOG_LEVEL=\nAPI_TOKEN=\n"),
+        (
+            ".env",
+            "LOG_LEVEL=error\nBROKEN\nAPP_PATH=server/src\nAPI_TOKEN=tok_9f8e7d6c5b4a3210\n",
+        ),
+    ]);
+    let outcome = common::run(dir.path());
+    let human = launchgate::report::Format::Human.render(&outcome, Default::default());
+    assert!(!human.contains("[redacted]"), "{human}");
+    assert!(human.contains("env/parse-error"), "{human}");
+    assert!(
+        human.contains("LOG_LEVEL=error"),
+        "the snippet shows the setting:\n{human}"
+    );
+    assert!(human.contains("APP_PATH=server/src"), "{human}");
+    assert!(!human.contains("tok_9f8e7d6c5b4a3210"), "{human}");
+    let explain = Command::cargo_bin("launchgate")
+        .expect("binary")
+        .args(["explain", "env/parse-error"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&explain.stdout);
+    assert!(
+        text.contains("env/parse-error") && !text.contains("[redacted]"),
+        "{text}"
+    );
+}
+
+/// The apostrophes of two comments (`don't` ... `that's`) swallow nothing: the duplicate is
+/// found and the secret between them is masked in snippets.
+#[test]
+fn apostrophes_in_comments_swallow_no_line() {
+    let dir = common::tree(&[(
+        ".env",
+        "NODE_ENV=development  # don't ship\nALLOW_DEMO_ROUTES=true\nJWT_SECRET=Zq8rT2mXk9pL4sWzQ7\nALLOW_DEMO_ROUTES=true\n# that's all\n",
+    )]);
+    let outcome = common::run(dir.path());
+    let dup = common::rendered(&outcome, "env/duplicate-key");
+    assert_eq!(dup, ["env/duplicate-key .env:4:1: ALLOW_DEMO_ROUTES is set twice in .env (first on line 2); the two assignments can load differently"]);
+    assert!(common::rendered(&outcome, "env/parse-error").is_empty());
+    let keys: Vec<&str> = outcome.facts.env.files[0]
+        .entries
+        .iter()
+        .map(|e| e.key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "NODE_ENV",
+            "ALLOW_DEMO_ROUTES",
+            "JWT_SECRET",
+            "ALLOW_DEMO_ROUTES"
+        ]
+    );
+    let human = launchgate::report::Format::Human.render(&outcome, Default::default());
+    assert!(!human.contains("Zq8rT2mXk9pL4sWzQ7"), "{human}");
+}

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let parsed = launchgate::collect::env::parse_env_file("f.env", text, EnvFileKind::Contract);
+    let parsed = launchgate::collect::env::parse_env_file("f.env", text, EnvFileKind::Contract, launchgate::source::dotenv::Dialect::Node, "fuzz");
     let lines = text.split('\n').count() as u32;
     for e in &parsed.file.entries {
         assert!(e.location.line >= 1 && e.location.end_line <= lines);

@@ -125,6 +125,11 @@ impl GitRepo {
             .map(move |(i, _)| rel[..=i].to_string())
     }
 
+    /// Tracked files (relative to the scan root), whatever `.gitignore` says of them.
+    pub fn tracked_paths(&self) -> impl Iterator<Item = &str> {
+        self.tracked.iter().map(String::as_str)
+    }
+
     /// Paths git lists as ignored: files, and directories with a trailing `/` (whose
     /// contents git does not list).
     pub fn ignored_paths(&self) -> impl Iterator<Item = &str> {

@@ -3,8 +3,9 @@
 //! One parallel, `.gitignore`-aware walk (the `ignore` crate's parallel walker) lists every
 //! file with its size and executable bit; it reads no file contents (collectors read the files
 //! they want, each at most once). One exception to the ignore rules: env files that git ignores
-//! (`.env.launch.local`) are exactly what an operator wants checked, so they are added from
-//! git's own list of ignored paths, which [`GitRepo`] already holds (ignored directories such as
+//! (`.env.launch.local`) are exactly what an operator wants checked, and tracked env files are
+//! committed content whatever `.gitignore` says, so both are added from git's own lists of
+//! ignored and tracked paths, which [`GitRepo`] already holds (ignored directories such as
 //! `node_modules/` stay skipped). Only when git's list cannot stand in for the walker's rules
 //! (git state off or unavailable inside a work tree, or `.ignore` files that git does not
 //! read) does a second, env-only pass run. The walk never follows symlinks.
@@ -72,9 +73,10 @@ pub fn is_env_file_name(name: &str) -> bool {
     }
 }
 
-/// For a contract file name (`X.example`, `X.sample`, `X.template`), the env file name `X`.
+/// For a contract file name (`X.example`, `X.sample`, `X.template`, `X.schema`), the env file
+/// name `X`.
 pub fn contract_base(name: &str) -> Option<&str> {
-    [".example", ".sample", ".template"]
+    [".example", ".sample", ".template", ".schema"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
         .filter(|base| !base.is_empty())
@@ -131,7 +133,12 @@ impl Walked {
             // git's list cannot say what the walker hid: walk again for env files only.
             env_files = env_only_pass(&root, &excludes).unwrap_or(env_files);
         } else if let Some(git) = git {
-            env_files.extend(ignored_env_files(&root, &excludes, git));
+            env_files.extend(hidden_env_files(&root, &excludes, git.ignored_paths()));
+        }
+        if let Some(git) = git {
+            // A tracked file is committed content whatever `.gitignore` says (force-added, or
+            // tracked before the rule): the walker and git's ignored list both leave it out.
+            env_files.extend(hidden_env_files(&root, &excludes, git.tracked_paths()));
         }
         env_files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         env_files.dedup_by(|a, b| a.rel == b.rel);
@@ -148,10 +155,14 @@ fn inside_git_work_tree(root: &Path) -> bool {
     root.ancestors().any(|dir| dir.join(".git").exists())
 }
 
-/// Env files git lists as ignored (directories git lists as ignored stay skipped, as in the
-/// walk). git prints them relative to the scan root.
-fn ignored_env_files(root: &Path, excludes: &GlobSet, git: &GitRepo) -> Vec<FileEntry> {
-    git.ignored_paths()
+/// Env files among paths git lists (ignored or tracked; ignored directories stay skipped, as
+/// in the walk). git prints them relative to the scan root.
+fn hidden_env_files<'a>(
+    root: &Path,
+    excludes: &GlobSet,
+    paths: impl Iterator<Item = &'a str>,
+) -> Vec<FileEntry> {
+    paths
         .filter(|rel| !rel.ends_with('/') && is_env_file_name(file_name(rel)))
         .filter(|rel| {
             !rel.split('/').any(|c| ALWAYS_SKIPPED.contains(&c)) && !excludes.is_match(rel)

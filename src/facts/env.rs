@@ -43,6 +43,9 @@ pub struct EnvFile {
     pub crlf: bool,
     /// Why the file could not be read or parsed at all (binary, too large, unreadable).
     pub unreadable: Option<String>,
+    /// The loader it is read with (`node`, `python`, `compose`, `shell`) and why.
+    pub dialect: String,
+    pub dialect_reason: String,
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvParseError>,
 }
@@ -57,10 +60,26 @@ pub struct EnvEntry {
     pub location: Location,
     /// Span of the raw value text (after `=`, without a trailing comment).
     pub value_location: Location,
-    /// How `set -a; source FILE` would read this line differently, if it would.
+    /// How `set -a; source FILE` would read this line differently, if it would (no secret
+    /// value is ever in the text).
     pub shell_divergence: Option<String>,
-    /// In a contract: the line or the line above says `# optional`.
+    /// `${NAME}` references that named no key of the file (the value has them empty).
+    pub unresolved: Vec<String>,
+    /// References no loader reads as meant (`${BAR!}`, `$BAR}`), as written.
+    pub malformed: Vec<String>,
+    /// The value is a secret (only secrets are masked and scrubbed); the reason says why.
+    pub secret: bool,
+    pub secret_reason: Option<String>,
+    /// The value is public text: a placeholder, a well-known weak value or an obvious
+    /// development default (`secret`, `changeme`, `dev-secret`), with the reason.
+    pub weak: bool,
+    pub weak_reason: Option<String>,
+    /// In a contract: the line or the line above says `# optional` or `@optional`.
     pub optional: bool,
+    /// In a contract: `@sensitive` (the key's values are secrets whatever they look like).
+    pub sensitive: bool,
+    /// In a contract: the `@type=...` decorator's text (`url`, `number(min=1)`, ...).
+    pub value_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +108,8 @@ pub struct ContractKey {
     pub sample: String,
     pub location: Location,
     pub optional: bool,
+    pub sensitive: bool,
+    pub value_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,6 +125,14 @@ pub struct EnvVar {
     /// The layer that set it.
     pub source: String,
     pub from_process: bool,
+    /// The value is a secret; the reason says why.
+    pub secret: bool,
+    pub secret_reason: Option<String>,
+    /// A placeholder, a well-known weak value or an obvious development default, and why.
+    pub weak: bool,
+    pub weak_reason: Option<String>,
+    /// Why the value does not fit the contract's `@type` (no value in the text).
+    pub type_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -136,19 +165,21 @@ impl EnvFacts {
     /// Every secret value in the env facts (entries of every file and every effective
     /// value): what the redactor scrubs from every finding.
     pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
-        use crate::secrets::{is_placeholder, is_shown};
+        // As the collector classified them; placeholders and weak words are public text
+        // (scrubbing `password` would only destroy prose).
+        use crate::secrets::is_public_text;
         let entries = self
             .files
             .iter()
             .flat_map(|f| f.entries.iter())
-            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
+            .filter(|e| e.secret && !is_public_text(&e.value))
             .map(|e| e.value.clone());
         let vars = self
             .sets
             .iter()
-            .flat_map(|s| s.vars.iter())
-            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
-            .map(|(_, v)| v.value.clone());
+            .flat_map(|s| s.vars.values())
+            .filter(|v| v.secret && !is_public_text(&v.value))
+            .map(|v| v.value.clone());
         entries.chain(vars)
     }
 }

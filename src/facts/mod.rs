@@ -115,29 +115,28 @@ impl Default for ProbeSettings {
 }
 
 impl Facts {
-    /// A copy with every env value replaced by `[redacted]` (non-secret settings and
+    /// A copy with every secret env value replaced by `[redacted]` (settings and
     /// placeholders stay), for `launchgate facts`. Policies see the real values; people never.
     pub fn redacted(&self) -> Facts {
         let mut f = self.clone();
-        let hide = |key: &str, value: &mut String| {
-            if !value.is_empty()
-                && !crate::secrets::is_shown(key, value)
-                && crate::secrets::placeholder_kind(value).is_none()
-            {
+        // Only secrets go; a placeholder is public sample text.
+        let hide = |secret: bool, value: &mut String| {
+            if secret && !value.is_empty() && crate::secrets::placeholder_kind(value).is_none() {
                 *value = crate::secrets::REDACTED.to_string();
             }
         };
         for file in &mut f.env.files {
             for e in &mut file.entries {
-                hide(&e.key, &mut e.value);
+                hide(e.secret, &mut e.value);
             }
         }
         for set in &mut f.env.sets {
-            for (k, v) in &mut set.vars {
-                hide(k, &mut v.value);
+            for v in set.vars.values_mut() {
+                hide(v.secret, &mut v.value);
             }
             for (k, c) in &mut set.contract_keys {
-                hide(k, &mut c.sample);
+                let secret = crate::secrets::classify(k, &c.sample, c.sensitive).is_some();
+                hide(secret, &mut c.sample);
             }
         }
         f

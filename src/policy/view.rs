@@ -91,14 +91,16 @@ fn secret_addresses(facts: &Facts) -> HashMap<usize, Arc<AtomicU32>> {
     };
     for file in &facts.env.files {
         for e in &file.entries {
-            if is_secret(&e.key, &e.value) {
+            // The collector's classification (contract @sensitive included), and the key/value
+            // rule as a second line.
+            if e.secret || is_secret(&e.key, &e.value) {
                 insert(&e.value);
             }
         }
     }
     for env_set in &facts.env.sets {
         for (key, var) in &env_set.vars {
-            if is_secret(key, &var.value) {
+            if var.secret || is_secret(key, &var.value) {
                 insert(&var.value);
             }
         }
@@ -341,12 +343,18 @@ struct_facts! {
     Location { file, line, column, end_line, end_column }
 
     env::EnvFacts { files, sets }
-    env::EnvFile { path, kind, git, crlf, unreadable, entries, errors }
-    env::EnvEntry { key, value, quote, location, value_location, shell_divergence, optional }
+    env::EnvFile { path, kind, git, crlf, unreadable, dialect, dialect_reason, entries, errors }
+    env::EnvEntry {
+        key, value, quote, location, value_location, shell_divergence, optional, sensitive,
+        value_type, unresolved, malformed, secret, secret_reason, weak, weak_reason
+    }
     env::EnvParseError { location, message }
     env::EnvLayer { source, exists }
-    env::ContractKey { sample, location, optional }
-    env::EnvVar { value, quote, location, value_location, source, from_process }
+    env::ContractKey { sample, location, optional, sensitive, value_type }
+    env::EnvVar {
+        value, quote, location, value_location, source, from_process, secret, secret_reason,
+        weak, weak_reason, type_error
+    }
     env::EnvSet {
         name, origin, location, policies, contract, contract_exists, contract_keys, layers,
         has_values, vars, checked_keys, top_layer, missing_key_location

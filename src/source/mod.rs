@@ -6,6 +6,7 @@
 //! probes, the policy API and the reporters use the same one copy of each primitive.
 
 pub mod dburl;
+pub mod dotenv;
 pub mod file;
 pub mod glob;
 pub mod json_spans;
