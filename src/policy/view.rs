@@ -176,6 +176,7 @@ serde_facts!(
     env::SetOrigin,
     docs::PathContext,
     docs::UncheckedReason,
+    docs::DocumentKind,
     scripts::InvocationKind,
     evidence::ArtifactKind,
     evidence::SetKind,
@@ -238,11 +239,11 @@ struct_facts! {
     docs::DocFacts { documents, checklists }
     docs::Document {
         file, location, title, title_location, read_error, paths, urls, legacy_names,
-        machine_local_paths, checklist_items
+        machine_local_paths, checklist_items, kind, kind_reason, site, anchors
     }
     docs::PathRef {
         text, path, resolved, exists, checked, unchecked, candidates, exists_from_root, location,
-        context, command_position, command, fragment, section
+        context, command_position, command, fragment, fragment_found, section
     }
     docs::UrlRef { url, location, context }
     docs::LegacyNameMention { name, text, word, location, in_code, section }

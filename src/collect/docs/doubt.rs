@@ -1,0 +1,184 @@
+//! Whether a missing path written in inline code or a code block is, beyond reasonable doubt,
+//! a path into this repository that is gone. Most are not: a bare file name or a path written
+//! relative to a package (it exists deeper in the tree), a build output, a placeholder
+//! (`path/to/x`), a two-part word that may be a rule id or a branch (`docs/unreadable`), or a
+//! path whose first folder does not exist where it was looked up (the clone folder, a folder
+//! in the reader's own project).
+//!
+//! A missing path stays a finding only when its first folder exists where it was looked up
+//! and nothing in the repository ends with it. This module never judges existing paths and
+//! never touches links (a link is a claim about this repository's tree by construction).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::collect::walk::Inventory;
+use crate::facts::docs::UncheckedReason;
+
+use super::resolve::Repository;
+
+/// Folders that hold what a build or tool writes, never what a repository commits.
+const OUTPUT_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "target",
+    "out",
+    "node_modules",
+    ".next",
+    ".nuxt",
+    ".turbo",
+    ".cache",
+    "coverage",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "tmp",
+    ".output",
+    "storybook-static",
+];
+/// Path components that mark an example, not a real path.
+const PLACEHOLDER_PARTS: &[&str] = &[
+    "path", "to", "foo", "bar", "baz", "example", "examples", "xxx",
+];
+
+/// Every repository path (files and folders) by last component, to find paths written
+/// relative to a package or folder.
+pub struct PathIndex {
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl PathIndex {
+    pub fn new(inventory: &Inventory) -> Self {
+        let mut all: HashSet<&str> = HashSet::new();
+        for f in &inventory.files {
+            let mut rel = f.rel.as_str();
+            all.insert(rel);
+            while let Some(i) = rel.rfind('/') {
+                rel = &rel[..i];
+                if !all.insert(rel) {
+                    break;
+                }
+            }
+        }
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for rel in all {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(rel.to_string());
+        }
+        PathIndex { by_name }
+    }
+
+    /// True when some repository path ends with `path` (`a/b.ts` matches `x/a/b.ts`).
+    fn ends_with(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.by_name.get(name).is_some_and(|all| {
+            all.iter()
+                .any(|p| p == path || p.ends_with(&format!("/{path}")))
+        })
+    }
+}
+
+/// Why a checked, missing code path is not a finding; `None` when it is one.
+pub fn doubt(
+    written: &str,
+    doc_dir: &str,
+    candidates: &[String],
+    repository: &Repository,
+    index: &PathIndex,
+) -> Option<UncheckedReason> {
+    let trailing_slash = written.ends_with('/');
+    let path = strip_location_suffix(written.trim_end_matches('/'));
+    // `test/models/x_test.rb:42`, `tests/a.py::test_b`: the file exists.
+    if path.len() != written.trim_end_matches('/').len() {
+        let found = candidates.iter().any(|c| {
+            let c = strip_location_suffix(c);
+            repository.exists(c)
+        });
+        if found {
+            return Some(UncheckedReason::ElsewhereInRepository);
+        }
+    }
+    let mut ups = 0;
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.is_empty() => ups += 1,
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return Some(UncheckedReason::NotARepositoryPath);
+    }
+    let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+    if lower.iter().any(|p| OUTPUT_DIRS.contains(&p.as_str())) {
+        return Some(UncheckedReason::BuildOutput);
+    }
+    if lower.iter().any(|p| {
+        PLACEHOLDER_PARTS.contains(&p.as_str())
+            || p.starts_with("your")
+            || p.starts_with("my-")
+            || p.starts_with("my_")
+            || p.starts_with("some-")
+    }) {
+        return Some(UncheckedReason::Placeholder);
+    }
+    let joined = parts.join("/");
+    if ups == 0 && index.ends_with(&joined) {
+        return Some(UncheckedReason::ElsewhereInRepository);
+    }
+    let explicit = written.starts_with("./") || written.starts_with("../");
+    if parts.len() < 2 {
+        // `./seed.sh` right after `cd services/api`: looked up in a folder the procedure
+        // named, not from the root or the document's folder.
+        let after_cd = explicit
+            && candidates.iter().any(|c| {
+                let parent = c.rfind('/').map_or("", |i| &c[..i]);
+                !parent.is_empty() && parent != doc_dir && repository.is_dir(parent)
+            });
+        if !after_cd {
+            return Some(UncheckedReason::NotARepositoryPath);
+        }
+        return None;
+    }
+    let has_extension = parts
+        .last()
+        .is_some_and(|n| n.rfind('.').is_some_and(|d| d > 0));
+    if parts.len() == 2 && !has_extension && !trailing_slash && !explicit {
+        return Some(UncheckedReason::NotARepositoryPath);
+    }
+    // The first folder must exist where the path was looked up: each candidate is that
+    // folder + the path, so its first folder is the candidate minus the path's tail.
+    let tail = parts.len() - 1;
+    let first_folder_exists = candidates.iter().any(|c| {
+        let segments: Vec<&str> = c.split('/').collect();
+        segments.len() >= tail && repository.is_dir(&segments[..segments.len() - tail].join("/"))
+    });
+    if !first_folder_exists {
+        return Some(UncheckedReason::NotARepositoryPath);
+    }
+    None
+}
+
+/// `a/b.rb:42`, `a/b.rb:42:7`, `a/b.py::test_x` without the location suffix.
+fn strip_location_suffix(path: &str) -> &str {
+    static SUFFIX: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = SUFFIX
+        .get_or_init(|| Regex::new(r"(:\d+(:\d+)?|::[\w\[\]\-.]+)$").ok())
+        .as_ref()
+    else {
+        return path;
+    };
+    match re.find(path) {
+        Some(m) => &path[..m.start()],
+        None => path,
+    }
+}
