@@ -82,10 +82,14 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
     files.sort();
 
     let generated = kinds::GeneratedPatterns::load(&ctx.root);
+    let mut autodoc: HashSet<String> = HashSet::new();
     let mut documents: Vec<Document> = files
         .iter()
         .map(|(rel, abs)| match read_text(abs) {
             Ok(text) => {
+                if text.lines().any(|l| l.starts_with("::: ")) {
+                    autodoc.insert(rel.clone());
+                }
                 let mut doc = scan_document(rel, &text, &repository, &legacy);
                 (doc.kind, doc.kind_reason) = kinds::classify(rel, &text, &generated);
                 doc
@@ -98,7 +102,7 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
     for doc in &mut documents {
         settle_paths(doc, &sites, &repository, &index);
     }
-    check_fragments(&mut documents);
+    check_fragments(&mut documents, &autodoc);
     let checklists = config
         .checklists
         .iter()
@@ -247,6 +251,12 @@ fn settle_paths(
                 if let Some(found) = site.and_then(|s| s.resolve(repository, &doc.file, &p.path)) {
                     p.exists = true;
                     p.resolved = Some(found);
+                } else if p.path.starts_with('/') && doc.file.to_ascii_lowercase().ends_with(".mdx") {
+                    // MDX is rendered by a site or an app, never as a GitHub page: `/x` is a
+                    // route of whatever serves it (an API reference generated from a spec, an
+                    // app page), not a repository path.
+                    p.checked = false;
+                    p.unchecked = Some(UncheckedReason::ReadElsewhere);
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
@@ -266,10 +276,13 @@ fn settle_paths(
 }
 
 /// Check every link fragment whose target is a scanned document against its anchors.
-fn check_fragments(documents: &mut [Document]) {
+/// MDX targets are left alone (their components make anchors: `<ResponseField name=..>`),
+/// as are pages that pull in generated API docs (`::: module.Class`, mkdocstrings).
+fn check_fragments(documents: &mut [Document], autodoc: &HashSet<String>) {
     let anchors: std::collections::HashMap<String, Vec<String>> = documents
         .iter()
         .filter(|d| d.read_error.is_none())
+        .filter(|d| !d.file.to_ascii_lowercase().ends_with(".mdx") && !autodoc.contains(&d.file))
         .map(|d| (d.file.clone(), d.anchors.clone()))
         .collect();
     for doc in documents.iter_mut() {

@@ -78,7 +78,11 @@ pub fn fragment_found(anchors: &[String], fragment: &str) -> Option<bool> {
         return None;
     }
     let wanted = wanted.strip_prefix("user-content-").unwrap_or(&wanted);
-    Some(anchors.iter().any(|a| a.to_lowercase() == wanted))
+    // Sites slug headings their own way (`yourTask.trigger()` is `yourtasktrigger` on GitHub,
+    // `yourtask-trigger` on Mintlify): letters and digits alone decide.
+    let loose = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase() };
+    let wanted = loose(wanted);
+    Some(anchors.iter().any(|a| loose(a) == wanted))
 }
 
 fn is_line_anchor(fragment: &str) -> bool {

@@ -149,9 +149,15 @@ pub fn doubt(
         }
         return None;
     }
-    let has_extension = parts
-        .last()
-        .is_some_and(|n| n.rfind('.').is_some_and(|d| d > 0));
+    // A file extension is short and lowercase: `clock.MonotonicClock` is a Go symbol.
+    let has_extension = parts.last().is_some_and(|n| {
+        n.rfind('.').is_some_and(|d| {
+            let ext = &n[d + 1..];
+            d > 0
+                && (1..=6).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+    });
     if parts.len() == 2 && !has_extension && !trailing_slash && !explicit {
         return Some(UncheckedReason::NotARepositoryPath);
     }
@@ -172,7 +178,7 @@ pub fn doubt(
 fn strip_location_suffix(path: &str) -> &str {
     static SUFFIX: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(re) = SUFFIX
-        .get_or_init(|| Regex::new(r"(:\d+(:\d+)?|::[\w\[\]\-.]+)$").ok())
+        .get_or_init(|| Regex::new(r"((:\d+)+:?|::[\w\[\]\-.]+)$").ok())
         .as_ref()
     else {
         return path;

@@ -1,5 +1,5 @@
-//! Documentation sites inside a repository (Docusaurus, Nextra, Mintlify, Starlight, VitePress,
-//! MkDocs) and how a link in one of their pages resolves: against the site's pages
+//! Documentation sites inside a repository (Docusaurus, Nextra, Fumadocs, Mintlify, Starlight,
+//! VitePress, MkDocs) and how a link in one of their pages resolves: against the site's pages
 //! (`/docs/guides/x` is `docs/guides/x.md`, `x.mdx`, `x/index.md` ...), its static folder,
 //! and, for Docusaurus, `.md` paths relative to the docs root.
 //!
@@ -42,6 +42,15 @@ const FLAVOURS: &[Flavour] = &[
         route_prefix: "/docs/",
         statics: &["static"],
         content_root_relative: true,
+    },
+    Flavour {
+        name: "fumadocs",
+        markers: &["source.config.ts", "source.config.mjs", "source.config.js"],
+        needle: Some("fumadocs"),
+        content: &["content/docs", "content"],
+        route_prefix: "/docs/",
+        statics: &["public"],
+        content_root_relative: false,
     },
     Flavour {
         name: "mintlify",
