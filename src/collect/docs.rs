@@ -251,7 +251,8 @@ fn settle_paths(
                 if let Some(found) = site.and_then(|s| s.resolve(repository, &doc.file, &p.path)) {
                     p.exists = true;
                     p.resolved = Some(found);
-                } else if p.path.starts_with('/') && doc.file.to_ascii_lowercase().ends_with(".mdx") {
+                } else if p.path.starts_with('/') && doc.file.to_ascii_lowercase().ends_with(".mdx")
+                {
                     // MDX is rendered by a site or an app, never as a GitHub page: `/x` is a
                     // route of whatever serves it (an API reference generated from a spec, an
                     // app page), not a repository path.

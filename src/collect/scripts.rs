@@ -7,6 +7,7 @@
 //! missing bit or a syntax error is a fact; `policies/scripts.rhai` decides what it means.
 
 mod bash_syntax;
+mod invokers;
 mod shell_lexer;
 mod syntax_cache;
 
@@ -74,6 +75,11 @@ pub fn collect(ctx: &CollectContext) -> ScriptFacts {
     let mut scripts: Vec<Script> = analysed.into_iter().map(|a| a.script).collect();
     link_invocations(&mut scripts);
     inherit_strict_mode(&mut scripts, &first_sources);
+    let paths: std::collections::HashSet<String> = scripts.iter().map(|s| s.path.clone()).collect();
+    let mut runs = invokers::direct_runs(ctx, &paths);
+    for script in &mut scripts {
+        script.run_directly_by = runs.remove(&script.path).unwrap_or_default();
+    }
     ScriptFacts { bash, scripts }
 }
 
@@ -266,6 +272,7 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Analysed {
         syntax: SyntaxCheck::default(),
         invocations: Vec::new(),
         executed_by: Vec::new(),
+        run_directly_by: Vec::new(),
         sourced_by: Vec::new(),
     };
     let text = match read_text(&entry.abs) {
@@ -880,6 +887,7 @@ mod tests {
             syntax: SyntaxCheck::default(),
             invocations: Vec::new(),
             executed_by: Vec::new(),
+            run_directly_by: Vec::new(),
             sourced_by: Vec::new(),
         };
         let timeout = SyntaxVerdict::NotChecked("bash -n did not finish within 10 seconds".into());

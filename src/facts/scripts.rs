@@ -53,6 +53,10 @@ pub struct Script {
     /// Where other scripts `source` / `.` this one: a library that inherits its caller's shell
     /// options.
     pub sourced_by: Vec<Location>,
+    /// Where the repository's configuration runs it directly: a `package.json` script, a
+    /// Dockerfile `RUN` / `ENTRYPOINT` / `CMD` (unless the Dockerfile sets the bit itself), a
+    /// GitHub Actions `run:` step, a Makefile recipe.
+    pub run_directly_by: Vec<Location>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -276,7 +276,7 @@ struct_facts! {
     scripts::BashAvailability { available, version, reason }
     scripts::Script {
         path, location, executable, committed_executable, shebang, crlf, unreadable, strict_mode,
-        syntax, invocations, executed_by, sourced_by
+        syntax, invocations, executed_by, sourced_by, run_directly_by
     }
     scripts::Shebang { text, interpreter, is_shell, location }
     scripts::StrictMode { errexit, nounset, pipefail, errexit_location, first_command, inherited_from }

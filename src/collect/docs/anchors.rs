@@ -80,7 +80,12 @@ pub fn fragment_found(anchors: &[String], fragment: &str) -> Option<bool> {
     let wanted = wanted.strip_prefix("user-content-").unwrap_or(&wanted);
     // Sites slug headings their own way (`yourTask.trigger()` is `yourtasktrigger` on GitHub,
     // `yourtask-trigger` on Mintlify): letters and digits alone decide.
-    let loose = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase() };
+    let loose = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
     let wanted = loose(wanted);
     Some(anchors.iter().any(|a| loose(a) == wanted))
 }

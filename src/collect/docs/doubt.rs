@@ -155,7 +155,9 @@ pub fn doubt(
             let ext = &n[d + 1..];
             d > 0
                 && (1..=6).contains(&ext.len())
-                && ext.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && ext
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
     });
     if parts.len() == 2 && !has_extension && !trailing_slash && !explicit {

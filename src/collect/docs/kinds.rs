@@ -88,7 +88,9 @@ fn generated_marker(text: &str) -> Option<String> {
     for line in text.lines().take(HEADER_LINES) {
         let trimmed = line.trim_start();
         let lower = trimmed.to_lowercase();
-        let comment = trimmed.starts_with("<!--") || trimmed.starts_with("[//]:") || trimmed.starts_with("//");
+        let comment = trimmed.starts_with("<!--")
+            || trimmed.starts_with("[//]:")
+            || trimmed.starts_with("//");
         let go_style = lower.contains("code generated") && trimmed.contains("DO NOT EDIT");
         if !(comment || go_style) {
             continue;
@@ -97,7 +99,12 @@ fn generated_marker(text: &str) -> Option<String> {
             return Some(format!("its header says \"{marker}\""));
         }
     }
-    let head = text.lines().take(CLIENT_LINES).collect::<Vec<_>>().join("\n").to_lowercase();
+    let head = text
+        .lines()
+        .take(CLIENT_LINES)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_lowercase();
     CLIENT_GENERATORS
         .iter()
         .any(|m| head.contains(m))
