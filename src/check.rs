@@ -221,7 +221,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let masked = &collected.masked_sources;
     let text_of = |file: &str| {
         masked.get(file).cloned().or_else(|| {
-            let text = crate::collect::read_text(&opts.root.join(file)).ok()?;
+            let text = crate::source::file::read_text(&opts.root.join(file)).ok()?;
             Some(redactor.mask(&text).into_owned())
         })
     };
@@ -323,6 +323,11 @@ pub fn fallback_location(outcome: &CheckOutcome) -> Location {
 const NOT_OVERRIDABLE: &[&str] = &[crate::policy::POLICY_ERROR, waiver::WAIVER_EXPIRED];
 
 /// `[rules]` overrides: rule id → new severity (`None` = off). Applied in one place.
+///
+/// A key is a rule id or a glob over ids (`"launch/*" = "off"`). Globs apply first, in the
+/// order written, then exact ids, so `"docs/*" = "warning"` with `"docs/broken-link" =
+/// "error"` keeps broken links blocking. A glob never reaches the fail-closed rules; an exact
+/// id naming one, an unknown id, or a glob that matches no rule is a config error at the key.
 fn severity_overrides(
     loaded: &LoadedConfig,
     known: &BTreeSet<String>,
@@ -331,39 +336,57 @@ fn severity_overrides(
         .path
         .clone()
         .unwrap_or_else(|| config::CONFIG_FILE.to_string());
+    let error = |span: std::ops::Range<usize>, message: String| -> CheckError {
+        config::value_error(&name, &loaded.text, span, message).into()
+    };
+    let mut entries: Vec<_> = loaded.config.rules.iter().collect();
+    let is_glob = |id: &str| id.contains(['*', '?', '[', '{']);
+    entries.sort_by_key(|(rule, _)| (!is_glob(rule.get_ref()), rule.span().start));
     let mut out = BTreeMap::new();
-    for (rule, level) in &loaded.config.rules {
+    for (rule, level) in entries {
         let id = rule.get_ref();
-        if !known.contains(id) {
-            return Err(config::value_error(
-                &name,
-                &loaded.text,
-                rule.span(),
-                format!("`{id}` is not a rule id (see `launchgate rules`)"),
-            )
-            .into());
-        }
-        if NOT_OVERRIDABLE.contains(&id.as_str()) {
-            return Err(config::value_error(
-                &name,
-                &loaded.text,
-                rule.span(),
-                format!("`{id}` cannot be overridden: it keeps launchgate failing closed"),
-            )
-            .into());
-        }
         let sev = match level.get_ref().as_str() {
             "off" => None,
             other => Some(Severity::parse(other).ok_or_else(|| {
-                config::value_error(
-                    &name,
-                    &loaded.text,
+                error(
                     level.span(),
                     format!("`{other}` is not `error`, `warning` or `off`"),
                 )
             })?),
         };
-        out.insert(id.clone(), sev);
+        let ids: Vec<&String> = if is_glob(id) {
+            let matcher = crate::source::glob::compile_one(id)
+                .map_err(|e| error(rule.span(), e.to_string()))?;
+            let ids: Vec<&String> = known
+                .iter()
+                .filter(|k| matcher.is_match(k.as_str()))
+                .filter(|k| !NOT_OVERRIDABLE.contains(&k.as_str()))
+                .collect();
+            if ids.is_empty() {
+                return Err(error(
+                    rule.span(),
+                    format!("`{id}` matches no rule (see `launchgate rules`)"),
+                ));
+            }
+            ids
+        } else {
+            if !known.contains(id) {
+                return Err(error(
+                    rule.span(),
+                    format!("`{id}` is not a rule id (see `launchgate rules`)"),
+                ));
+            }
+            if NOT_OVERRIDABLE.contains(&id.as_str()) {
+                return Err(error(
+                    rule.span(),
+                    format!("`{id}` cannot be overridden: it keeps launchgate failing closed"),
+                ));
+            }
+            vec![id]
+        };
+        for id in ids {
+            out.insert(id.clone(), sev);
+        }
     }
     Ok(out)
 }

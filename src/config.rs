@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::source::glob::GlobList;
+
 /// The config file name looked for at the repository root.
 pub const CONFIG_FILE: &str = "launchgate.toml";
 
@@ -20,7 +22,7 @@ pub const CONFIG_FILE: &str = "launchgate.toml";
 pub struct Config {
     /// Extra globs (relative to the root) that are never scanned.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Declared env sets. Env files no entry claims are still grouped by inference.
     #[serde(default)]
     pub env: Vec<Spanned<EnvSetConfig>>,
@@ -100,14 +102,14 @@ pub struct DocsConfig {
     pub checklists: Vec<ChecklistConfig>,
     /// Globs of documents to scan (default: every `*.md`).
     #[serde(default)]
-    pub include: Vec<String>,
+    pub include: GlobList,
     /// Globs of documents to skip.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Globs of repository paths that runbooks mention but that only exist once the runbook
     /// has run (evidence artifacts, dumps): a missing path matching one is not stale.
     #[serde(default)]
-    pub generated_paths: Vec<String>,
+    pub generated_paths: GlobList,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -131,10 +133,10 @@ pub struct ProbesConfig {
     pub schemas: Vec<String>,
     /// Globs over `schema.table` to probe (default: every table). `*` matches within a name.
     #[serde(default)]
-    pub include: Vec<String>,
+    pub include: GlobList,
     /// Globs over `schema.table` never probed (applied after `include`).
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: GlobList,
     /// Per-table settings, keyed by `schema.table` (or `table` for `public.table`).
     #[serde(default)]
     pub tables: std::collections::BTreeMap<String, TableProbeConfig>,

@@ -194,40 +194,17 @@ fn secret_forms(value: &str) -> Vec<String> {
     if value.contains('\n') {
         forms.extend(value.lines().map(str::to_string));
     }
-    if let Some(password) = url_password(value) {
-        let decoded = percent_encoding::percent_decode_str(&password)
-            .decode_utf8_lossy()
-            .into_owned();
-        forms.push(password);
-        forms.push(decoded);
-    }
+    forms.extend(url_secrets(value));
     forms
 }
 
-/// The password of a `scheme://user:password@host` URL.
-pub fn url_password(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
-    let password = userinfo.split_once(':')?.1;
-    (!password.is_empty()).then(|| password.to_string())
-}
+pub use crate::source::dburl::redact_url;
 
-/// The URL with its password replaced by `***` (the user and host stay: they are not secret
-/// and the operator needs them to know which database a message is about).
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
+/// Every secret a URL carries (its password and secret parameters, raw and decoded).
+pub fn url_secrets(url: &str) -> Vec<String> {
+    crate::source::dburl::UrlParts::split(url)
+        .map(|parts| parts.secrets())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 
 use crate::config::{self, ConfigError, LoadedConfig, WaiverConfig};
 use crate::facts::Location;
@@ -99,7 +99,7 @@ impl Waiver {
 }
 
 fn glob(text: &str) -> Option<GlobMatcher> {
-    Glob::new(text).ok().map(|g| g.compile_matcher())
+    crate::source::glob::compile_one(text).ok()
 }
 
 /// Validate every waiver of the config and the waiver file. `known` are the rule ids that

@@ -108,6 +108,44 @@ fn same_database_ignores_password_differences() {
 }
 
 #[test]
+fn same_database_reads_a_host_list_as_several_hosts() {
+    // libpq tries h1, then h2: a target that lists the source's host is the same database.
+    let src = "SRC_DB_URL=postgresql://app:Zq8vLw2pNs4t@h1.internal:5432,h2.internal:5432/credity";
+    let local = cutover_env("SRC_DB_URL", src).replace(
+        "TGT_DB_URL=postgresql://postgres:Rt5Yu8Io2Pa6@db.abcdefghijklmnop.supabase.co:5432/postgres",
+        "TGT_DB_URL=postgresql://app:Zq8vLw2pNs4t@h2.internal/credity",
+    );
+    let got = fails("cutover/same-database", &local);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("h1.internal:5432,h2.internal:5432/credity"),
+        "{got:?}"
+    );
+    // Before, `h1:5432,h2` was one host named `h1:5432,h2` and this pair passed.
+}
+
+#[test]
+fn a_slash_in_a_password_is_never_printed() {
+    // An unencoded `/` (base64 passwords have them) used to end the authority early, so the
+    // message printed everything after it as the host.
+    let password = "Kx9/Tq4mW2+zR7vB1nYp";
+    let url = format!("postgresql://app:{password}@db.example.com:5432/credity");
+    let local = cutover_env("SRC_DB_URL", &format!("SRC_DB_URL={url}")).replace(
+        "TGT_DB_URL=postgresql://postgres:Rt5Yu8Io2Pa6@db.abcdefghijklmnop.supabase.co:5432/postgres",
+        &format!("TGT_DB_URL={url}"),
+    );
+    let got = fails("cutover/same-database", &local);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].contains("(db.example.com:5432/credity)"), "{got:?}");
+    for part in ["Tq4mW2", "zR7vB1nYp", "Kx9"] {
+        assert!(
+            !got[0].contains(part),
+            "password part {part} printed: {got:?}"
+        );
+    }
+}
+
+#[test]
 fn pooler_direct() {
     passes("cutover/pooler-direct", GOOD_CUTOVER);
     let pooled = "DATABASE_URL_DIRECT=postgresql://postgres:Rt5Yu8Io2Pa6@aws-0-eu-central-1.pooler.supabase.com:6543/postgres";

@@ -148,3 +148,39 @@ fn metadata_is_validated() {
         policy_errors(&findings)
     );
 }
+
+/// What a policy sees of a URL never holds its secrets: neither `parse_url` nor `redact_url`
+/// keeps a `?password=` or `sslpassword=` value (`redact_url` used to keep both), and a host
+/// list is read as hosts.
+#[test]
+fn the_url_api_never_hands_a_policy_a_password() {
+    let policy = format!(
+        r#"rule({META}, |facts, rule| {{
+  let url = "postgres://app@h1:5432,h2:6432/db?sslmode=require&password=CanaryPw9931&sslpassword=CanaryKey4417";
+  let u = parse_url(url);
+  report(#{{ file: ".env", line: 1 }}, `${{u.params}} ${{u.has_password}} ${{u.hosts.len()}} ${{u.host}} ${{u.endpoint}}`);
+  report(#{{ file: ".env", line: 1 }}, redact_url(url));
+  report(#{{ file: ".env", line: 1 }}, redact_url("postgres://app:Ab/CanaryPw77@h/db"));
+}});
+"#
+    );
+    let (findings, _) = evaluate(&policy);
+    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    for m in &messages {
+        assert!(
+            !m.contains("Canary"),
+            "a secret reached a finding: {messages:?}"
+        );
+    }
+    assert!(
+        messages[0].contains("true 2 h1 h1:5432,h2:6432/db"),
+        "{messages:?}"
+    );
+    assert!(messages[0].contains("sslmode"), "{messages:?}");
+    assert_eq!(
+        messages[1],
+        "postgres://app@h1:5432,h2:6432/db?sslmode=require&password=***&sslpassword=***"
+    );
+    assert_eq!(messages[2], "postgres://app:***@h/db");
+}

@@ -682,3 +682,46 @@ fn a_deliberate_set_plus_e_after_the_first_command_is_not_a_missing_strict_mode(
     let run = script(&scripts, "ci/run");
     assert!(run.strict_mode.errexit && run.strict_mode.first_command.is_none());
 }
+
+/// A runbook and a script that run the same command line read it the same way: one shell
+/// reader and one table of wrappers. Before, the runbook reader did not know `timeout` and the
+/// script reader took `deploy` (the value of `sudo -u`) for the command, so neither saw that
+/// `rotate-keys.sh` is run directly.
+#[test]
+fn a_runbook_and_a_script_agree_on_what_a_wrapped_command_runs() {
+    let line = "sudo -u deploy timeout 30 nice -n 5 ./scripts/rotate-keys.sh --all";
+    let dir = repo(&[
+        (
+            "docs/RUNBOOK.md",
+            &format!("# Key rotation\n\nFrom the repository root:\n\n```bash\n{line}\n```\n"),
+            false,
+        ),
+        (
+            "scripts/deploy.sh",
+            &format!(
+                "#!/usr/bin/env bash\nset -euo pipefail\ncd \"$(dirname \"$0\")/..\"\n{line}\n"
+            ),
+            true,
+        ),
+        // No shebang: only the two invocations make it a script that must be executable.
+        (
+            "scripts/rotate-keys.sh",
+            "set -euo pipefail\necho rotating\n",
+            false,
+        ),
+    ]);
+    let findings: Vec<Finding> = script_findings(dir.path())
+        .into_iter()
+        .filter(|f| f.rule == "scripts/not-executable")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let message = &findings[0].message;
+    assert!(
+        message.contains("scripts/deploy.sh runs it directly (line 4)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("docs/RUNBOOK.md tells the operator to run it directly (line 6)"),
+        "{message}"
+    );
+}

@@ -33,11 +33,9 @@ mod anchors;
 mod checklists;
 mod doubt;
 mod kinds;
-mod lines;
 mod links;
 mod mentions;
 mod resolve;
-mod shell;
 mod sites;
 
 use std::collections::HashSet;
@@ -45,7 +43,6 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
@@ -55,18 +52,18 @@ use crate::facts::docs::{
     ChecklistItem, DocFacts, Document, DocumentKind, LegacyNameMention, MachineLocalPath,
     PathContext, PathRef, UncheckedReason, UrlRef,
 };
-use crate::facts::Location;
+use crate::facts::{FileName, LineIndex, Location};
+use crate::source::shell::{self, Flavor, Op, Token, Word};
 use checklists::checklist_facts;
 use links::{definition_destination, inline_destination, normalize_label};
 pub use mentions::LegacyNames;
 use mentions::{enclosing_word, is_home_path, machine_local_paths};
 pub use resolve::Repository;
 use resolve::{classify_code_token, has_scheme, join_normalized, parent_dir, TokenKind};
-use shell::{Op, Piece, Word};
 
 pub fn collect(ctx: &CollectContext) -> DocFacts {
     let config = &ctx.config.config.docs;
-    let repository = Repository::new(&ctx.root, glob_set(&config.generated_paths));
+    let repository = Repository::new(&ctx.root, config.generated_paths.set().clone());
     let legacy = LegacyNames::new(&config.legacy_names);
 
     let mut files: Vec<(String, PathBuf)> = select_documents(ctx, config);
@@ -116,8 +113,8 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
 
 /// Markdown files from the inventory, narrowed by `[docs] include` / `exclude`.
 fn select_documents(ctx: &CollectContext, config: &DocsConfig) -> Vec<(String, PathBuf)> {
-    let include = (!config.include.is_empty()).then(|| glob_set(&config.include));
-    let exclude = glob_set(&config.exclude);
+    let include = (!config.include.is_empty()).then_some(&config.include);
+    let exclude = &config.exclude;
     ctx.inventory
         .files
         .iter()
@@ -173,17 +170,6 @@ fn decode_entities(value: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Globs from config; an invalid glob matches nothing (the config schema owns validation).
-fn glob_set(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        if let Ok(glob) = Glob::new(glob) {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 impl Document {
@@ -323,7 +309,8 @@ pub fn scan_document(
         .collect();
     let mut scan = DocumentScan {
         text,
-        lines: lines::LineIndex::new(rel, text),
+        lines: LineIndex::new(text),
+        file: rel.into(),
         doc_dir: parent_dir(rel).to_string(),
         repository,
         definitions,
@@ -365,7 +352,9 @@ struct ItemCapture {
 
 struct DocumentScan<'a> {
     text: &'a str,
-    lines: lines::LineIndex<'a>,
+    lines: LineIndex<'a>,
+    /// The document's name, shared by every location in it.
+    file: FileName,
     doc_dir: String,
     repository: &'a Repository,
     /// Reference definitions: normalised label and source span.
@@ -539,7 +528,7 @@ impl DocumentScan<'_> {
     }
 
     fn location(&self, start: usize, end: usize) -> Location {
-        self.lines.location(start, end)
+        self.lines.location(&self.file, start, end)
     }
 
     fn record_link(
@@ -711,16 +700,16 @@ impl DocumentScan<'_> {
         };
         let mut command: Vec<(Word, Role)> = Vec::new();
         let mut pending: Option<Role> = None;
-        for piece in shell::tokenize(code) {
-            match piece {
-                Piece::Op(Op::Separator) => {
+        for token in shell::tokenize(code, Flavor::Docs) {
+            match token {
+                Token::Op(Op::Separator(_)) => {
                     self.shell_command(&mut walker, std::mem::take(&mut command), map);
                     pending = None;
                 }
-                Piece::Op(Op::RedirectOut) => pending = Some(Role::Output),
-                Piece::Op(Op::RedirectIn) => pending = Some(Role::Input),
-                Piece::Op(Op::RedirectOther) => pending = Some(Role::NotAFile),
-                Piece::Word(word) => command.push((word, pending.take().unwrap_or(Role::Word))),
+                Token::Op(Op::RedirectOut) => pending = Some(Role::Output),
+                Token::Op(Op::RedirectIn) => pending = Some(Role::Input),
+                Token::Op(Op::RedirectOther | Op::HereDoc) => pending = Some(Role::NotAFile),
+                Token::Word(word) => command.push((word, pending.take().unwrap_or(Role::Word))),
             }
         }
         self.shell_command(&mut walker, command, map);
@@ -742,25 +731,9 @@ impl DocumentScan<'_> {
                 Role::NotAFile => {}
             }
         }
-        let mut index = 0;
-        while let Some(word) = words.get(index) {
-            let name = word.value.as_str();
-            if word.assignment || SHELL_KEYWORDS.contains(&name) {
-                index += 1;
-            } else if COMMAND_WRAPPERS.contains(&name) {
-                index += 1;
-                while let Some(option) = words
-                    .get(index)
-                    .filter(|w| w.value.starts_with('-') || w.assignment)
-                {
-                    let takes_value =
-                        name == "sudo" && matches!(option.value.as_str(), "-u" | "-g" | "-C");
-                    index += if takes_value { 2 } else { 1 };
-                }
-            } else {
-                break;
-            }
-        }
+        let Some(index) = shell::command_start(&words) else {
+            return;
+        };
         let Some(command_word) = words.get(index) else {
             return;
         };
@@ -1083,25 +1056,6 @@ enum PathOutcome {
     Checked(resolve::Lookup),
     Unchecked(UncheckedReason),
 }
-
-/// Words that start a command without being one (`if`, `then`, `!`, `{`).
-const SHELL_KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case",
-    "esac", "!", "{", "}", "function", "select",
-];
-
-/// Commands that run their first operand as a command (`sudo scripts/x.sh`).
-const COMMAND_WRAPPERS: &[&str] = &[
-    "sudo",
-    "env",
-    "exec",
-    "nohup",
-    "command",
-    "nice",
-    "time",
-    "builtin",
-    "caffeinate",
-];
 
 /// The working directory of a shell block as far as launchgate can follow it.
 #[derive(Debug, Clone)]

@@ -230,16 +230,8 @@ fn parent_of(rel: &str) -> &str {
 }
 
 /// The config's `exclude` globs, which ignored evidence honours like the walk does.
-fn exclude_globs(ctx: &CollectContext) -> globset::GlobSet {
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in &ctx.config.config.exclude {
-        if let Ok(g) = globset::Glob::new(glob) {
-            builder.add(g);
-        }
-    }
-    builder
-        .build()
-        .unwrap_or_else(|_| globset::GlobSet::empty())
+fn exclude_globs<'a>(ctx: &'a CollectContext) -> &'a globset::GlobSet {
+    ctx.config.config.exclude.set()
 }
 
 /// Key of a set: kind, method, timestamp.

@@ -158,7 +158,7 @@ const DISK_LIST_MAX_DEPTH: usize = 3;
 const DISK_LIST_MAX_FILES: usize = 10_000;
 
 pub fn collect(ctx: &CollectContext) -> MigrationFacts {
-    let excludes = exclude_set(&ctx.config.config.exclude);
+    let excludes = ctx.config.config.exclude.set();
     let workspaces = read_workspaces(ctx);
     let roots = discover_services(ctx, &workspaces);
     let owned = files_by_service(ctx, &roots);
@@ -166,7 +166,7 @@ pub fn collect(ctx: &CollectContext) -> MigrationFacts {
         .iter()
         .map(|root| {
             let files = owned.get(&root.dir).map_or(&[][..], Vec::as_slice);
-            collect_service(ctx, &excludes, root, files)
+            collect_service(ctx, excludes, root, files)
         })
         .unzip();
     link_workspace_dependencies(&mut services, &all_dependencies);
@@ -276,16 +276,6 @@ fn regex(pattern: &str) -> Option<Regex> {
             .clone(),
         Err(_) => compile(),
     }
-}
-
-fn exclude_set(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        if let Ok(g) = globset::Glob::new(glob) {
-            builder.add(g);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -21,8 +21,7 @@ use crate::facts::Facts;
 pub use git::GitRepo;
 pub use walk::{FileEntry, Inventory};
 
-/// The largest file a collector reads; larger ones become a fact, not an allocation.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub use crate::source::file::{read_text, ReadProblem, MAX_FILE_BYTES};
 
 /// Options that change what is collected.
 #[derive(Debug, Clone, Default)]
@@ -53,73 +52,6 @@ impl CollectContext<'_> {
             None => crate::facts::GitState::NotInRepository,
         }
     }
-}
-
-/// Why a file's text could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadProblem {
-    TooLarge(u64),
-    Binary,
-    InvalidUtf8 {
-        line: u32,
-    },
-    /// The file does not exist (any more): collectors read files the walk listed, so it was
-    /// removed or renamed after the walk.
-    Removed,
-    Io(String),
-}
-
-impl std::fmt::Display for ReadProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadProblem::TooLarge(n) => write!(
-                f,
-                "file is {n} bytes, over the {MAX_FILE_BYTES}-byte limit; not read"
-            ),
-            ReadProblem::Binary => write!(f, "file holds binary data (a NUL byte); not read"),
-            ReadProblem::InvalidUtf8 { line } => {
-                write!(
-                    f,
-                    "file is not valid UTF-8 (first bad byte on line {line}); not read"
-                )
-            }
-            ReadProblem::Removed => write!(
-                f,
-                "file no longer exists (removed after the walk listed it); not read"
-            ),
-            ReadProblem::Io(e) => write!(f, "file could not be read: {e}"),
-        }
-    }
-}
-
-/// Read a text file with the size cap, rejecting binary data and invalid UTF-8.
-pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ReadProblem::Removed,
-        kind => ReadProblem::Io(kind.to_string()),
-    })?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > MAX_FILE_BYTES {
-        return Err(ReadProblem::TooLarge(len));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadProblem::Io(e.kind().to_string()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadProblem::TooLarge(bytes.len() as u64));
-    }
-    if bytes.contains(&0) {
-        return Err(ReadProblem::Binary);
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..good].iter().filter(|b| **b == b'\n').count() + 1;
-        ReadProblem::InvalidUtf8 {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-        }
-    })
 }
 
 /// What a static collection produced: the facts, masked source texts for snippets (env

@@ -8,7 +8,6 @@
 
 mod bash_syntax;
 mod invokers;
-mod shell_lexer;
 mod syntax_cache;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,20 +19,19 @@ use crate::facts::scripts::{
     SyntaxCheck, SyntaxError,
 };
 use crate::facts::Location;
+use crate::source::shell::{self, is_assignment, unquote, Flavor, SimpleCommand, Word};
 use bash_syntax::SyntaxVerdict;
-use shell_lexer::{simple_commands, unquote, SimpleCommand, Word};
+
 use syntax_cache::SyntaxCache;
+
+fn simple_commands(text: &str) -> Vec<SimpleCommand> {
+    shell::simple_commands(text, Flavor::Script)
+}
 
 /// Interpreters of the POSIX shell family.
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"];
 /// Shells whose scripts `bash -n` can judge (POSIX sh is, near enough, a subset of bash).
 const BASH_CHECKABLE: &[&str] = &["sh", "bash", "dash", "ash"];
-/// Words that open or continue a compound command; the command word follows them.
-const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "do", "while", "until", "!", "time", "{",
-];
-/// Prefixes that run the next word as the command.
-const WRAPPERS: &[&str] = &["exec", "command", "nohup", "builtin"];
 /// How deep path evaluation follows variables and substitutions.
 const MAX_EVAL_DEPTH: usize = 8;
 
@@ -383,18 +381,6 @@ fn parse_set_args<'a>(args: impl IntoIterator<Item = &'a str>) -> ShellOptions {
     options
 }
 
-fn is_assignment(word: &str) -> bool {
-    let name_end = word.find(['=', '[', '+']).unwrap_or(0);
-    let name = &word[..name_end];
-    let rest = &word[name_end..];
-    !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && (rest.starts_with('=')
-            || rest.starts_with("+=")
-            || (rest.starts_with('[') && rest.contains("]=")))
-}
-
 fn has_substitution(word: &str) -> bool {
     word.contains("$(") || word.contains('`')
 }
@@ -723,24 +709,8 @@ fn invocation(
     text: &str,
     rel: &str,
 ) -> Option<Invocation> {
-    let mut words = command.words.iter().peekable();
-    while let Some(word) = words.peek() {
-        let w = word.raw.as_str();
-        if KEYWORDS.contains(&w) || WRAPPERS.contains(&w) || is_assignment(w) {
-            words.next();
-        } else if w == "env" || w == "sudo" || w == "timeout" {
-            words.next();
-            while words.peek().is_some_and(|n| {
-                n.raw.starts_with('-')
-                    || is_assignment(&n.raw)
-                    || n.raw.chars().all(|c| c.is_ascii_digit() || c == 's')
-            }) {
-                words.next();
-            }
-        } else {
-            break;
-        }
-    }
+    let start = shell::command_start(&command.words)?;
+    let mut words = command.words[start..].iter();
     let command_word = words.next()?;
     let name = unquote(&command_word.raw);
     let (kind, target) = match name.as_str() {

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use ignore::overrides::OverrideBuilder;
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use std::sync::Mutex;
@@ -100,7 +100,7 @@ pub struct Walked {
 /// Walk the tree in parallel, honouring ignore files, skipping [`ALWAYS_SKIPPED`] folders and
 /// the config's `exclude` globs.
 pub fn walk_tree(root: &Path, config: &Config) -> Walked {
-    let excludes = build_excludes(&config.exclude);
+    let excludes = config.exclude.set().clone();
     let mut files = walk_pass(root, &excludes, None);
     files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     let saw_non_git_ignore_file = files
@@ -189,16 +189,6 @@ fn env_only_pass(root: &Path, excludes: &GlobSet) -> Option<Vec<FileEntry>> {
     let mut files = walk_pass(root, excludes, Some(over.build().ok()?));
     files.retain(|f| is_env_file_name(file_name(&f.rel)));
     Some(files)
-}
-
-fn build_excludes(globs: &[String]) -> GlobSet {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        if let Ok(glob) = Glob::new(g) {
-            b.add(glob);
-        }
-    }
-    b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 /// One parallel walk; each walker thread fills its own list, merged when the thread ends.
@@ -452,7 +442,8 @@ mod tests {
         git_init(dir.path());
         let (git, _) = GitRepo::open(dir.path(), GitMode::Auto);
         let config = Config {
-            exclude: vec!["apps/web/**".into(), "apps/web".into()],
+            exclude: crate::source::glob::GlobList::new(&["apps/web/**", "apps/web"])
+                .expect("valid globs"),
             ..Default::default()
         };
         let inventory = walk(dir.path(), &config, git.as_ref());

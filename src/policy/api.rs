@@ -73,7 +73,10 @@ pub(super) fn register(engine: &mut Engine, shared: &Arc<Mutex<Shared>>) {
     });
     engine.register_fn("parse_url", |text: ImmutableString| parse_url(&text));
     engine.register_fn("redact_url", |text: ImmutableString| {
-        crate::secrets::redact_url(&text)
+        crate::source::dburl::redact_url(&text)
+    });
+    engine.register_fn("same_database", |a: ImmutableString, b: ImmutableString| {
+        same_database(&a, &b)
     });
     engine.register_fn(
         "parse_tolerance",
@@ -220,62 +223,77 @@ fn tolerance_from_map(m: &Map) -> Option<Tolerance> {
 }
 
 /// `scheme://user:password@host:port/database?params` → a map, or `()` when it is no URL.
+/// The map never holds a secret: the password is only `has_password`, and secret parameters
+/// (`password`, `sslpassword`, tokens) read `***`. `host` and `port` are the first of
+/// `hosts` (a libpq URL may list several); `endpoint` is `hosts/database` for messages.
 pub fn parse_url(text: &str) -> Dynamic {
-    let Some((scheme, rest)) = text.split_once("://") else {
+    use crate::source::dburl::{is_secret_param, UrlParts};
+    let Some(parts) = UrlParts::split(text) else {
         return Dynamic::UNIT;
     };
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
-        return Dynamic::UNIT;
-    }
-    let (before_query, query) = match rest.split_once('?') {
-        Some((a, q)) => (a, q),
-        None => (rest, ""),
-    };
-    let before_query = before_query.split('#').next().unwrap_or(before_query);
-    let (authority, path) = match before_query.find('/') {
-        Some(i) => (&before_query[..i], &before_query[i + 1..]),
-        None => (before_query, ""),
-    };
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let (username, has_password) = match userinfo {
-        Some(u) => match u.split_once(':') {
-            Some((user, pw)) => (user, !pw.is_empty()),
-            None => (u, false),
-        },
-        None => ("", false),
-    };
-    let (host, port) = split_host_port(hostport);
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
             .into_owned()
     };
     let mut params = Map::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        params.insert(decode(k).into(), Dynamic::from(decode(v)));
+    let mut has_password = parts.userinfo_password().is_some();
+    for (k, v) in parts.params() {
+        let secret = is_secret_param(&k);
+        has_password |= secret && !v.is_empty() && k.eq_ignore_ascii_case("password");
+        let shown = if secret { "***".to_string() } else { v };
+        params.insert(k.into(), Dynamic::from(shown));
     }
+    let hosts: rhai::Array = parts
+        .hosts
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .map(|chunk| {
+            let (host, port) = split_host_port(chunk);
+            let mut h = Map::new();
+            h.insert(
+                "host".into(),
+                Dynamic::from(decode(host).to_ascii_lowercase()),
+            );
+            h.insert(
+                "port".into(),
+                port.map_or(Dynamic::UNIT, |p| Dynamic::from(INT::from(p))),
+            );
+            Dynamic::from_map(h)
+        })
+        .collect();
+    let first = |key: &str| {
+        hosts
+            .first()
+            .and_then(|h| h.read_lock::<Map>().and_then(|m| m.get(key).cloned()))
+    };
+    let host = first("host").unwrap_or_else(|| Dynamic::from(String::new()));
+    let port = first("port").unwrap_or(Dynamic::UNIT);
+    let database = decode(parts.path);
     let mut m = Map::new();
-    m.insert("scheme".into(), Dynamic::from(scheme.to_ascii_lowercase()));
-    m.insert("username".into(), Dynamic::from(decode(username)));
-    m.insert("has_password".into(), Dynamic::from(has_password));
-    m.insert("host".into(), Dynamic::from(host.to_ascii_lowercase()));
     m.insert(
-        "port".into(),
-        port.map_or(Dynamic::UNIT, |p| Dynamic::from(INT::from(p))),
+        "scheme".into(),
+        Dynamic::from(parts.scheme.to_ascii_lowercase()),
     );
-    m.insert("database".into(), Dynamic::from(decode(path)));
+    m.insert(
+        "username".into(),
+        Dynamic::from(parts.user().unwrap_or_default()),
+    );
+    m.insert("has_password".into(), Dynamic::from(has_password));
+    m.insert("host".into(), host);
+    m.insert("port".into(), port);
+    m.insert(
+        "endpoint".into(),
+        Dynamic::from(format!("{}/{}", parts.hosts.to_ascii_lowercase(), database)),
+    );
+    m.insert("hosts".into(), Dynamic::from_array(hosts));
+    m.insert("database".into(), Dynamic::from(database));
     m.insert("params".into(), Dynamic::from_map(params));
     Dynamic::from_map(m)
 }
 
+/// Host and port of one entry of a host list; `None` for a missing or non-numeric port (a
+/// policy decides what that means for its scheme).
 fn split_host_port(hostport: &str) -> (&str, Option<u16>) {
     if let Some(rest) = hostport.strip_prefix('[') {
         // [ipv6]:port
@@ -289,6 +307,16 @@ fn split_host_port(hostport: &str) -> (&str, Option<u16>) {
             (h, p.parse().ok())
         }
         _ => (hostport, None),
+    }
+}
+
+/// True when two database URLs can reach the same database (a host and port in common and
+/// the same database name); false when either is not a database URL.
+pub fn same_database(a: &str, b: &str) -> bool {
+    use crate::source::dburl::DatabaseUrl;
+    match (DatabaseUrl::parse(a), DatabaseUrl::parse(b)) {
+        (Ok(a), Ok(b)) => a.same_database(&b),
+        _ => false,
     }
 }
 

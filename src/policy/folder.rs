@@ -37,7 +37,8 @@ impl rhai::ModuleResolver for FolderResolver {
         }
         let file_name = format!("{}.rhai", path.trim_end_matches(".rhai"));
         let file_rel = format!("{folder}/{file_name}");
-        let text = crate::collect::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
+        let text =
+            crate::source::file::read_text(&dir.join(&file_name)).map_err(|_| not_found())?;
         let mut ast = engine.compile(&text).map_err(|e| {
             Box::new(EvalAltResult::ErrorInModule(
                 file_rel.clone(),
@@ -71,7 +72,7 @@ pub(super) fn policy_files(dir: &Path, name: &str) -> Vec<(String, Result<String
             } else {
                 format!("{name}/{file}")
             };
-            let text = crate::collect::read_text(&dir.join(&file)).map_err(|e| e.to_string());
+            let text = crate::source::file::read_text(&dir.join(&file)).map_err(|e| e.to_string());
             (shown, text)
         })
         .collect()

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 use crate::config::LoadedConfig;
 use crate::facts::db::{
@@ -323,8 +323,8 @@ impl ProbePlan {
             tolerance_location: settings.tolerance_location.clone(),
             sides,
             schemas: probes.schemas.iter().cloned().collect(),
-            include: glob_set(&probes.include),
-            exclude: glob_set(&probes.exclude),
+            include: (!probes.include.is_empty()).then(|| probes.include.set().clone()),
+            exclude: (!probes.exclude.is_empty()).then(|| probes.exclude.set().clone()),
             table_tolerance,
             state_store,
             concurrency: probes
@@ -434,20 +434,6 @@ fn config_error(message: String) -> ProbeError {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn glob_set(patterns: &[String]) -> Option<GlobSet> {
-    if patterns.is_empty() {
-        return None;
-    }
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        // A bad glob matches nothing rather than aborting the probe; config review catches it.
-        if let Ok(g) = Glob::new(p) {
-            builder.add(g);
-        }
-    }
-    builder.build().ok()
 }
 
 /// Await every future, concurrently, in order (tokio has no join_all of its own).

@@ -154,7 +154,7 @@ impl<'a> Sources<'a> {
                 }
                 let path = outcome.root.join(file);
                 let text = if path.is_file() {
-                    crate::collect::read_text(&path).ok()
+                    crate::source::file::read_text(&path).ok()
                 } else {
                     crate::policy::BUILTIN_POLICIES
                         .iter()

@@ -1,4 +1,5 @@
-//! Database URLs: parsing `postgres://` URLs into connection settings, and [`redact_url`].
+//! URLs: the one splitter ([`UrlParts`]) behind parsing `postgres://` URLs into connection
+//! settings ([`DatabaseUrl`]), comparing them, [`redact_url`] and the policy API's `parse_url`.
 //!
 //! This module owns the only code that sees a database password in clear. It must never put
 //! one in a message: every text it returns for display goes through [`redact_url`] or
@@ -27,56 +28,143 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A URL cut into its parts without decoding anything: the one splitter behind parsing,
+/// redaction and the policy API, so they can never disagree about where a password ends.
+///
+/// The credentials end at the last `@` before the query: passwords often hold an unencoded
+/// `@` or `/` (base64), and libpq's own rule (percent-encode them) is not what operators do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    pub scheme: &'a str,
+    /// `user` or `user:password`, undecoded; `None` without an `@`.
+    pub userinfo: Option<&'a str>,
+    /// One host or a comma-separated list, with ports.
+    pub hosts: &'a str,
+    /// After the `/` that ends the hosts, undecoded; empty when none.
+    pub path: &'a str,
+    /// After the `?`, undecoded; empty when none.
+    pub query: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// Split `scheme://...`; `None` when the text is no URL.
+    pub fn split(text: &'a str) -> Option<UrlParts<'a>> {
+        let (scheme, rest) = text.split_once("://")?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        {
+            return None;
+        }
+        // The credentials end at the last `@` before the query. When the `?` itself sits in
+        // the password (no `@` before it), the last `@` of all ends them.
+        let first_q = rest.find('?').unwrap_or(rest.len());
+        let at = rest[..first_q].rfind('@').or_else(|| rest.rfind('@'));
+        let (userinfo, after) = match at {
+            Some(i) => (Some(&rest[..i]), &rest[i + 1..]),
+            None => (None, rest),
+        };
+        let after = after.split('#').next().unwrap_or(after);
+        let (before_query, query) = after.split_once('?').unwrap_or((after, ""));
+        let (hosts, path) = before_query.split_once('/').unwrap_or((before_query, ""));
+        Some(UrlParts {
+            scheme,
+            userinfo,
+            hosts,
+            path,
+            query,
+        })
+    }
+
+    /// The user name (decoded), if any.
+    pub fn user(&self) -> Option<String> {
+        let info = self.userinfo?;
+        Some(decode(info.split_once(':').map_or(info, |(u, _)| u)))
+    }
+
+    /// The password in the credentials (undecoded), if any and not empty.
+    pub fn userinfo_password(&self) -> Option<&'a str> {
+        self.userinfo?
+            .split_once(':')
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty())
+    }
+
+    /// Query parameters, decoded, in order.
+    pub fn params(&self) -> Vec<(String, String)> {
+        self.query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(k), decode(v))
+            })
+            .collect()
+    }
+
+    /// Every secret the URL carries, undecoded and decoded: the credentials' password and
+    /// the values of secret parameters.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(p) = self.userinfo_password() {
+            out.push(p.to_string());
+            out.push(decode(p));
+        }
+        for pair in self.query.split('&') {
+            if let Some((k, v)) = pair.split_once('=') {
+                if is_secret_param(&decode(k)) && !v.is_empty() {
+                    out.push(v.to_string());
+                    out.push(decode(v));
+                }
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// A query parameter whose value is a secret: libpq's `password` and `sslpassword`, and any
+/// parameter whose name says it holds one (`token`, `secret`, `api_key`...).
+pub fn is_secret_param(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "access_key",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+}
+
 impl DatabaseUrl {
     /// Parse a URL; the error message never contains the password.
     pub fn parse(url: &str) -> Result<DatabaseUrl, String> {
         let url = url.trim();
-        let rest = url
-            .strip_prefix("postgres://")
-            .or_else(|| url.strip_prefix("postgresql://"))
+        let parts = UrlParts::split(url)
+            .filter(|p| matches!(p.scheme, "postgres" | "postgresql"))
             .ok_or_else(|| {
                 "not a postgres:// or postgresql:// URL (key=value connection strings are not supported)"
                     .to_string()
             })?;
-        let (before_query, query) = match rest.split_once('?') {
-            Some((a, q)) => (a, Some(q)),
-            None => (rest, None),
-        };
-        let (authority, path) = match before_query.find('/') {
-            Some(i) => (&before_query[..i], &before_query[i + 1..]),
-            None => (before_query, ""),
-        };
-        // The last `@` ends the credentials: an unencoded `@` in a password is common.
-        let (userinfo, hostlist) = match authority.rfind('@') {
-            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
-            None => (None, authority),
-        };
-        let (user, password) = match userinfo {
-            Some(info) => match info.split_once(':') {
-                Some((u, p)) => (Some(decode(u)), Some(decode(p))),
-                None => (Some(decode(info)), None),
-            },
-            None => (None, None),
-        };
-        let mut params = Vec::new();
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            params.push((decode(k), decode(v)));
-        }
         let mut hosts = Vec::new();
-        for chunk in hostlist.split(',').filter(|c| !c.is_empty()) {
+        for chunk in parts.hosts.split(',').filter(|c| !c.is_empty()) {
             let (host, port) = split_host_port(chunk)?;
             hosts.push((host, port));
         }
-        let dbname = (!path.is_empty()).then(|| decode(path));
-        let redacted = redact_url(url);
+        let dbname = (!parts.path.is_empty()).then(|| decode(parts.path));
         let mut parsed = DatabaseUrl {
-            user,
-            password,
+            user: parts.user(),
+            password: parts.userinfo_password().map(decode),
             hosts,
             dbname,
-            params,
-            redacted,
+            params: parts.params(),
+            redacted: redact_url(url),
         };
         // libpq lets `?host=` and `?port=` stand in for the authority (unix sockets).
         if parsed.hosts.is_empty() {
@@ -121,14 +209,32 @@ impl DatabaseUrl {
         )
     }
 
-    /// Remove the password from a message produced by a driver or the server, in case one
-    /// echoed it back (a password in the wrong field, a URL in an error).
+    /// True when both URLs can reach the same database: a host and port in common (host names
+    /// compared case-insensitively) and the same database name.
+    pub fn same_database(&self, other: &DatabaseUrl) -> bool {
+        self.dbname == other.dbname
+            && self.hosts.iter().any(|(h, p)| {
+                other
+                    .hosts
+                    .iter()
+                    .any(|(oh, op)| p == op && h.eq_ignore_ascii_case(oh))
+            })
+    }
+
+    /// Remove every secret of this URL from a message produced by a driver or the server, in
+    /// case one echoed it back (a password in the wrong field, a URL in an error).
     pub fn scrub(&self, message: &str) -> String {
         let mut out = message.to_string();
-        if let Some(p) = self.password.as_deref().filter(|p| p.len() >= 4) {
-            out = out.replace(p, "***");
+        let secrets = self.password.iter().cloned().chain(
+            self.params
+                .iter()
+                .filter(|(k, _)| is_secret_param(k))
+                .map(|(_, v)| v.clone()),
+        );
+        for p in secrets.filter(|p| p.len() >= 4) {
+            out = out.replace(&p, "***");
             let encoded: String =
-                percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC)
+                percent_encoding::utf8_percent_encode(&p, percent_encoding::NON_ALPHANUMERIC)
                     .to_string();
             out = out.replace(&encoded, "***");
         }
@@ -140,7 +246,8 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-fn split_host_port(chunk: &str) -> Result<(String, u16), String> {
+/// Split one `host:port` of a host list; the port defaults to 5432.
+pub fn split_host_port(chunk: &str) -> Result<(String, u16), String> {
     let (host, port) = if let Some(rest) = chunk.strip_prefix('[') {
         let end = rest
             .find(']')
@@ -162,48 +269,52 @@ fn split_host_port(chunk: &str) -> Result<(String, u16), String> {
     Ok((decode(&host), port))
 }
 
-/// The URL with its password (in the credentials or a `password=` parameter) replaced by
-/// `***`. Text that is not a URL is returned with any `user:password@` part redacted.
+/// The URL with every secret replaced by `***`: the password in the credentials (wherever
+/// its `@` and `/` fall) and secret parameters (`password`, `sslpassword`, tokens). The user,
+/// hosts and database stay: they are not secret, and the operator needs them to know which
+/// database a message is about. Text that is not a URL is returned unchanged.
 pub fn redact_url(url: &str) -> String {
-    let (scheme_end, rest) = match url.find("://") {
-        Some(i) => (i + 3, &url[i + 3..]),
-        None => (0, url),
+    let Some(parts) = UrlParts::split(url) else {
+        return url.to_string();
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
     let mut out = String::with_capacity(url.len());
-    out.push_str(&url[..scheme_end]);
-    match authority.rfind('@') {
-        Some(at) => {
-            let userinfo = &authority[..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => {
-                    out.push_str(user);
-                    out.push_str(":***");
-                }
-                None => out.push_str(userinfo),
+    out.push_str(parts.scheme);
+    out.push_str("://");
+    if let Some(info) = parts.userinfo {
+        match info.split_once(':') {
+            Some((user, _)) => {
+                out.push_str(user);
+                out.push_str(":***");
             }
-            out.push_str(&authority[at..]);
+            None => out.push_str(info),
         }
-        None => out.push_str(authority),
+        out.push('@');
     }
-    let tail = &rest[authority_end..];
-    match tail.split_once('?') {
-        Some((path, query)) => {
-            out.push_str(path);
-            out.push('?');
-            let redacted: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => pair.to_string(),
-                })
-                .collect();
-            out.push_str(&redacted.join("&"));
-        }
-        None => out.push_str(tail),
+    out.push_str(parts.hosts);
+    if !parts.path.is_empty() || url_has_path(&parts) {
+        out.push('/');
+        out.push_str(parts.path);
+    }
+    if !parts.query.is_empty() {
+        out.push('?');
+        let redacted: Vec<String> = parts
+            .query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if is_secret_param(&decode(k)) => format!("{k}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out.push_str(&redacted.join("&"));
     }
     out
+}
+
+/// Whether the URL wrote a `/` after its hosts (kept so `h/` stays `h/`).
+fn url_has_path(parts: &UrlParts<'_>) -> bool {
+    let hosts_end = parts.hosts.as_ptr() as usize + parts.hosts.len();
+    let path_start = parts.path.as_ptr() as usize;
+    path_start == hosts_end + 1
 }
 
 #[cfg(test)]
@@ -227,6 +338,16 @@ mod tests {
                 "postgres://h/db?user=a&password=***",
             ),
             ("postgres://u:pw@h", "postgres://u:***@h"),
+            // An unencoded `/` in the password: the whole password goes, not just a part.
+            (
+                "postgres://u:ab/cd+ef==@h:5432/db",
+                "postgres://u:***@h:5432/db",
+            ),
+            (
+                "postgres://u@h/db?sslmode=require&sslpassword=keyphrase9&PASSWORD=x1",
+                "postgres://u@h/db?sslmode=require&sslpassword=***&PASSWORD=***",
+            ),
+            ("not a url", "not a url"),
         ];
         for (url, want) in cases {
             assert_eq!(redact_url(url), want, "{url}");
@@ -256,6 +377,31 @@ mod tests {
         assert!(!err.contains("topsecret"), "{err}");
         let err = DatabaseUrl::parse("postgres://u:topsecret@/db").unwrap_err();
         assert!(!err.contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn a_host_list_is_several_hosts() {
+        let url = DatabaseUrl::parse("postgres://u:p@h1:5432,h2/db").expect("valid URL");
+        assert_eq!(
+            url.hosts,
+            vec![("h1".to_string(), 5432), ("h2".to_string(), 5432)]
+        );
+        let other = DatabaseUrl::parse("postgres://x@H2:5432/db").expect("valid URL");
+        assert!(url.same_database(&other));
+        let elsewhere = DatabaseUrl::parse("postgres://x@h3/db").expect("valid URL");
+        assert!(!url.same_database(&elsewhere));
+    }
+
+    #[test]
+    fn a_slash_or_at_in_the_password_stays_in_the_password() {
+        let url =
+            DatabaseUrl::parse("postgres://app:pa/ss@w0rd@db.internal:5433/app?sslmode=require")
+                .expect("valid URL");
+        assert_eq!(url.password(), Some("pa/ss@w0rd"));
+        assert_eq!(url.hosts, vec![("db.internal".to_string(), 5433)]);
+        assert_eq!(url.dbname.as_deref(), Some("app"));
+        assert!(!url.display().contains("ss@w0rd"));
+        assert!(!url.redacted.contains("w0rd"), "{}", url.redacted);
     }
 
     #[test]

@@ -6,3 +6,7 @@
 //! probes, the policy API and the reporters use the same one copy of each primitive.
 
 pub mod dburl;
+pub mod file;
+pub mod glob;
+pub mod location;
+pub mod shell;

@@ -8,10 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::shell_lexer::{simple_commands, unquote};
-use super::{is_assignment, join_normalized, KEYWORDS, WRAPPERS};
+use super::join_normalized;
 use crate::collect::{read_text, CollectContext};
 use crate::facts::Location;
+use crate::source::shell::{command_start, simple_commands, Flavor};
 
 /// A stretch of shell text inside a configuration file, and the line it starts on.
 struct Snippet {
@@ -111,30 +111,13 @@ fn count_lines(text: &str) -> u32 {
 /// their byte offsets: not through an interpreter, not sourced, not absolute or variable.
 fn directly_run_words(text: &str) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    for command in simple_commands(text) {
-        let mut words = command.words.iter().peekable();
-        while let Some(word) = words.peek() {
-            let w = word.raw.as_str();
-            if KEYWORDS.contains(&w)
-                || WRAPPERS.contains(&w)
-                || is_assignment(w)
-                || matches!(w, "sudo" | "env")
-            {
-                words.next();
-            } else {
-                break;
-            }
-        }
-        let Some(word) = words.next() else {
+    for command in simple_commands(text, Flavor::Script) {
+        let Some(word) = command_start(&command.words).and_then(|i| command.words.get(i)) else {
             continue;
         };
-        let name = unquote(&word.raw);
-        if name.contains('/')
-            && !name.starts_with('/')
-            && !name.contains('$')
-            && !name.starts_with('~')
-        {
-            out.push((name, word.start));
+        let name = &word.value;
+        if name.contains('/') && !name.starts_with('/') && !word.expands {
+            out.push((name.clone(), word.start));
         }
     }
     out
@@ -288,7 +271,8 @@ mod tests {
         .into_iter()
         .map(|(w, _)| w)
         .collect();
-        assert_eq!(words, ["./scripts/b.sh", "scripts/c.sh", "./d.sh"]);
+        // `. ./d.sh` sources: no bit needed.
+        assert_eq!(words, ["./scripts/b.sh", "scripts/c.sh"]);
     }
 
     #[test]
