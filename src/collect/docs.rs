@@ -237,11 +237,13 @@ fn settle_paths(
                 if let Some(found) = site.and_then(|s| s.resolve(repository, &doc.file, &p.path)) {
                     p.exists = true;
                     p.resolved = Some(found);
-                } else if p.path.starts_with('/') && doc.file.to_ascii_lowercase().ends_with(".mdx")
+                } else if p.path.starts_with('/')
+                    && (site.is_some_and(sites::Site::has_generated_routes)
+                        || site.is_none() && doc.file.to_ascii_lowercase().ends_with(".mdx"))
                 {
-                    // MDX is rendered by a site or an app, never as a GitHub page: `/x` is a
-                    // route of whatever serves it (an API reference generated from a spec, an
-                    // app page), not a repository path.
+                    // MDX outside a known site is rendered by an app, never as a GitHub page:
+                    // `/x` is a route of whatever serves it. A site that generates pages from
+                    // an OpenAPI spec has routes no file backs.
                     p.checked = false;
                     p.unchecked = Some(UncheckedReason::ReadElsewhere);
                 }
@@ -266,11 +268,11 @@ fn settle_paths(
 /// MDX targets are left alone (their components make anchors: `<ResponseField name=..>`),
 /// as are pages that pull in generated API docs (`::: module.Class`, mkdocstrings).
 fn check_fragments(documents: &mut [Document], autodoc: &HashSet<String>) {
-    let anchors: std::collections::HashMap<String, Vec<String>> = documents
+    let anchors: std::collections::HashMap<String, (Vec<String>, bool)> = documents
         .iter()
         .filter(|d| d.read_error.is_none())
         .filter(|d| !d.file.to_ascii_lowercase().ends_with(".mdx") && !autodoc.contains(&d.file))
-        .map(|d| (d.file.clone(), d.anchors.clone()))
+        .map(|d| (d.file.clone(), (d.anchors.clone(), d.site.is_some())))
         .collect();
     for doc in documents.iter_mut() {
         for p in &mut doc.paths {
@@ -280,8 +282,8 @@ fn check_fragments(documents: &mut [Document], autodoc: &HashSet<String>) {
             if !p.exists || !matches!(p.context, PathContext::Link) {
                 continue;
             }
-            if let Some(target_anchors) = anchors.get(target) {
-                p.fragment_found = anchors::fragment_found(target_anchors, fragment);
+            if let Some((target_anchors, in_site)) = anchors.get(target) {
+                p.fragment_found = anchors::fragment_found(target_anchors, fragment, *in_site);
             }
         }
     }

@@ -68,7 +68,7 @@ pub fn anchors(titles: &[String], text: &str) -> Vec<String> {
 /// True when `fragment` (as written after `#`, percent-decoded) names one of `anchors`.
 /// GitHub matches case-insensitively and accepts its `user-content-` prefix; `L10` / `L10-L20`
 /// are line anchors of rendered source files, `:~:text=` a browser text fragment.
-pub fn fragment_found(anchors: &[String], fragment: &str) -> Option<bool> {
+pub fn fragment_found(anchors: &[String], fragment: &str, loose: bool) -> Option<bool> {
     let decoded = percent_encoding::percent_decode_str(fragment)
         .decode_utf8()
         .map(|d| d.into_owned())
@@ -78,16 +78,19 @@ pub fn fragment_found(anchors: &[String], fragment: &str) -> Option<bool> {
         return None;
     }
     let wanted = wanted.strip_prefix("user-content-").unwrap_or(&wanted);
+    if !loose {
+        return Some(anchors.iter().any(|a| a.to_lowercase() == wanted));
+    }
     // Sites slug headings their own way (`yourTask.trigger()` is `yourtasktrigger` on GitHub,
-    // `yourtask-trigger` on Mintlify): letters and digits alone decide.
-    let loose = |s: &str| -> String {
+    // `yourtask-trigger` on Mintlify): in a site's pages, letters and digits alone decide.
+    let letters = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
             .collect::<String>()
             .to_lowercase()
     };
-    let wanted = loose(wanted);
-    Some(anchors.iter().any(|a| loose(a) == wanted))
+    let wanted = letters(wanted);
+    Some(anchors.iter().any(|a| letters(a) == wanted))
 }
 
 fn is_line_anchor(fragment: &str) -> bool {
@@ -118,9 +121,16 @@ mod tests {
         ];
         let a = anchors(&titles, "<a name=\"legacy-anchor\"></a>");
         assert_eq!(a, ["usage", "usage-1", "setup", "install", "legacy-anchor"]);
-        assert_eq!(fragment_found(&a, "Usage-1"), Some(true));
-        assert_eq!(fragment_found(&a, "user-content-usage"), Some(true));
-        assert_eq!(fragment_found(&a, "usage-2"), Some(false));
-        assert_eq!(fragment_found(&a, "L10-L20"), None);
+        assert_eq!(fragment_found(&a, "Usage-1", false), Some(true));
+        assert_eq!(fragment_found(&a, "user-content-usage", false), Some(true));
+        assert_eq!(fragment_found(&a, "usage-2", false), Some(false));
+        assert_eq!(fragment_found(&a, "L10-L20", false), None);
+        // GitHub's rule is exact; a site's slugger may differ in punctuation only.
+        let site = anchors(&["yourTask.trigger()".to_string()], "");
+        assert_eq!(
+            fragment_found(&site, "yourtask-trigger", false),
+            Some(false)
+        );
+        assert_eq!(fragment_found(&site, "yourtask-trigger", true), Some(true));
     }
 }

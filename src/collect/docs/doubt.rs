@@ -176,11 +176,11 @@ pub fn doubt(
     None
 }
 
-/// `a/b.rb:42`, `a/b.rb:42:7`, `a/b.py::test_x` without the location suffix.
+/// `a/b.rb:42`, `a/b.rb:42:7`, `a/b.py::test_x`, `a/B.md#section` without the location suffix.
 fn strip_location_suffix(path: &str) -> &str {
     static SUFFIX: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(re) = SUFFIX
-        .get_or_init(|| Regex::new(r"((:\d+)+:?|::[\w\[\]\-.]+)$").ok())
+        .get_or_init(|| Regex::new(r"((:\d+)+:?|::[\w\[\]\-.]+|#[\w\-]+)$").ok())
         .as_ref()
     else {
         return path;

@@ -125,9 +125,16 @@ pub struct Site {
     /// Repository-relative folder of the site (`""` at the root).
     pub root: String,
     flavour: &'static Flavour,
+    /// The site's config generates pages from an OpenAPI spec (`"openapi"` in Mintlify's
+    /// `docs.json`, a Docusaurus OpenAPI plugin): some routes have no file.
+    generated_routes: bool,
 }
 
 impl Site {
+    pub fn has_generated_routes(&self) -> bool {
+        self.generated_routes
+    }
+
     /// `website (docusaurus)`.
     pub fn label(&self) -> String {
         let root = if self.root.is_empty() {
@@ -207,17 +214,16 @@ pub fn find_sites(inventory: &Inventory, root: &std::path::Path) -> Vec<Site> {
             if file.rel.split('/').any(|p| p == "node_modules") {
                 continue;
             }
-            if let Some(needle) = flavour.needle {
-                let text = crate::collect::read_text(&root.join(&file.rel)).unwrap_or_default();
-                if !text.contains(needle) {
-                    continue;
-                }
+            let text = crate::collect::read_text(&root.join(&file.rel)).unwrap_or_default();
+            if flavour.needle.is_some_and(|needle| !text.contains(needle)) {
+                continue;
             }
             let site_root = file.rel[..file.rel.len() - marker.len()].trim_end_matches('/');
             if !sites.iter().any(|s| s.root == site_root) {
                 sites.push(Site {
                     root: site_root.to_string(),
                     flavour,
+                    generated_routes: text.contains("openapi"),
                 });
             }
         }
