@@ -458,6 +458,7 @@ fn without_bash_only_the_syntax_rule_is_skipped() {
     let dir = repo(&[
         ("broken.sh", "#!/bin/bash\nset -e\nif true; then\n", true),
         ("plain.sh", "#!/bin/bash\necho no strict mode\n", false),
+        ("Makefile", "run:\n\t./plain.sh\n", false),
     ]);
     let empty_path = tempfile::tempdir().expect("tempdir");
     let output = Command::cargo_bin("launchgate")
@@ -582,6 +583,12 @@ fn a_bit_set_only_on_disk_is_not_enough_when_git_records_100644() {
             "scripts/smoke.sh",
             "#!/usr/bin/env bash\nset -euo pipefail\necho smoke\n",
             true,
+        ),
+        // Both run directly; only cutover.sh lacks the bit in git.
+        (
+            "Makefile",
+            "cutover:\n\t./scripts/cutover.sh\nsmoke:\n\t./scripts/smoke.sh\n",
+            false,
         ),
     ]);
     git(dir.path(), &["init", "-q"]);
@@ -824,7 +831,7 @@ fn strict_mode_is_inherited_by_sourced_libraries_and_sh_gets_posix_advice() {
     let dir = repo(&[
         (
             "lib.sh",
-            "#!/usr/bin/env bash\numask 077\nlog() { echo \"$*\"; }\n",
+            "#!/usr/bin/env bash\nmkdir -p \"${TMPDIR:-/tmp}/app\"\nlog() { echo \"$*\"; }\n",
             false,
         ),
         (
