@@ -79,6 +79,8 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
     files.sort();
 
     let generated = kinds::GeneratedPatterns::load(&ctx.root);
+    let sites = sites::find_sites(&ctx.inventory, &ctx.root);
+    let index = doubt::PathIndex::new(&ctx.inventory, &ctx.root);
     let mut autodoc: HashSet<String> = HashSet::new();
     let mut documents: Vec<Document> = files
         .iter()
@@ -89,16 +91,12 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
                 }
                 let mut doc = scan_document(rel, &text, &repository, &legacy);
                 (doc.kind, doc.kind_reason) = kinds::classify(rel, &text, &generated);
+                settle_paths(&mut doc, &text, &sites, &repository, &index);
                 doc
             }
             Err(problem) => Document::unreadable(rel, problem.to_string()),
         })
         .collect();
-    let sites = sites::find_sites(&ctx.inventory, &ctx.root);
-    let index = doubt::PathIndex::new(&ctx.inventory);
-    for doc in &mut documents {
-        settle_paths(doc, &sites, &repository, &index);
-    }
     check_fragments(&mut documents, &autodoc);
     let checklists = config
         .checklists
@@ -199,6 +197,7 @@ impl Document {
 /// repository (see `doubt`).
 fn settle_paths(
     doc: &mut Document,
+    text: &str,
     sites: &[sites::Site],
     repository: &Repository,
     index: &doubt::PathIndex,
@@ -249,13 +248,23 @@ fn settle_paths(
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
-                if let Some(reason) = doubt::doubt(
+                let line = text
+                    .lines()
+                    .nth((p.location.line as usize).saturating_sub(1))
+                    .unwrap_or_default();
+                let reason = doubt::doubt(
                     &p.path,
                     parent_dir(&doc.file),
                     &p.candidates,
                     repository,
                     index,
-                ) {
+                )
+                .or_else(|| {
+                    (p.context == PathContext::InlineCode
+                        && doubt::example_context(line, p.location.column))
+                    .then_some(UncheckedReason::Example)
+                });
+                if let Some(reason) = reason {
                     p.checked = false;
                     p.unchecked = Some(reason);
                 }

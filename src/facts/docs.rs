@@ -73,6 +73,9 @@ pub enum DocumentKind {
     Template,
     /// Test input (under a `testdata/` folder).
     TestData,
+    /// A design record (under `plans/`, `rfcs/`, `adr/`, `proposals/`): proposed or past
+    /// work, not the current tree.
+    Design,
 }
 
 /// Where a path token was found.
@@ -122,6 +125,13 @@ pub enum UncheckedReason {
     /// whose first folder does not exist where it was looked up, a two-part name without
     /// extension (`docs/unreadable` may be a rule id), a placeholder (`path/to/x`).
     NotARepositoryPath,
+    /// Missing, and git ignores it: a local or generated file (an editor config, a key the
+    /// developer creates, a build output).
+    GitIgnored,
+    /// Written as an example (`e.g.`, "for example", "such as") or as something the text has
+    /// the reader create ("create a `x`", "place it as `x`"), or in a design record (plans,
+    /// RFCs, ADRs) that describes proposed work.
+    Example,
     /// A link read somewhere other than the repository's file tree (a GitHub page route in
     /// a template: `../security/policy`).
     ReadElsewhere,

@@ -275,7 +275,7 @@ struct_facts! {
     scripts::ScriptFacts { bash, scripts }
     scripts::BashAvailability { available, version, reason }
     scripts::Script {
-        path, location, executable, committed_executable, shebang, crlf, unreadable, strict_mode,
+        path, location, executable, committed_executable, shebang, crlf, generated, unreadable, strict_mode,
         syntax, invocations, executed_by, sourced_by, run_directly_by
     }
     scripts::Shebang { text, interpreter, is_shell, location }

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
 use crate::collect::walk::Inventory;
 use crate::facts::docs::UncheckedReason;
 
@@ -44,13 +46,35 @@ const PLACEHOLDER_PARTS: &[&str] = &[
 ];
 
 /// Every repository path (files and folders) by last component, to find paths written
-/// relative to a package or folder.
+/// relative to a package or folder; and the repository's `.gitignore` files, because a
+/// missing path that git ignores is a local or generated file (an editor config, a key the
+/// developer creates, a build output), not a stale one.
 pub struct PathIndex {
     by_name: HashMap<String, Vec<String>>,
+    /// Each `.gitignore` with its folder (`""` or `"web/"`).
+    ignored: Vec<(String, Gitignore)>,
 }
 
 impl PathIndex {
-    pub fn new(inventory: &Inventory) -> Self {
+    pub fn new(inventory: &Inventory, root: &std::path::Path) -> Self {
+        // One matcher per .gitignore, rooted at its own folder (a nested file's `docs`
+        // means that folder's `docs`, not every `docs`).
+        let mut ignored = Vec::new();
+        for f in &inventory.files {
+            let Some(dir) = f
+                .rel
+                .strip_suffix(".gitignore")
+                .filter(|d| d.is_empty() || d.ends_with('/'))
+            else {
+                continue;
+            };
+            let mut builder = GitignoreBuilder::new(root.join(dir));
+            // A bad line only loses that line; the rest still applies.
+            let _ = builder.add(&f.abs);
+            if let Ok(matcher) = builder.build() {
+                ignored.push((dir.to_string(), matcher));
+            }
+        }
         let mut all: HashSet<&str> = HashSet::new();
         for f in &inventory.files {
             let mut rel = f.rel.as_str();
@@ -70,7 +94,18 @@ impl PathIndex {
                 .or_default()
                 .push(rel.to_string());
         }
-        PathIndex { by_name }
+        PathIndex { by_name, ignored }
+    }
+
+    /// True when git ignores the repository-relative `rel` (or a folder above it).
+    fn is_ignored(&self, rel: &str, is_dir: bool) -> bool {
+        self.ignored.iter().any(|(dir, matcher)| {
+            rel.strip_prefix(dir.as_str()).is_some_and(|below| {
+                matcher
+                    .matched_path_or_any_parents(below, is_dir)
+                    .is_ignore()
+            })
+        })
     }
 
     /// True when some repository path ends with `path` (`a/b.ts` matches `x/a/b.ts`).
@@ -135,6 +170,12 @@ pub fn doubt(
     if ups == 0 && index.ends_with(&joined) {
         return Some(UncheckedReason::ElsewhereInRepository);
     }
+    if candidates
+        .iter()
+        .any(|c| index.is_ignored(c, trailing_slash))
+    {
+        return Some(UncheckedReason::GitIgnored);
+    }
     let explicit = written.starts_with("./") || written.starts_with("../");
     if parts.len() < 2 {
         // `./seed.sh` right after `cd services/api`: looked up in a folder the procedure
@@ -188,5 +229,62 @@ fn strip_location_suffix(path: &str) -> &str {
     match re.find(path) {
         Some(m) => &path[..m.start()],
         None => path,
+    }
+}
+
+/// Words on a token's line that make it an example.
+const EXAMPLE_MARKERS: &[&str] = &["e.g.", "for example", "example", "such as", "for instance"];
+/// Words just before a token that make it something the reader creates (or might).
+const CREATION_MARKERS: &[&str] = &[
+    "create", "place", "add a ", "generate", "would be", "will be", "if ",
+];
+/// How far before the token creation words count, in characters.
+const CREATION_WINDOW: usize = 48;
+
+/// True when the token starting at 1-based `column` of `line` is written as an example or as
+/// a file the text has the reader create (`Create a `./events.jsonl` file`).
+pub fn example_context(line: &str, column: u32) -> bool {
+    let lower = line.to_lowercase();
+    if EXAMPLE_MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    let before: String = lower
+        .chars()
+        .take((column as usize).saturating_sub(1))
+        .collect();
+    let window: String = before
+        .chars()
+        .rev()
+        .take(CREATION_WINDOW)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    CREATION_MARKERS.iter().any(|m| window.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_and_files_to_create() {
+        let line = "- **Example**: `scripts/rotate_pdf.py` for PDF rotation tasks";
+        assert!(example_context(line, 17));
+        let line = "Create a `./worker/events.jsonl` file with one JSON event per line";
+        assert!(example_context(line, 10));
+        let line = "Run `scripts/reset-db.sh` to start over; it creates nothing.";
+        assert!(!example_context(line, 5));
+    }
+
+    #[test]
+    fn location_suffixes() {
+        assert_eq!(strip_location_suffix("a/b.rb:42"), "a/b.rb");
+        assert_eq!(strip_location_suffix("a/b.go:4:"), "a/b.go");
+        assert_eq!(strip_location_suffix("a/b.py::test_x"), "a/b.py");
+        assert_eq!(
+            strip_location_suffix("a/RULE.md#package-configurations"),
+            "a/RULE.md"
+        );
     }
 }

@@ -35,6 +35,17 @@ const CLIENT_GENERATORS: &[&str] = &[
 ];
 /// How many lines an API client README's generator sentence may be down.
 const CLIENT_LINES: usize = 40;
+/// Folders of design records: plans, RFCs, architecture decision records, proposals.
+const DESIGN_FOLDERS: &[&str] = &[
+    "plans",
+    "rfcs",
+    "rfc",
+    "adr",
+    "adrs",
+    "decisions",
+    "proposals",
+    "design-docs",
+];
 /// File stems of release history.
 const CHANGELOG_STEMS: &[&str] = &[
     "changelog",
@@ -167,6 +178,15 @@ pub fn classify(
             Some("test input under testdata/".into()),
         );
     }
+    if let Some(folder) = parts[..parts.len() - 1]
+        .iter()
+        .find(|p| DESIGN_FOLDERS.contains(p))
+    {
+        return (
+            DocumentKind::Design,
+            Some(format!("a design record under {folder}/")),
+        );
+    }
     (DocumentKind::Page, None)
 }
 
@@ -194,6 +214,11 @@ mod tests {
             DocumentKind::Template
         );
         assert_eq!(k("cmd/clidoc/testdata/a.md", ""), DocumentKind::TestData);
+        assert_eq!(
+            k(".agents/plans/envelope-expiry.md", ""),
+            DocumentKind::Design
+        );
+        assert_eq!(k("docs/adr/0007-queues.md", ""), DocumentKind::Design);
         assert_eq!(
             k(
                 "api/README.md",
