@@ -711,4 +711,44 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
         stale[1].starts_with("docs/ops/deploy.md:31 `packages/api/scripts/reset-db.sh`"),
         "{stale:#?}"
     );
+
+    // Why the others are not findings, as `launchgate facts` shows them.
+    let root = fixture("docs/stale-path-doubt");
+    let config = launchgate::config::load(&root, None).expect("config loads");
+    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let reason = |file: &str, path: &str| {
+        let doc = facts
+            .docs
+            .documents
+            .iter()
+            .find(|d| d.file == file)
+            .expect("document");
+        let p = doc
+            .paths
+            .iter()
+            .find(|p| p.path == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        serde_json::to_value(p.unchecked).expect("serialises")
+    };
+    let deploy = "docs/ops/deploy.md";
+    assert_eq!(reason(deploy, "client/queue.ts"), "elsewhere-in-repository");
+    assert_eq!(
+        reason(deploy, "packages/api/src/jobs/client/queue.ts:42"),
+        "elsewhere-in-repository"
+    );
+    assert_eq!(reason(deploy, "packages/api/dist/index.js"), "build-output");
+    assert_eq!(reason(deploy, "docs/unreadable"), "not-a-repository-path");
+    assert_eq!(reason(deploy, ".cursor/mcp.json"), "git-ignored");
+    assert_eq!(reason(deploy, "packages/api/seeds/demo.sql"), "example");
+    assert_eq!(
+        reason(deploy, "packages/api/scripts/local-overrides.sh"),
+        "example"
+    );
+    let plan = facts
+        .docs
+        .documents
+        .iter()
+        .find(|d| d.file == "docs/plans/queue-retries.md")
+        .expect("plan");
+    assert_eq!(serde_json::to_value(plan.kind).expect("kind"), "design");
 }
