@@ -704,7 +704,7 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
         .collect();
     assert_eq!(stale.len(), 2, "{stale:#?}");
     assert!(
-        stale[0].starts_with("docs/ops/deploy.md:28 `./scripts/seed-demo.sh`"),
+        stale[0].starts_with("docs/ops/deploy.md:28 `./scripts/load-demo-data.sh`"),
         "{stale:#?}"
     );
     assert!(
@@ -739,7 +739,7 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
     assert_eq!(reason(deploy, "packages/api/dist/index.js"), "build-output");
     assert_eq!(reason(deploy, "docs/unreadable"), "not-a-repository-path");
     assert_eq!(reason(deploy, ".cursor/mcp.json"), "git-ignored");
-    assert_eq!(reason(deploy, "packages/api/seeds/demo.sql"), "example");
+    assert_eq!(reason(deploy, "packages/api/fixtures/demo.sql"), "example");
     assert_eq!(
         reason(deploy, "packages/api/scripts/local-overrides.sh"),
         "example"
