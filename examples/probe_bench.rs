@@ -1,11 +1,17 @@
 //! Benchmark of the live probes on a pgbench-sized database pair: 20 tables, millions of
 //! rows, source and target identical. Times `fast`, `exact` and `checksum` (whole
-//! `check --probe` runs through the library) beside the seed's approach, a sequential
+//! `check --probe` runs through the library) beside the usual hand-written approach, a sequential
 //! `psql -c 'select count(*) from T'` loop over every table of both databases.
 //!
 //! ```text
 //! cargo run --example probe_bench -- [TOTAL_ROWS_PER_DATABASE (default 2000000)] [RUNS (default 3)]
+//! cargo run --example probe_bench -- checksum [ROWS (default 3000000)] [RUNS (default 3)]
 //! ```
+//!
+//! `checksum` loads one table of ROWS rows into both databases and times, side by side in
+//! one run: `check --probe --method checksum`, the server floor (PostgreSQL hashing every
+//! row once, `sum(hashtext(t::text))`, on both databases at once), and, when `reladiff` is
+//! on PATH (`pip install 'reladiff[postgresql]'`), `reladiff` with one and four threads.
 //!
 //! It starts its own PostgreSQL server with the test harness (`tests/support/pg.rs`), so it
 //! needs the PostgreSQL server binaries and `psql`, and removes everything when it ends.
@@ -20,6 +26,9 @@ use launchgate::check::{self, CheckOptions};
 const TABLES: usize = 20;
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("checksum") {
+        return checksum_bench();
+    }
     let mut args = std::env::args().skip(1);
     let total: u64 = args
         .next()
@@ -111,7 +120,7 @@ fn main() {
         }
         results.push((method.to_string(), times, note));
     }
-    // The seed: `for t in $TABLES; do psql "$URL" -Atc "select count(*) from $t"; done`,
+    // The hand-written loop: `for t in $TABLES; do psql "$URL" -Atc "select count(*) from $t"; done`,
     // source then target.
     let mut times = Vec::new();
     for _ in 0..runs {
@@ -133,7 +142,7 @@ fn main() {
         times.push(started.elapsed());
     }
     results.push((
-        "seed psql loop".into(),
+        "psql loop".into(),
         times,
         format!("{} sequential psql processes", 2 * TABLES),
     ));
@@ -145,6 +154,169 @@ fn main() {
         println!(
             "| {name} | {median:.2} | {:.2} | {note} |",
             times[0].as_secs_f64()
+        );
+    }
+}
+
+/// Median of `runs` timings of `f`.
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn checksum_bench() {
+    let mut args = std::env::args().skip(2);
+    let rows: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3_000_000);
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3).max(1);
+    if !pg::available() {
+        return;
+    }
+    let server = pg::PgServer::start();
+    let src = server.create_database("ck_src");
+    let load = Instant::now();
+    server.execute(
+        &src,
+        &format!(
+            "CREATE TABLE accounts (aid bigint PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL,
+                                    filler char(84), updated_at timestamptz NOT NULL);
+             INSERT INTO accounts SELECT g, 1 + g / 100000, ((g::bigint * 7919) % 100000 - 50000)::int,
+                    md5(g::text), timestamptz '2026-01-01' + g * interval '1 second'
+             FROM generate_series(1, {rows}) g;"
+        ),
+    );
+    server.execute(&src, "VACUUM ANALYZE");
+    server.execute("postgres", "DROP DATABASE IF EXISTS ck_tgt WITH (FORCE)");
+    server.execute("postgres", "CREATE DATABASE ck_tgt TEMPLATE ck_src");
+    server.execute("ck_tgt", "VACUUM ANALYZE");
+    println!(
+        "loaded {rows} rows into each database in {:.1}s",
+        load.elapsed().as_secs_f64()
+    );
+
+    let repo = tempfile::tempdir().expect("temp repo");
+    std::fs::write(
+        repo.path().join(".env.cutover.example"),
+        "SRC_DB_URL=postgresql://USER:PASSWORD@HOST:5432/src\nTGT_DB_URL=postgresql://USER:PASSWORD@HOST:5432/tgt\n",
+    )
+    .expect("contract");
+    std::fs::write(
+        repo.path().join(".env.cutover"),
+        format!(
+            "SRC_DB_URL={}\nTGT_DB_URL={}\n",
+            server.url("ck_src"),
+            server.url("ck_tgt")
+        ),
+    )
+    .expect("env");
+    std::fs::write(
+        repo.path().join("launchgate.toml"),
+        "[probes]\nstatement-timeout = \"10m\"\n",
+    )
+    .expect("config");
+
+    let checksum = median(runs, || {
+        let outcome = check::run(&CheckOptions {
+            root: repo.path().to_path_buf(),
+            probe: true,
+            method: Some("checksum".into()),
+            ..Default::default()
+        })
+        .expect("check runs");
+        let db_findings: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("db/"))
+            .collect();
+        assert!(
+            db_findings.is_empty(),
+            "identical databases: {db_findings:#?}"
+        );
+    });
+    // The floor: the server reading and hashing every row once, both databases at once.
+    let floor = median(runs, || {
+        std::thread::scope(|scope| {
+            for db in ["ck_src", "ck_tgt"] {
+                let server = &server;
+                scope.spawn(move || {
+                    server.query_text(
+                        db,
+                        "SET jit = off; SELECT sum(hashtext(t::text)) FROM accounts t",
+                    )
+                });
+            }
+        });
+    });
+    let mut rows_out = vec![
+        ("launchgate checksum".to_string(), checksum),
+        (
+            "server floor (hashtext of every row, both sides at once)".to_string(),
+            floor,
+        ),
+    ];
+    let reladiff_url = |db: &str| {
+        format!(
+            "postgresql://{}:{}@127.0.0.1:{}/{db}",
+            pg::ADMIN_USER,
+            pg::ADMIN_PASSWORD,
+            server.port
+        )
+    };
+    for threads in ["1", "4"] {
+        let ran = std::process::Command::new("reladiff")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ran {
+            println!("reladiff is not on PATH (pip install 'reladiff[postgresql]'): skipped");
+            break;
+        }
+        let took = median(runs, || {
+            let out = std::process::Command::new("reladiff")
+                .args([
+                    &reladiff_url("ck_src"),
+                    "accounts",
+                    &reladiff_url("ck_tgt"),
+                    "accounts",
+                ])
+                .args([
+                    "-k",
+                    "aid",
+                    "-c",
+                    "bid",
+                    "-c",
+                    "abalance",
+                    "-c",
+                    "filler",
+                    "-c",
+                    "updated_at",
+                ])
+                .args(["-j", threads])
+                .output()
+                .expect("run reladiff");
+            assert!(
+                out.status.success(),
+                "reladiff: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        });
+        rows_out.push((format!("reladiff -j{threads}"), took));
+    }
+    println!("\n| {rows} rows, median of {runs} | seconds | × floor |\n|---|---|---|");
+    for (name, took) in rows_out {
+        println!(
+            "| {name} | {:.2} | {:.2} |",
+            took.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64()
         );
     }
 }

@@ -41,6 +41,10 @@ pub struct CheckOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--mode`: what this run demands before GO.
     pub mode: Mode,
+    /// `--baseline FILE`: findings it holds do not count toward the verdict.
+    pub baseline: Option<PathBuf>,
+    /// `--evidence DIR` (with `probe`): write the probe's verification artifacts there.
+    pub evidence: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -59,6 +63,8 @@ impl Default for CheckOptions {
             timeout: None,
             cache_dir: None,
             mode: Mode::default(),
+            baseline: None,
+            evidence: None,
         }
     }
 }
@@ -74,6 +80,9 @@ pub enum CheckError {
     #[error("--process-env names env set `{name}`, which does not exist")]
     #[diagnostic(code(launchgate::usage), help("env sets here: {known}"))]
     UnknownEnvSet { name: String, known: String },
+    #[error("--evidence: {0}")]
+    #[diagnostic(code(launchgate::evidence))]
+    Evidence(#[from] crate::probe::artifacts::ArtifactError),
     #[error("--{flag} `{value}` is invalid: {why}")]
     #[diagnostic(code(launchgate::usage))]
     BadFlag {
@@ -81,6 +90,9 @@ pub enum CheckError {
         value: String,
         why: &'static str,
     },
+    #[error(transparent)]
+    #[diagnostic(code(launchgate::baseline))]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 /// Everything a reporter needs.
@@ -126,6 +138,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
+    let baseline = match &opts.baseline {
+        Some(path) => Some((path, crate::baseline::Baseline::load(path)?)),
+        None => None,
+    };
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
     let mut policies = PolicySet::builtin(opts.limits);
     let folders = policy_folders(&opts.root, &loaded);
@@ -173,6 +189,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             &facts, &loaded, &opts.root, deadline,
         ));
     }
+    let mut evidence_note = None;
+    if let (Some(dir), Some(db)) = (&opts.evidence, &facts.db) {
+        let written = crate::probe::artifacts::write(
+            db,
+            dir,
+            std::time::SystemTime::now(),
+            env!("CARGO_PKG_VERSION"),
+        )?;
+        evidence_note = Some(format!(
+            "evidence written: {} files and {}",
+            written.files.len() - 1,
+            written.manifest.display()
+        ));
+    }
 
     let mut notes = Vec::new();
     if loaded.path.is_none() {
@@ -184,6 +214,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         notes.push(format!("configuration: {p}"));
     }
     notes.extend(collected.notes);
+    notes.extend(evidence_note);
     if let Some(reason) = &facts.git.reason {
         notes.push(format!("git: {reason}"));
     }
@@ -203,13 +234,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             e.message
         ));
     }
+    if opts.mode == Mode::Pr {
+        notes.extend(skip_local_env_sets(&opts.root, &mut facts));
+    }
     let p = &facts.config.probes;
     notes.push(format!(
         "probe settings: method {}, tolerance {}",
         p.method, p.tolerance
     ));
 
-    let redactor = Redactor::from_env(&facts.env);
+    let redactor = Redactor::new(facts.env.secret_values());
     // Shared with the policies for the evaluation, then taken back (no view outlives it).
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
@@ -230,6 +264,30 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     apply_overrides(&mut extra, &overrides);
     findings.extend(extra);
     finding::sort(&mut findings);
+    finding::assign_fingerprints(&mut findings);
+    if let Some((path, baseline)) = &baseline {
+        let gone = baseline.apply(&mut findings);
+        let held = findings.iter().filter(|f| f.baselined).count();
+        notes.push(format!(
+            "baseline {}: {held} finding{} in it (reported, not counted); {} baseline entr{} no longer found (fixed)",
+            path.display(),
+            if held == 1 { " is" } else { "s are" },
+            gone.len(),
+            if gone.len() == 1 { "y" } else { "ies" }
+        ));
+        for e in gone.iter().take(10) {
+            notes.push(format!(
+                "  fixed since the baseline: {} {}:{}",
+                e.rule, e.file, e.line
+            ));
+        }
+        if gone.len() > 10 {
+            notes.push(format!(
+                "  … and {} more (run `launchgate baseline` to refresh the file)",
+                gone.len() - 10
+            ));
+        }
+    }
     let verdict = Verdict::decide(&findings, opts.fail_on);
     let mut rules = policies.rules();
     rules.retain(|r| overrides.get(&r.id) != Some(&None));
@@ -250,6 +308,45 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         root: opts.root.clone(),
         config: loaded,
     })
+}
+
+/// `--mode pr`: a pull request's checkout has, rightly, none of the operators' local env
+/// files. An env set none of whose files exists, each of them git-ignored, is left out (its
+/// rules would only say "fill me"), with one note each saying so and how to check it.
+fn skip_local_env_sets(root: &std::path::Path, facts: &mut Facts) -> Vec<String> {
+    let absent: Vec<&str> = facts
+        .env
+        .sets
+        .iter()
+        .flat_map(|s| s.layers.iter())
+        .filter(|l| !l.exists && l.source != crate::collect::env::PROCESS_LAYER)
+        .map(|l| l.source.as_str())
+        .collect();
+    let ignored = crate::collect::git::ignored_among(root, &absent);
+    let mut notes = Vec::new();
+    facts.env.sets.retain(|set| {
+        let files: Vec<&str> = set
+            .layers
+            .iter()
+            .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+            .map(|l| l.source.as_str())
+            .collect();
+        let local_only = !files.is_empty()
+            && set
+                .layers
+                .iter()
+                .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+                .all(|l| !l.exists && ignored.contains(&l.source));
+        if local_only {
+            notes.push(format!(
+                "not checked in PR mode: env set `{}` ({}: git-ignored and absent); fill it and run `launchgate check --mode operator`",
+                set.name,
+                files.join(", ")
+            ));
+        }
+        !local_only
+    });
+    notes
 }
 
 fn scrub(f: &mut Finding, r: &Redactor) {
@@ -289,11 +386,11 @@ fn resolve_probe_settings(
     }
     let probes = &loaded.config.probes;
     if let Some(m) = &probes.method {
-        s.method = m.get_ref().clone();
+        s.method = m.get_ref().as_str().to_string();
         s.method_location = loaded.location(m.span());
     }
     if let Some(t) = &probes.tolerance {
-        s.tolerance = t.get_ref().clone();
+        s.tolerance = t.get_ref().text.clone();
         s.tolerance_location = loaded.location(t.span());
     }
     if let Some(m) = &opts.method {
@@ -319,8 +416,7 @@ pub fn fallback_location(outcome: &CheckOutcome) -> Location {
     )
 }
 
-/// Rules whose severity config may not change: the fail-closed safety net.
-const NOT_OVERRIDABLE: &[&str] = &[crate::policy::POLICY_ERROR, waiver::WAIVER_EXPIRED];
+use crate::rules::NOT_OVERRIDABLE;
 
 /// `[rules]` overrides: rule id → new severity (`None` = off). Applied in one place.
 ///
@@ -345,15 +441,7 @@ fn severity_overrides(
     let mut out = BTreeMap::new();
     for (rule, level) in entries {
         let id = rule.get_ref();
-        let sev = match level.get_ref().as_str() {
-            "off" => None,
-            other => Some(Severity::parse(other).ok_or_else(|| {
-                error(
-                    level.span(),
-                    format!("`{other}` is not `error`, `warning` or `off`"),
-                )
-            })?),
-        };
+        let sev = level.get_ref().severity();
         let ids: Vec<&String> = if is_glob(id) {
             let matcher = crate::source::glob::compile_one(id)
                 .map_err(|e| error(rule.span(), e.to_string()))?;

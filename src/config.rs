@@ -13,6 +13,7 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::source::glob::GlobList;
+use crate::tolerance::Tolerance;
 
 /// The config file name looked for at the repository root.
 pub const CONFIG_FILE: &str = "launchgate.toml";
@@ -35,9 +36,9 @@ pub struct Config {
     /// Folders of repository policies, relative to the config file's folder. Default:
     /// `policies/` beside `launchgate.toml`, when it exists.
     pub policies: Option<Vec<Spanned<String>>>,
-    /// Severity overrides: rule id → `error`, `warning` or `off`.
+    /// Severity overrides: rule id (or a glob over ids) → `error`, `warning` or `off`.
     #[serde(default)]
-    pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    pub rules: BTreeMap<Spanned<String>, Spanned<RuleLevel>>,
     #[serde(default)]
     pub waivers: WaiversConfig,
     /// Waivers kept in the config itself (see also `waivers.file`).
@@ -125,9 +126,9 @@ pub struct ChecklistConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProbesConfig {
     /// `fast`, `exact` or `checksum`.
-    pub method: Option<Spanned<String>>,
+    pub method: Option<Spanned<ProbeMethod>>,
     /// Rows (`25`) or a percentage (`0.5%`).
-    pub tolerance: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<ToleranceSetting>>,
     /// Schemas to probe (default: every schema except the system ones).
     #[serde(default)]
     pub schemas: Vec<String>,
@@ -151,6 +152,12 @@ pub struct ProbesConfig {
     /// Rows per key range in the first checksum pass (default 100000); mismatching ranges
     /// are then bisected.
     pub checksum_range_rows: Option<u64>,
+    /// Schema-object classes compared between source and target (default: every class).
+    pub objects: Option<Vec<ObjectClass>>,
+    /// Globs over `class:object` (`grant:*`, `index:tmp_* on public.*`) for schema objects
+    /// meant to differ; they are left out of the comparison.
+    #[serde(default)]
+    pub ignore_objects: GlobList,
 }
 
 /// `[probes.tables."schema.table"]`.
@@ -158,7 +165,7 @@ pub struct ProbesConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TableProbeConfig {
     /// Rows (`25`) or a percentage (`0.5%`) for this table, overriding the global tolerance.
-    pub tolerance: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<ToleranceSetting>>,
 }
 
 /// `[probes.state-store]`.
@@ -177,6 +184,77 @@ pub struct StateStoreConfig {
 
 fn default_key_column() -> String {
     "key".into()
+}
+
+/// How probes count rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeMethod {
+    /// Catalog estimates (with their statistics' age).
+    Fast,
+    /// `count(*)`.
+    Exact,
+    /// Content comparison by key range.
+    Checksum,
+}
+
+impl ProbeMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeMethod::Fast => "fast",
+            ProbeMethod::Exact => "exact",
+            ProbeMethod::Checksum => "checksum",
+        }
+    }
+}
+
+/// A `[rules]` override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Off,
+}
+
+impl RuleLevel {
+    /// The severity it sets; `None` turns the rule off.
+    pub fn severity(self) -> Option<crate::rules::Severity> {
+        match self {
+            RuleLevel::Error => Some(crate::rules::Severity::Error),
+            RuleLevel::Warning => Some(crate::rules::Severity::Warning),
+            RuleLevel::Off => None,
+        }
+    }
+}
+
+/// A row-count tolerance as written (`"25"`, `25`, `"0.5%"`), checked when the config loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToleranceSetting {
+    /// The text as written, for messages and the facts.
+    pub text: String,
+    pub value: Tolerance,
+}
+
+impl<'de> Deserialize<'de> for ToleranceSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Rows(i64),
+        }
+        let text = match Raw::deserialize(deserializer)? {
+            Raw::Text(t) => t,
+            Raw::Rows(n) => n.to_string(),
+        };
+        match Tolerance::parse(&text) {
+            Some(value) => Ok(ToleranceSetting { text, value }),
+            None => Err(serde::de::Error::custom(format!(
+                "tolerance `{text}` is not a row count (`25`) or a percentage (`0.5%`)"
+            ))),
+        }
+    }
 }
 
 /// A duration written as `500ms`, `10s`, `2m`, or a number of seconds.
@@ -262,9 +340,9 @@ pub struct LoadedConfig {
 
 impl LoadedConfig {
     /// Convert a byte span of the config text into a finding location.
-    pub fn location(&self, span: Range<usize>) -> Option<crate::facts::Location> {
+    pub fn location(&self, span: Range<usize>) -> Option<crate::source::location::Location> {
         let path = self.path.as_ref()?;
-        Some(crate::facts::Location::from_byte_range(
+        Some(crate::source::location::Location::from_byte_range(
             path.clone(),
             &self.text,
             span.start,
@@ -376,15 +454,64 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     toml::from_str::<Config>(text).map_err(|e| invalid(name, text, e))
 }
 
-/// `path` relative to `root` with `/` separators, or as given when outside it.
-pub fn relative_display(root: &Path, path: &Path) -> String {
-    if let Ok(rel) = path.strip_prefix(root) {
-        return rel.to_string_lossy().replace('\\', "/");
-    }
-    if let (Ok(root), Ok(full)) = (root.canonicalize(), path.canonicalize()) {
-        if let Ok(rel) = full.strip_prefix(&root) {
-            return rel.to_string_lossy().replace('\\', "/");
+pub use crate::source::path::relative_display;
+
+/// A class of schema object compared across source and target (`[probes] objects`), each
+/// with its own rule (`db/<class>-mismatch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectClass {
+    Sequence,
+    Constraint,
+    Default,
+    Index,
+    Extension,
+    Function,
+    Trigger,
+    View,
+    Type,
+    Rls,
+    Grant,
+    Owner,
+}
+
+impl ObjectClass {
+    pub const ALL: [ObjectClass; 12] = [
+        ObjectClass::Sequence,
+        ObjectClass::Constraint,
+        ObjectClass::Default,
+        ObjectClass::Index,
+        ObjectClass::Extension,
+        ObjectClass::Function,
+        ObjectClass::Trigger,
+        ObjectClass::View,
+        ObjectClass::Type,
+        ObjectClass::Rls,
+        ObjectClass::Grant,
+        ObjectClass::Owner,
+    ];
+
+    /// The name config and rule ids use (`sequence`, `rls`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectClass::Sequence => "sequence",
+            ObjectClass::Constraint => "constraint",
+            ObjectClass::Default => "default",
+            ObjectClass::Index => "index",
+            ObjectClass::Extension => "extension",
+            ObjectClass::Function => "function",
+            ObjectClass::Trigger => "trigger",
+            ObjectClass::View => "view",
+            ObjectClass::Type => "type",
+            ObjectClass::Rls => "rls",
+            ObjectClass::Grant => "grant",
+            ObjectClass::Owner => "owner",
         }
     }
-    path.to_string_lossy().replace('\\', "/")
+
+    /// Whether a definition may be shown in a message: a function's or view's body is the
+    /// database's own code (it may hold anything), so only the fact that it differs is.
+    pub fn shows_definition(self) -> bool {
+        !matches!(self, ObjectClass::Function | ObjectClass::View)
+    }
 }

@@ -1,5 +1,8 @@
 //! Secret scrubbing. Env values are secrets until proven otherwise.
 //!
+//! A leaf: it knows values and keys, not facts (`EnvFacts::secret_values` feeds it), so
+//! facts, collectors and policies can all ask it what is a secret.
+//!
 //! The [`Redactor`] knows every secret value of the run (env values, URL passwords). The
 //! engine passes every finding through it before any reporter sees it, and reporters mask
 //! any source snippet through it. Only a handful of settings that policies compare are not
@@ -8,8 +11,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-
-use crate::facts::env::EnvFacts;
 
 /// Keys whose values are settings, not secrets: they may appear in messages.
 pub const NON_SECRET_KEYS: &[&str] = &[
@@ -154,28 +155,52 @@ impl Redactor {
             out.extend(secret.chars().map(|c| if c == '\n' { '\n' } else { '*' }));
         })
     }
-
-    /// Every secret value in the env facts (entries of every file and every effective value).
-    pub fn from_env(env: &EnvFacts) -> Self {
-        let entries = env
-            .files
-            .iter()
-            .flat_map(|f| f.entries.iter())
-            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
-            .map(|e| e.value.clone());
-        let vars = env
-            .sets
-            .iter()
-            .flat_map(|s| s.vars.iter())
-            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
-            .map(|(_, v)| v.value.clone());
-        Redactor::new(entries.chain(vars))
-    }
 }
 
 /// A placeholder (`<password>`, `USER:PASSWORD@HOST`) is public sample text, not a secret.
-fn is_placeholder(value: &str) -> bool {
-    crate::policy::placeholder_kind(value).is_some()
+pub fn is_placeholder(value: &str) -> bool {
+    placeholder_kind(value).is_some()
+}
+
+/// What kind of placeholder a value still is, described without quoting it.
+pub fn placeholder_kind(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    if v.is_empty() {
+        return Some("empty");
+    }
+    if matches!(
+        lower.as_str(),
+        "changeme" | "change-me" | "change_me" | "replace-me" | "replaceme" | "replace_me"
+    ) || lower.starts_with("changeme")
+    {
+        return Some("a change-me marker");
+    }
+    if v.starts_with('<') && v.ends_with('>')
+        || (v.contains('<') && v.contains('>') && v.find('<') < v.rfind('>'))
+    {
+        return Some("an angle-bracket placeholder");
+    }
+    if v.contains("USER:PASSWORD@HOST")
+        || v.contains("USERNAME:PASSWORD@")
+        || v.contains(":PASSWORD@")
+    {
+        return Some("a USER:PASSWORD@HOST template");
+    }
+    if matches!(lower.as_str(), "todo" | "tbd" | "fixme") || lower.starts_with("todo") {
+        return Some("a TODO marker");
+    }
+    if lower.len() >= 3 && lower.chars().all(|c| c == 'x') {
+        return Some("an xxx filler");
+    }
+    if lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.ends_with("-here")
+        || lower.ends_with("_here")
+    {
+        return Some("a your-value-here filler");
+    }
+    None
 }
 
 fn is_scrubbable(s: &str) -> bool {

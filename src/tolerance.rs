@@ -1,8 +1,8 @@
 //! Row-count tolerance: an absolute number of rows (`25`) or a percentage (`0.5%`).
 //!
-//! This is the seed's logic gap, closed: its gate read `ROWCOUNT_TOLERANCE` but only ever
-//! compared for equality. Here the tolerance is applied numerically everywhere counts are
-//! compared (recorded evidence and live probes).
+//! Hand-written row-count gates often read `ROWCOUNT_TOLERANCE` and then only compare for
+//! equality. Here the tolerance is applied numerically everywhere counts are compared
+//! (recorded evidence and live probes).
 
 use serde::{Deserialize, Serialize};
 

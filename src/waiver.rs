@@ -15,11 +15,10 @@ use crate::config::{self, ConfigError, LoadedConfig, WaiverConfig};
 use crate::facts::Location;
 use crate::finding::{Finding, Severity, WaiverNote};
 
-pub const WAIVER_EXPIRED: &str = "waiver/expired";
-pub const WAIVER_UNUSED: &str = "waiver/unused";
+pub use crate::rules::{WAIVER_EXPIRED, WAIVER_UNUSED};
 
 /// Rules that can never be waived, whatever the config says: they are the safety net.
-const NEVER_WAIVABLE: &[&str] = &[crate::policy::POLICY_ERROR, WAIVER_EXPIRED, WAIVER_UNUSED];
+use crate::rules::NEVER_WAIVABLE;
 
 /// A calendar date (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -509,3 +509,179 @@ fn evidence_in_a_git_ignored_artifacts_folder_is_still_checked() {
         ]
     );
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The `cutover/*` readiness findings of `check --mode cutover` on `root`: (rule, file, line).
+fn readiness(root: &Path) -> Vec<(String, String, u32, String)> {
+    let outcome = run(&CheckOptions {
+        root: root.to_path_buf(),
+        mode: launchgate::facts::Mode::Cutover,
+        ..Default::default()
+    })
+    .expect("check runs");
+    let readiness = [
+        "cutover/verification-missing",
+        "cutover/checklist-unchecked",
+        "cutover/state-store-gate",
+    ];
+    outcome
+        .findings
+        .into_iter()
+        .filter(|f| readiness.contains(&f.rule.as_str()))
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.location.file.to_string(),
+                f.location.line,
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cutover_mode_names_each_missing_piece_on_credity_and_passes_once_all_are_present() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixture("credity"), repo.path());
+    let checklist = repo
+        .path()
+        .join("scripts/db-migration/ROLLBACK_REHEARSAL_CHECKLIST.md");
+    let verify = repo.path().join(VERIFY);
+
+    // As committed: four unchecked rollback steps and failing evidence (credentials short).
+    let found = readiness(repo.path());
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == "cutover/checklist-unchecked")
+            .count(),
+        4,
+        "{found:#?}"
+    );
+    let lines: Vec<u32> = found
+        .iter()
+        .filter(|f| f.0 == "cutover/checklist-unchecked")
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(lines, vec![10, 15, 25, 33]);
+    let verification: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "cutover/verification-missing")
+        .collect();
+    assert_eq!(verification.len(), 1, "{found:#?}");
+    assert!(
+        verification[0].3.contains("credentials") && verification[0].3.contains("--evidence"),
+        "{}",
+        verification[0].3
+    );
+    assert!(!rules.contains(&"cutover/state-store-gate"), "{found:#?}");
+    // Outside cutover mode none of this is demanded.
+    let operator = run(&CheckOptions {
+        root: repo.path().to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check runs");
+    assert!(operator
+        .findings
+        .iter()
+        .all(|f| !f.rule.starts_with("cutover/verification")
+            && f.rule != "cutover/checklist-unchecked"
+            && f.rule != "cutover/state-store-gate"));
+
+    // A newer gate run wrote MISSING relayer:nonce: that line is the finding.
+    std::fs::write(
+        verify.join("state-store-gate-20260301T080000Z.txt"),
+        "OK issuer:keys\nOK registry:cursor\nMISSING relayer:nonce\n",
+    )
+    .expect("write gate file");
+    let found = readiness(repo.path());
+    let gate: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "cutover/state-store-gate")
+        .collect();
+    assert_eq!(gate.len(), 1, "{found:#?}");
+    assert_eq!(
+        (gate[0].1.as_str(), gate[0].2),
+        (
+            "scripts/db-migration/artifacts/verify/state-store-gate-20260301T080000Z.txt",
+            3
+        )
+    );
+    assert!(gate[0].3.contains("relayer:nonce"), "{}", gate[0].3);
+
+    // The evidence folder deleted: no verification and no gate file, each said.
+    std::fs::remove_dir_all(&verify).expect("remove evidence");
+    let found = readiness(repo.path());
+    let messages: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("holds no verification evidence")),
+        "{found:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("no state-store gate file")),
+        "{found:#?}"
+    );
+
+    // Passing evidence, but older than the newest migration (BlockWalletDigi 0001,
+    // 2025-01-30): verify again.
+    std::fs::create_dir_all(&verify).expect("mkdir");
+    let counts = "users|48213\nissuers|37\ncredentials|18234\n";
+    for (name, text) in [
+        ("src-rowcounts-20250101T000000Z.txt", counts),
+        ("tgt-rowcounts-20250101T000000Z.txt", counts),
+        ("rowcount-diff-20250101T000000Z.patch", ""),
+        (
+            "tgt-state-store-20250101T000000Z.txt",
+            "OK issuer:keys\nOK registry:cursor\nOK relayer:nonce\n",
+        ),
+    ] {
+        std::fs::write(verify.join(name), text).expect("write evidence");
+    }
+    let found = readiness(repo.path());
+    let stale: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "cutover/verification-missing")
+        .collect();
+    assert_eq!(stale.len(), 1, "{found:#?}");
+    assert!(
+        stale[0]
+            .3
+            .contains("predates migration 0001_pinned_credentials"),
+        "{}",
+        stale[0].3
+    );
+
+    // Fresh passing evidence and every step checked: nothing left to demand.
+    for (name, text) in [
+        ("src-rowcounts-20260301T090000Z.txt", counts),
+        ("tgt-rowcounts-20260301T090000Z.txt", counts),
+        ("rowcount-diff-20260301T090000Z.patch", ""),
+        (
+            "tgt-state-store-20260301T090000Z.txt",
+            "OK issuer:keys\nOK registry:cursor\nOK relayer:nonce\n",
+        ),
+    ] {
+        std::fs::write(verify.join(name), text).expect("write evidence");
+    }
+    let text = std::fs::read_to_string(&checklist).expect("checklist");
+    std::fs::write(&checklist, text.replace("- [ ]", "- [x]")).expect("check every step");
+    let found = readiness(repo.path());
+    assert!(found.is_empty(), "{found:#?}");
+}

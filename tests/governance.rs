@@ -249,3 +249,38 @@ fn the_rules_reference_is_in_sync() {
         "docs/rules.md is out of date: regenerate with `cargo run -- rules --markdown > docs/rules.md`"
     );
 }
+
+/// Rule ids are public (SARIF rule ids): every built-in policy's ids and the engine's own are
+/// unique across the whole registry (a second registration would silently replace the
+/// first), and the full list is pinned so a rename or a removal shows in review.
+#[test]
+fn every_rule_id_is_unique_and_the_registry_is_pinned() {
+    use launchgate::policy::{engine_rules, Limits, PolicySet, BUILTIN_POLICIES};
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for meta in engine_rules() {
+        assert!(
+            seen.insert(meta.id.clone(), "<engine>".into()).is_none(),
+            "engine rule {} twice",
+            meta.id
+        );
+    }
+    for (source, text) in BUILTIN_POLICIES {
+        let mut one = PolicySet::empty(Limits::default());
+        one.load(source, text);
+        for meta in one.rules().into_iter().filter(|m| m.source != "<engine>") {
+            if let Some(first) = seen.insert(meta.id.clone(), source.to_string()) {
+                panic!(
+                    "rule {} is registered by {first} and again by {source}",
+                    meta.id
+                );
+            }
+        }
+    }
+    let registry: Vec<String> = PolicySet::builtin(Limits::default())
+        .rules()
+        .iter()
+        .map(|r| format!("{:<36} {:<8} {}", r.id, r.severity.as_str(), r.source))
+        .collect();
+    assert_eq!(registry.len(), seen.len(), "a rule was replaced by id");
+    insta::assert_snapshot!("rule_registry", registry.join("\n"));
+}

@@ -15,7 +15,7 @@ use regex::Regex;
 use super::{read_text, CollectContext, FileEntry};
 use crate::facts::evidence::{
     ArtifactKind, CountFile, CountProblem, DiffFile, EvidenceFacts, EvidenceFile, EvidenceFolder,
-    EvidenceSet, RowCount, SetKind, TableCounts,
+    EvidenceManifest, EvidenceSet, ManifestEntry, MissingKey, RowCount, SetKind, TableCounts,
 };
 use crate::facts::Location;
 
@@ -53,6 +53,10 @@ const SCHEMES: &[(ArtifactKind, &str)] = &[
     (
         ArtifactKind::StateStoreGate,
         r"^state-store-gate-(?P<ts>[0-9][0-9A-Za-z_:+-]*)\.txt$",
+    ),
+    (
+        ArtifactKind::Manifest,
+        r"^manifest-(?P<ts>[0-9][0-9A-Za-z_:+-]*)\.json$",
     ),
 ];
 
@@ -225,9 +229,7 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
     entries
 }
 
-fn parent_of(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
+use crate::source::path::parent as parent_of;
 
 /// The config's `exclude` globs, which ignored evidence honours like the walk does.
 fn exclude_globs<'a>(ctx: &'a CollectContext) -> &'a globset::GlobSet {
@@ -239,6 +241,7 @@ type SetKey = (SetKind, Option<String>, String);
 
 fn collect_folder(folder: &str, entries: &[&FileEntry], names: &ArtifactNames) -> EvidenceFolder {
     let mut files = Vec::new();
+    let mut manifests = Vec::new();
     let mut members: BTreeMap<SetKey, Vec<(ArtifactKind, &FileEntry)>> = BTreeMap::new();
     for entry in entries {
         let name = super::walk::file_name(&entry.rel).to_string();
@@ -246,8 +249,12 @@ fn collect_folder(folder: &str, entries: &[&FileEntry], names: &ArtifactNames) -
             continue;
         }
         let parsed = names.parse(&name);
-        if let Some(p) = &parsed {
-            members.entry(set_key(p)).or_default().push((p.kind, entry));
+        match &parsed {
+            Some(p) if p.kind == ArtifactKind::Manifest => {
+                manifests.push(read_manifest(entry, &p.timestamp, entries))
+            }
+            Some(p) => members.entry(set_key(p)).or_default().push((p.kind, entry)),
+            None => {}
         }
         files.push(EvidenceFile {
             path: entry.rel.clone(),
@@ -296,11 +303,113 @@ fn collect_folder(folder: &str, entries: &[&FileEntry], names: &ArtifactNames) -
     for set in &mut sets {
         set.latest = newest.get(&(set.kind, set.method.clone())) == Some(&set.timestamp);
     }
+    manifests.sort_by(|a: &EvidenceManifest, b| a.timestamp.cmp(&b.timestamp));
     EvidenceFolder {
         path: folder.to_string(),
         files,
         sets,
+        manifests,
     }
+}
+
+/// The manifest's JSON as `check --probe --evidence` writes it.
+#[derive(serde::Deserialize)]
+struct ManifestFile {
+    launchgate_version: Option<String>,
+    method: Option<String>,
+    tolerance: Option<String>,
+    created_at: Option<String>,
+    #[serde(default)]
+    probe_complete: bool,
+    files: BTreeMap<String, String>,
+}
+
+/// Read a manifest and hash every file it lists, as found in the same folder now.
+fn read_manifest(entry: &FileEntry, timestamp: &str, folder: &[&FileEntry]) -> EvidenceManifest {
+    let mut manifest = EvidenceManifest {
+        path: entry.rel.clone(),
+        location: Location::file_start(entry.rel.clone()),
+        timestamp: timestamp.to_string(),
+        version: None,
+        method: None,
+        tolerance: None,
+        created_at: None,
+        probe_complete: false,
+        files: Vec::new(),
+        problem: None,
+    };
+    let parsed = read_text(&entry.abs)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<ManifestFile>(&text).map_err(|e| e.to_string()));
+    let file = match parsed {
+        Ok(f) => f,
+        Err(problem) => {
+            manifest.problem = Some(problem);
+            return manifest;
+        }
+    };
+    let dir = parent_of(&entry.rel);
+    for (name, sha256) in file.files {
+        let rel = if dir.is_empty() {
+            name.clone()
+        } else {
+            format!("{dir}/{name}")
+        };
+        // Only a file of this folder (a name with a slash or `..` is no member of it).
+        let actual = folder
+            .iter()
+            .find(|f| f.rel == rel && !name.contains('/'))
+            .and_then(|f| read_text(&f.abs).ok())
+            .map(|text| sha256_hex(text.as_bytes()));
+        manifest.files.push(ManifestEntry {
+            name,
+            sha256,
+            actual,
+        });
+    }
+    manifest.version = file.launchgate_version;
+    manifest.method = file.method;
+    manifest.tolerance = file.tolerance;
+    manifest.created_at = file.created_at;
+    manifest.probe_complete = file.probe_complete;
+    manifest
+}
+
+/// Lowercase hex sha256 (the form `sha256sum` prints).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A timestamp's date and time as `YYYYMMDDHHMMSS`, and as milliseconds since the epoch:
+/// `20260221T101500Z`, `2026-02-21T10:15:00Z` and `20260221-101500` all hold one.
+pub fn timestamp_time(timestamp: &str) -> Option<(String, i64)> {
+    let digits: String = timestamp
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    if digits.len() < 14 {
+        return None;
+    }
+    let field = |from: usize, to: usize| digits.get(from..to)?.parse::<i64>().ok();
+    let (y, mo, d) = (field(0, 4)?, field(4, 6)?, field(6, 8)?);
+    let (h, mi, se) = (field(8, 10)?, field(10, 12)?, field(12, 14)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), proleptic Gregorian.
+    let y_adj = if mo <= 2 { y - 1 } else { y };
+    let era = y_adj.div_euclid(400);
+    let yoe = y_adj - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((digits, ((days * 24 + h) * 60 + mi) * 60_000 + se * 1000))
 }
 
 fn set_key(name: &ArtifactName) -> SetKey {
@@ -327,8 +436,10 @@ fn build_set(key: SetKey, members: &[(ArtifactKind, &FileEntry)]) -> EvidenceSet
     let source = find(&[ArtifactKind::SrcRowcounts, ArtifactKind::SrcMethod]).map(read_count_file);
     let target = find(&[ArtifactKind::TgtRowcounts, ArtifactKind::TgtMethod]).map(read_count_file);
     let diff = find(&[ArtifactKind::RowcountDiff, ArtifactKind::MethodDiff]).map(read_diff_file);
-    let state_store =
-        find(&[ArtifactKind::TgtStateStore, ArtifactKind::StateStoreGate]).map(|e| e.rel.clone());
+    let state_store_entry = find(&[ArtifactKind::TgtStateStore, ArtifactKind::StateStoreGate]);
+    let state_store = state_store_entry.map(|e| e.rel.clone());
+    let state_store_missing = state_store_entry.map(read_missing_keys).unwrap_or_default();
+    let time = timestamp_time(&timestamp);
     let mut missing = Vec::new();
     for (role, present) in [
         ("source", source.is_some()),
@@ -364,9 +475,36 @@ fn build_set(key: SetKey, members: &[(ArtifactKind, &FileEntry)]) -> EvidenceSet
         target,
         diff,
         state_store,
+        state_store_missing,
+        sortable_time: time.as_ref().map(|(t, _)| t.clone()),
+        epoch_ms: time.map(|(_, ms)| ms),
         missing,
         tables,
     }
+}
+
+/// The `MISSING <key>` lines of a state-store file (`04-method-verify.sh` writes `OK key` /
+/// `MISSING key`), each at its line. An unreadable file is the set's other findings' concern.
+fn read_missing_keys(entry: &FileEntry) -> Vec<MissingKey> {
+    let Ok(text) = read_text(&entry.abs) else {
+        return Vec::new();
+    };
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let rest = line.trim().strip_prefix("MISSING")?;
+            let key = rest.trim_start_matches([':', ' ', '\t']).trim();
+            Some(MissingKey {
+                key: key.to_string(),
+                location: Location::on_line(
+                    entry.rel.clone(),
+                    u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    1,
+                    u32::try_from(line.chars().count() + 1).unwrap_or(u32::MAX),
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Source and target counts by table: target order first (a mismatch lands on the target's

@@ -22,7 +22,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use sha2::{Digest, Sha256, Sha384};
 
-mod json_spans;
+use crate::source::json_spans;
 
 use super::walk::file_name;
 use super::{read_text, CollectContext};

@@ -359,9 +359,7 @@ fn parse_shebang(first_line: &str, rel: &str) -> Option<Shebang> {
     })
 }
 
-fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+use crate::source::path::file_name as base_name;
 
 /// Shell options from `set` arguments (`-euo pipefail`, `-o errexit`, `+e`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -702,24 +700,7 @@ fn matching_paren(text: &str) -> Option<usize> {
     None
 }
 
-/// `base` joined with the relative `rest`, with `.` and `..` resolved; `None` when it leaves
-/// the repository.
-fn join_normalized(base: &str, rest: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    for part in rest.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
+use crate::source::path::join as join_normalized;
 
 fn looks_like_script_path(text: &str) -> bool {
     text.ends_with(".sh") || text.ends_with(".bash")

@@ -62,10 +62,7 @@ impl Inventory {
     }
 }
 
-/// The last path component of a `/`-separated path.
-pub fn file_name(rel: &str) -> &str {
-    rel.rsplit('/').next().unwrap_or(rel)
-}
+pub use crate::source::path::file_name;
 
 /// Env-file naming conventions: `.env`, `.env.*`, `*.env` (contracts included).
 pub fn is_env_file_name(name: &str) -> bool {

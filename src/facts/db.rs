@@ -32,6 +32,13 @@ pub struct ProbeReport {
     pub tables: Vec<TablePair>,
     /// The state-store check on the target, when configured.
     pub state_store: Option<StateStoreProbe>,
+    /// Schema objects that differ between source and target (the classes compared, after
+    /// `[probes] ignore-objects`).
+    #[serde(default)]
+    pub objects: Vec<ObjectDiff>,
+    /// The object classes compared (`[probes] objects`), empty when none could be.
+    #[serde(default)]
+    pub object_classes: Vec<ObjectClass>,
     /// Milliseconds the whole probe took.
     pub elapsed_ms: u64,
 }
@@ -88,6 +95,19 @@ pub struct DatabaseProbe {
     pub tables: Vec<TableFacts>,
     /// Migration tables found on this side (read on the target only).
     pub migration_tables: Vec<MigrationTable>,
+    /// Reads the server refused outside the probed tables (a migration table the role may
+    /// not read), each naming its table; the probed tables carry their own `error`.
+    #[serde(default)]
+    pub unreadable: Vec<ProbeError>,
+    /// Schema objects read from the catalogs (compared into [`ProbeReport::objects`]). Not
+    /// serialised: function and view bodies are the database's text, and only their
+    /// differences are facts a report needs.
+    #[serde(skip)]
+    pub objects: Vec<SchemaObject>,
+    /// Sequences behind a column, with their next value (and on the target the column's
+    /// `max`).
+    #[serde(default)]
+    pub sequences: Vec<SequenceFacts>,
     pub elapsed_ms: u64,
 }
 
@@ -95,7 +115,9 @@ pub struct DatabaseProbe {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeError {
     /// `config` (bad URL / sslrootcert), `connect`, `tls`, `auth`, `timeout`, `query`,
-    /// `connection-lost`.
+    /// `permission` (no privilege to read a table), `rls` (row-level security applies to the
+    /// probing role), `connection-lost`, `stopped` (the probe was stopped while this side
+    /// was not the one being waited for).
     pub kind: String,
     /// What failed, without any password.
     pub message: String,
@@ -103,6 +125,14 @@ pub struct ProbeError {
     pub timeout_ms: Option<u64>,
     /// The table being probed when it failed, if any.
     pub table: Option<String>,
+}
+
+impl ProbeError {
+    /// True when the server refused one read (a permission, row-level security, a query it
+    /// rejected) and stayed usable: that table is unreadable, the rest can still be probed.
+    pub fn is_table_level(&self) -> bool {
+        matches!(self.kind.as_str(), "query" | "permission" | "rls")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -242,4 +272,54 @@ pub struct AppliedMigration {
     pub finished: bool,
     /// Prisma: `rolled_back_at` is set.
     pub rolled_back: bool,
+}
+
+pub use crate::config::ObjectClass;
+
+/// One schema object as a side's catalogs describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaObject {
+    pub class: ObjectClass,
+    /// What the two sides are matched on: the qualified name, or for indexes and
+    /// constraints the table and the definition (a restored copy may name them otherwise).
+    pub key: String,
+    /// How a message names it (`users_email_key on public.users`).
+    pub label: String,
+    /// What must be equal on both sides (the server's deparsed definition).
+    pub definition: String,
+    /// The table it belongs to (`schema.table`, quoted as SQL), when it belongs to one.
+    pub table: Option<String>,
+}
+
+/// A schema object that is missing on the target, extra there, or defined differently.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectDiff {
+    pub class: ObjectClass,
+    pub label: String,
+    /// `missing` (on the target), `extra` (only on the target) or `differs`.
+    pub change: String,
+    /// The source's definition (withheld for function and view bodies).
+    pub source: Option<String>,
+    /// The target's definition (withheld for function and view bodies).
+    pub target: Option<String>,
+}
+
+/// A sequence that feeds a column (serial, identity or `OWNED BY`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SequenceFacts {
+    /// `schema.sequence`, quoted as SQL.
+    pub sequence: String,
+    /// `schema.table.column`, quoted as SQL.
+    pub column: String,
+    /// `schema.table`, unquoted (as table facts name it).
+    pub table: String,
+    /// `pg_sequences.last_value` (none before the first `nextval`, or when unreadable).
+    pub last_value: Option<i64>,
+    /// What the next `nextval` returns, when the role may read the sequence.
+    pub next_value: Option<i64>,
+    pub increment: i64,
+    /// The column's `max` (read on the target only).
+    pub column_max: Option<i64>,
+    /// Why the column's `max` could not be read.
+    pub error: Option<ProbeError>,
 }

@@ -131,3 +131,24 @@ pub struct EnvSet {
     /// line 1 of the first existing file layer, else the set's own location.
     pub missing_key_location: Location,
 }
+
+impl EnvFacts {
+    /// Every secret value in the env facts (entries of every file and every effective
+    /// value): what the redactor scrubs from every finding.
+    pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
+        use crate::secrets::{is_placeholder, is_shown};
+        let entries = self
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter())
+            .filter(|e| !is_shown(&e.key, &e.value) && !is_placeholder(&e.value))
+            .map(|e| e.value.clone());
+        let vars = self
+            .sets
+            .iter()
+            .flat_map(|s| s.vars.iter())
+            .filter(|(k, v)| !is_shown(k, &v.value) && !is_placeholder(&v.value))
+            .map(|(_, v)| v.value.clone());
+        entries.chain(vars)
+    }
+}

@@ -25,6 +25,40 @@ pub struct EvidenceFolder {
     pub files: Vec<EvidenceFile>,
     /// Sets ordered by kind, method, then timestamp (oldest first).
     pub sets: Vec<EvidenceSet>,
+    /// `manifest-<ts>.json` files (written by `check --probe --evidence`), oldest first.
+    #[serde(default)]
+    pub manifests: Vec<EvidenceManifest>,
+}
+
+/// A manifest `check --probe --evidence DIR` wrote beside its artifacts: what wrote them,
+/// how, when, and the sha256 of each, checked against the files as they are now.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvidenceManifest {
+    pub path: String,
+    pub location: Location,
+    pub timestamp: String,
+    /// The launchgate version that wrote it.
+    pub version: Option<String>,
+    /// The probe method (`fast`, `exact`, `checksum`) and tolerance in force.
+    pub method: Option<String>,
+    pub tolerance: Option<String>,
+    /// When it was written (RFC 3339, UTC).
+    pub created_at: Option<String>,
+    /// True when both databases were probed completely (every table counted).
+    pub probe_complete: bool,
+    pub files: Vec<ManifestEntry>,
+    /// Why the manifest itself could not be read or parsed.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// File name, in the manifest's folder.
+    pub name: String,
+    /// The sha256 the manifest records.
+    pub sha256: String,
+    /// The sha256 of the file as it is now; `None` when it is gone or unreadable.
+    pub actual: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +72,8 @@ pub enum ArtifactKind {
     TgtMethod,
     MethodDiff,
     StateStoreGate,
+    /// `manifest-<ts>.json`: what `check --probe --evidence` wrote, with hashes.
+    Manifest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +116,16 @@ pub struct EvidenceSet {
     pub diff: Option<DiffFile>,
     /// `tgt-state-store-<ts>.txt` or `state-store-gate-<ts>.txt`, when present.
     pub state_store: Option<String>,
+    /// `MISSING <key>` lines of that state-store file, each at its line.
+    #[serde(default)]
+    pub state_store_missing: Vec<MissingKey>,
+    /// The timestamp as `YYYYMMDDHHMMSS` (UTC), when it holds a date and time: comparable
+    /// with other timestamps and with migration times.
+    #[serde(default)]
+    pub sortable_time: Option<String>,
+    /// The timestamp in milliseconds since the epoch (drizzle's unit), when it holds one.
+    #[serde(default)]
+    pub epoch_ms: Option<i64>,
     /// The counterparts this set lacks, by role: `source`, `target`, `diff`.
     pub missing: Vec<String>,
     /// Source and target counts paired by table, in target-file order, then source-only tables.
@@ -136,4 +182,11 @@ pub struct DiffFile {
     /// Tables named on changed lines, in order, without repeats.
     pub changed_tables: Vec<String>,
     pub unreadable: Option<String>,
+}
+
+/// A `MISSING <key>` line in a state-store file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MissingKey {
+    pub key: String,
+    pub location: Location,
 }

@@ -122,7 +122,7 @@ impl Facts {
         let hide = |key: &str, value: &mut String| {
             if !value.is_empty()
                 && !crate::secrets::is_shown(key, value)
-                && crate::policy::placeholder_kind(value).is_none()
+                && crate::secrets::placeholder_kind(value).is_none()
             {
                 *value = crate::secrets::REDACTED.to_string();
             }

@@ -320,43 +320,4 @@ pub fn same_database(a: &str, b: &str) -> bool {
     }
 }
 
-/// What kind of placeholder a value still is, described without quoting it.
-pub fn placeholder_kind(value: &str) -> Option<&'static str> {
-    let v = value.trim();
-    let lower = v.to_ascii_lowercase();
-    if v.is_empty() {
-        return Some("empty");
-    }
-    if matches!(
-        lower.as_str(),
-        "changeme" | "change-me" | "change_me" | "replace-me" | "replaceme" | "replace_me"
-    ) || lower.starts_with("changeme")
-    {
-        return Some("a change-me marker");
-    }
-    if v.starts_with('<') && v.ends_with('>')
-        || (v.contains('<') && v.contains('>') && v.find('<') < v.rfind('>'))
-    {
-        return Some("an angle-bracket placeholder");
-    }
-    if v.contains("USER:PASSWORD@HOST")
-        || v.contains("USERNAME:PASSWORD@")
-        || v.contains(":PASSWORD@")
-    {
-        return Some("a USER:PASSWORD@HOST template");
-    }
-    if matches!(lower.as_str(), "todo" | "tbd" | "fixme") || lower.starts_with("todo") {
-        return Some("a TODO marker");
-    }
-    if lower.len() >= 3 && lower.chars().all(|c| c == 'x') {
-        return Some("an xxx filler");
-    }
-    if lower.starts_with("your-")
-        || lower.starts_with("your_")
-        || lower.ends_with("-here")
-        || lower.ends_with("_here")
-    {
-        return Some("a your-value-here filler");
-    }
-    None
-}
+pub use crate::secrets::placeholder_kind;

@@ -10,7 +10,7 @@
 mod api;
 mod builtin;
 mod folder;
-pub mod testing;
+
 mod view;
 
 use std::collections::BTreeSet;
@@ -23,10 +23,10 @@ use crate::facts::{Facts, Location};
 use crate::finding::{Finding, Related, RuleMeta, Severity};
 
 pub use api::placeholder_kind;
-pub use builtin::BUILTIN_POLICIES;
+pub use builtin::{BUILTIN_CASES, BUILTIN_POLICIES};
 
 /// The engine's own rule: a policy failed to compile, run, or stay within its limits.
-pub const POLICY_ERROR: &str = "policy/error";
+pub use crate::rules::{engine_rules, POLICY_ERROR};
 
 /// Limits for each rule call (and each policy's load).
 #[derive(Debug, Clone, Copy)]
@@ -539,50 +539,6 @@ fn dedent(text: &str) -> String {
         .join("\n")
         .trim_end()
         .to_string()
-}
-
-/// The rules the engine itself reports.
-pub fn engine_rules() -> Vec<RuleMeta> {
-    let meta = |id: &str, severity, summary: &str, help: &str| RuleMeta {
-        id: id.into(),
-        severity,
-        summary: summary.into(),
-        help: help.into(),
-        tags: vec!["governance".into()],
-        source: "<engine>".into(),
-    };
-    vec![
-        meta(
-            POLICY_ERROR,
-            Severity::Error,
-            "a policy failed to compile or run, or hit a resource limit (fail closed)",
-            "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
-             sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
-             **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
-             the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
-             **How to fix:** read the message and the policy file and line it points at; fix the script, or \
-             remove it from the policy folders.",
-        ),
-        meta(
-            crate::waiver::WAIVER_EXPIRED,
-            Severity::Error,
-            "a waiver past its expiry date",
-            "**What it checks:** every waiver's `expires` date is today or later.\n\n\
-             **Why it matters:** an exception was granted until a date; after it, the findings it covered \
-             block again, and the stale waiver must be renewed with its owner's sign-off or removed.\n\n\
-             **How to fix:** fix the covered findings and delete the waiver, or extend `expires` after review.",
-        ),
-        meta(
-            crate::waiver::WAIVER_UNUSED,
-            Severity::Warning,
-            "a waiver that matched no finding",
-            "**What it checks:** every waiver (in the config, the waiver file or inline) covers at least one \
-             finding, and inline waivers give a reason.\n\n\
-             **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
-             and the exception would silently cover the next, different problem.\n\n\
-             **How to fix:** delete the waiver (or correct its rule and subject).",
-        ),
-    ]
 }
 
 fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {

@@ -34,12 +34,21 @@ pub struct View<T: 'static> {
     ptr: NonNull<T>,
 }
 
-// SAFETY: `ptr` points into the `Facts` owned by `root`. Facts behind an `Arc` are never
-// mutated (no interior mutability anywhere in them) and live as long as any `root` clone, so
-// the pointer stays valid and only shared access is ever made through it: the view is as
-// thread-safe as `&T`, which is `Send + Sync` when `T: Sync`.
+// SAFETY: `ptr` points into the `Facts` owned by `root`, and every view holds a clone of
+// that `Arc`, so the facts outlive the pointer and `Arc::get_mut` can never hand out a
+// mutable borrow while a view exists: only shared access is ever made through `ptr`. The
+// facts have no interior mutability: `Facts: Send + Sync` (asserted at compile time below)
+// rules out `Cell` and `RefCell`, and they hold no locks. So the view is as thread-safe as
+// `&T`, which is `Send + Sync` when `T: Sync`.
 unsafe impl<T: Sync> Send for View<T> {}
 unsafe impl<T: Sync> Sync for View<T> {}
+
+// The invariant above, checked by the compiler: a non-`Sync` field in the facts (a `Cell`,
+// an `Rc`) fails the build here rather than making the views unsound.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Facts>();
+};
 
 impl<T> Clone for View<T> {
     fn clone(&self) -> Self {
@@ -285,12 +294,18 @@ struct_facts! {
     scripts::Invocation { text, kind, resolved, exists, location }
 
     evidence::EvidenceFacts { folders }
-    evidence::EvidenceFolder { path, files, sets }
+    evidence::EvidenceFolder { path, files, sets, manifests }
     evidence::EvidenceFile { path, name, kind, method, timestamp, location }
     evidence::EvidenceSet {
         kind, method, timestamp, name, latest, location, source, target, diff, state_store,
-        missing, tables
+        state_store_missing, sortable_time, epoch_ms, missing, tables
     }
+    evidence::MissingKey { key, location }
+    evidence::EvidenceManifest {
+        path, location, timestamp, version, method, tolerance, created_at, probe_complete, files,
+        problem
+    }
+    evidence::ManifestEntry { name, sha256, actual }
     evidence::CountFile { path, location, format, rows, problems, unreadable }
     evidence::RowCount { table, count, location }
     evidence::CountProblem { location, message }

@@ -4,7 +4,7 @@
 //! Queries here only read catalogs and tables; they run inside a session's read-only
 //! transaction and never build SQL from a value without quoting it as an identifier.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::db::{
     AppliedMigration, ColumnFacts, MigrationTable, ProbeError, StatisticsFacts, TableFacts,
@@ -172,9 +172,10 @@ pub async fn state_store(
     key_column: &str,
     required: &[String],
 ) -> Result<StateStoreRead, ProbeError> {
+    // Probe sessions pin search_path to pg_catalog: an unqualified name means `public`.
     let quoted = match table.split_once('.') {
         Some((schema, name)) => quote_table(schema, name),
-        None => quote_ident(table),
+        None => quote_table("public", table),
     };
     let found = session
         .query(
@@ -215,22 +216,47 @@ pub async fn state_store(
     })
 }
 
-/// Drizzle's and prisma's bookkeeping tables, in any schema.
-pub async fn migration_tables(session: &Session) -> Result<Vec<MigrationTable>, ProbeError> {
+/// Drizzle's and prisma's bookkeeping tables, in the probed `schemas` (every schema when
+/// none are configured). One the role cannot read is returned as an error beside the
+/// others, not as a failure of the whole side.
+pub async fn migration_tables(
+    session: &Session,
+    schemas: &BTreeSet<String>,
+) -> Result<(Vec<MigrationTable>, Vec<ProbeError>), ProbeError> {
+    let schemas: Vec<String> = schemas.iter().cloned().collect();
     let found = session
         .query(
             "SELECT n.nspname::text, c.relname::text
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind = 'r' AND c.relname IN ('__drizzle_migrations', '_prisma_migrations')
+               AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
              ORDER BY 1, 2",
-            &[],
+            &[&schemas],
             None,
         )
         .await?;
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for row in &found {
         let schema: String = get(row, 0)?;
         let table: String = get(row, 1)?;
+        session.checkpoint().await?;
+        match migration_rows(session, &schema, &table).await {
+            Ok(t) => out.push(t),
+            Err(e) if session.recover(&e).await => unreadable.push(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((out, unreadable))
+}
+
+async fn migration_rows(
+    session: &Session,
+    schema: &str,
+    table: &str,
+) -> Result<MigrationTable, ProbeError> {
+    let (schema, table) = (schema.to_string(), table.to_string());
+    {
         let qualified = quote_table(&schema, &table);
         let label = format!("{schema}.{table}");
         let (tool, rows) = if table == "__drizzle_migrations" {
@@ -276,14 +302,13 @@ pub async fn migration_tables(session: &Session) -> Result<Vec<MigrationTable>, 
             }
             ("prisma", applied)
         };
-        out.push(MigrationTable {
+        Ok(MigrationTable {
             tool: tool.into(),
             schema,
             table,
             rows,
-        });
+        })
     }
-    Ok(out)
 }
 
 /// Read column `i` of a row; a type surprise is a `query` error, not a panic.

@@ -3,13 +3,16 @@
 //!
 //! This module owns turning databases into [`ProbeReport`] facts: tables and columns, row
 //! counts by method (`fast` catalog estimates with statistics age, `exact` `count(*)`,
-//! `checksum` content comparison by key range), the state-store keys and the migrations the
-//! target has applied. It never produces findings (`policies/db.rhai` does), never writes
+//! `checksum` content comparison by key range), schema objects and their differences
+//! (`objects`), sequences against their columns, the state-store keys and the migrations the
+//! target has applied; and writing them as evidence (`artifacts`, the only files it writes). It never produces findings (`policies/db.rhai` does), never writes
 //! (every session is a `READ ONLY` transaction that is rolled back), never panics on what a
 //! database answers (errors become [`ProbeError`] facts), and never prints a password.
 
+pub mod artifacts;
 mod catalog;
 mod checksum;
+mod objects;
 mod session;
 mod tls;
 
@@ -23,8 +26,8 @@ use globset::GlobSet;
 
 use crate::config::LoadedConfig;
 use crate::facts::db::{
-    ChecksumComparison, DatabaseProbe, ProbeError, ProbeReport, RequiredKey, Side, StateStoreProbe,
-    TableFacts, TablePair,
+    ChecksumComparison, DatabaseProbe, ObjectClass, ProbeError, ProbeReport, RequiredKey, Side,
+    StateStoreProbe, TableFacts, TablePair,
 };
 use crate::facts::{Facts, Location};
 
@@ -107,7 +110,11 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
                 let cancelled = in_flight.cancel_all(CANCEL_WAIT).await;
                 match outcome {
                     Ok(report) => report,
-                    Err((kind, why)) => stopped(kind, &format!("{why}{}", cancelled.describe())),
+                    Err((kind, why)) => stopped(
+                        kind,
+                        &format!("{why}{}", cancelled.describe()),
+                        cancelled.waiting_on,
+                    ),
                 }
             });
             // Do not wait for the connection tasks: dropping the runtime closes them.
@@ -129,7 +136,7 @@ fn run_blocking(plan: ProbePlan, deadline: Option<Instant>) -> ProbeReport {
 
 /// A closure building the report of a probe stopped before it finished (`kind`, `why`): every
 /// side unreachable, at the line that named it, so the findings say what was not checked.
-fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
+fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str, [bool; 2]) -> ProbeReport {
     let base = ProbeReport {
         env_set: plan.env_set.clone(),
         skipped: plan.skipped.clone(),
@@ -151,9 +158,33 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
             Err((redacted, _)) => (s.side, s.location.clone(), redacted.clone(), String::new()),
         })
         .collect();
-    move |kind: &str, why: &str| {
+    move |kind: &str, why: &str, waiting_on: [bool; 2]| {
         let mut report = base.clone();
+        // Blame the side whose answer the probe was waiting for; when it was waiting on
+        // none (still connecting), every side.
+        let waiting_on = if waiting_on == [false, false] {
+            [true, true]
+        } else {
+            waiting_on
+        };
         for (side, location, url, display) in &sides {
+            let blamed = waiting_on[usize::from(*side == Side::Target)];
+            let other = match side {
+                Side::Source => "target",
+                Side::Target => "source",
+            };
+            let (kind, why) = if blamed {
+                (kind.to_string(), why.to_string())
+            } else {
+                (
+                    "stopped".to_string(),
+                    format!(
+                        "not probed completely: this side had answered every query sent to it \
+                         (and was not connecting) when the probe stopped while waiting for the \
+                         {other} ({kind})"
+                    ),
+                )
+            };
             let probe = DatabaseProbe {
                 side: *side,
                 key: side.env_key().to_string(),
@@ -162,8 +193,8 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
                 location: location.clone(),
                 reachable: false,
                 error: Some(ProbeError {
-                    kind: kind.to_string(),
-                    message: why.to_string(),
+                    kind,
+                    message: why,
                     timeout_ms: None,
                     table: None,
                 }),
@@ -173,6 +204,9 @@ fn stopped_report(plan: &ProbePlan) -> impl Fn(&str, &str) -> ProbeReport {
                 connections: 0,
                 tables: Vec::new(),
                 migration_tables: Vec::new(),
+                unreadable: Vec::new(),
+                objects: Vec::new(),
+                sequences: Vec::new(),
                 elapsed_ms: 0,
             };
             match side {
@@ -203,6 +237,9 @@ pub struct ProbePlan {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
     table_tolerance: BTreeMap<String, (String, Option<Location>)>,
+    /// Schema-object classes compared, and the objects meant to differ.
+    object_classes: Vec<ObjectClass>,
+    ignore_objects: Option<GlobSet>,
     state_store: Option<StateStorePlan>,
     concurrency: usize,
     range_rows: u64,
@@ -274,7 +311,7 @@ impl ProbePlan {
                                 Ok(url) => {
                                     let redacted = url.redacted.clone();
                                     Endpoint::new(url, limits, root)
-                                        .map(|e| e.with_in_flight(in_flight.clone()))
+                                        .map(|e| e.with_in_flight(in_flight.clone(), side))
                                         .map_err(|e| (redacted, e))
                                 }
                             },
@@ -293,7 +330,8 @@ impl ProbePlan {
                 } else {
                     format!("public.{name}")
                 };
-                table_tolerance.insert(qualified, (t.get_ref().clone(), location_of(t.span())));
+                table_tolerance
+                    .insert(qualified, (t.get_ref().text.clone(), location_of(t.span())));
             }
         }
         let state_store = probes.state_store.as_ref().map(|s| {
@@ -326,6 +364,12 @@ impl ProbePlan {
             include: (!probes.include.is_empty()).then(|| probes.include.set().clone()),
             exclude: (!probes.exclude.is_empty()).then(|| probes.exclude.set().clone()),
             table_tolerance,
+            object_classes: probes
+                .objects
+                .clone()
+                .unwrap_or_else(|| ObjectClass::ALL.to_vec()),
+            ignore_objects: (!probes.ignore_objects.is_empty())
+                .then(|| probes.ignore_objects.set().clone()),
             state_store,
             concurrency: probes
                 .concurrency
@@ -352,6 +396,36 @@ impl ProbePlan {
             .exclude
             .as_ref()
             .is_some_and(|ex| ex.is_match(&table.qualified))
+    }
+
+    /// Schema objects of the compared classes that differ, leaving out the tables not
+    /// probed on both sides and the objects `[probes] ignore-objects` names.
+    fn object_diff(
+        &self,
+        source: &DatabaseProbe,
+        target: &DatabaseProbe,
+    ) -> Vec<crate::facts::db::ObjectDiff> {
+        let names = |p: &DatabaseProbe| -> BTreeSet<String> {
+            p.tables.iter().map(|t| t.qualified.clone()).collect()
+        };
+        let both: BTreeSet<String> = names(source)
+            .intersection(&names(target))
+            .cloned()
+            .collect();
+        let ignored = |o: &crate::facts::db::SchemaObject| {
+            self.ignore_objects.as_ref().is_some_and(|g| {
+                g.is_match(format!("{}:{}", o.class.name(), o.label))
+                    || g.is_match(format!("{}:{}", o.class.name(), o.key))
+            })
+        };
+        let mut diffs = objects::diff(&source.objects, &target.objects, &both, &ignored);
+        for d in &mut diffs {
+            if !d.class.shows_definition() {
+                d.source = d.source.as_ref().map(|_| String::new());
+                d.target = d.target.as_ref().map(|_| String::new());
+            }
+        }
+        diffs
     }
 
     /// Probe both sides and compare.
@@ -404,11 +478,27 @@ impl ProbePlan {
             }
             _ => {}
         }
+        // Schema objects after the counts: reading a default or a view's definition waits
+        // for a lock on its table like a count does, and the count's error names the table.
+        {
+            let reads: Vec<_> = [source.as_mut(), target.as_mut()]
+                .into_iter()
+                .flatten()
+                .map(|side| read_objects(&plan, side))
+                .collect();
+            futures_join_all(reads).await;
+        }
         if let (Some(store), Some(t)) = (&plan.state_store, target.as_mut()) {
             report.state_store = Some(read_state_store(store, t).await);
         }
         for side in [source.as_mut(), target.as_mut()].into_iter().flatten() {
             side.finish().await;
+        }
+        if let (Some(s), Some(t)) = (source.as_ref(), target.as_ref()) {
+            if s.probe.reachable && t.probe.reachable {
+                report.objects = plan.object_diff(&s.probe, &t.probe);
+                report.object_classes = plan.object_classes.clone();
+            }
         }
         report.tables = pair_tables(
             &plan,
@@ -505,6 +595,9 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         connections: 0,
         tables: Vec::new(),
         migration_tables: Vec::new(),
+        unreadable: Vec::new(),
+        objects: Vec::new(),
+        sequences: Vec::new(),
         elapsed_ms: 0,
     };
     let endpoint = match side.endpoint {
@@ -587,8 +680,11 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     };
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
     if side.side == Side::Target {
-        match catalog::migration_tables(&first).await {
-            Ok(m) => open.probe.migration_tables = m,
+        match catalog::migration_tables(&first, &plan.schemas).await {
+            Ok((m, unreadable)) => {
+                open.probe.migration_tables = m;
+                open.probe.unreadable.extend(unreadable);
+            }
             Err(e) => {
                 open.fail(e);
                 first.close().await;
@@ -616,6 +712,39 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
     open
 }
 
+/// Schema objects and sequences (with the column maxima on the target), in the side's
+/// snapshot, when the side is still reachable.
+async fn read_objects(plan: &ProbePlan, side: &mut OpenSide) {
+    let Some(pool) = side.pool.clone().filter(|_| side.probe.reachable) else {
+        return;
+    };
+    let Some(lease) = pool.lease().await else {
+        side.fail(lost_all("the schema objects"));
+        return;
+    };
+    let session = lease.session();
+    let read = async {
+        let objects = objects::read(session, &plan.schemas, &plan.object_classes).await?;
+        let sequences = if plan.object_classes.contains(&ObjectClass::Sequence) {
+            objects::sequences(session, &plan.schemas, side.probe.side == Side::Target).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ProbeError>((objects, sequences))
+    };
+    match read.await {
+        Ok((objects, sequences)) => {
+            side.probe.objects = objects;
+            side.probe.sequences = sequences;
+            drop(lease);
+        }
+        Err(e) => {
+            lease.discard();
+            side.fail(e);
+        }
+    }
+}
+
 /// `count(*)` every table the checksum pass did not already count, a bounded number at once.
 async fn count_remaining(plan: &ProbePlan, side: &mut OpenSide) {
     let Some(pool) = side.pool.clone() else {
@@ -623,12 +752,18 @@ async fn count_remaining(plan: &ProbePlan, side: &mut OpenSide) {
     };
     let label = side.probe.side.label();
     let total = side.probe.tables.len();
-    let jobs: Vec<_> = side
+    // Largest first (by the catalog estimate): the longest scan starts at once instead of
+    // after every small one, so the pool's sessions finish together.
+    let mut order: Vec<(usize, &TableFacts)> = side
         .probe
         .tables
         .iter()
         .enumerate()
         .filter(|(_, t)| !side.counted.contains(&t.qualified))
+        .collect();
+    order.sort_by_key(|(_, t)| std::cmp::Reverse(t.rows.unwrap_or(0)));
+    let jobs: Vec<_> = order
+        .into_iter()
         .map(|(i, t)| {
             let pool = pool.clone();
             let (schema, name, qualified) = (t.schema.clone(), t.name.clone(), t.qualified.clone());
@@ -637,13 +772,23 @@ async fn count_remaining(plan: &ProbePlan, side: &mut OpenSide) {
                 let Some(lease) = pool.lease().await else {
                     return (i, Err(lost_all(&qualified)));
                 };
-                let result = catalog::exact_count(lease.session(), &schema, &name).await;
+                let session = lease.session();
+                let result = match session.checkpoint().await {
+                    Ok(()) => catalog::exact_count(session, &schema, &name).await,
+                    Err(e) => Err(e),
+                };
                 match &result {
                     Ok(rows) => {
                         progress.table_done(label, &qualified, *rows, total);
                         drop(lease);
                     }
-                    Err(_) => lease.discard(),
+                    Err(e) => {
+                        if session.recover(e).await {
+                            drop(lease);
+                        } else {
+                            lease.discard();
+                        }
+                    }
                 }
                 (i, result)
             }
@@ -664,11 +809,26 @@ fn apply_count(side: &mut OpenSide, i: usize, result: Result<i64, ProbeError>) {
             table.rows_method = "exact".into();
         }
         Err(e) => {
+            // No count: never leave the catalog estimate behind to be read as one.
             table.rows = None;
             table.rows_method = "exact".into();
             table.error = Some(e.clone());
-            side.fail(e);
+            // A table the server refused to read is that table's finding; the others
+            // were (or are being) probed in the same snapshot.
+            if !e.is_table_level() {
+                side.fail(e);
+            }
         }
+    }
+}
+
+/// An error standing for "roll this session back to its checkpoint".
+fn table_level() -> ProbeError {
+    ProbeError {
+        kind: "query".into(),
+        message: String::new(),
+        timeout_ms: None,
+        table: None,
     }
 }
 
@@ -699,16 +859,25 @@ async fn compare_contents(
         .collect();
     let total = source.probe.tables.len();
     let mut jobs = Vec::new();
-    for (si, st) in source.probe.tables.iter().enumerate() {
+    // Largest first, as in count_remaining; the pool hands out sessions in request order.
+    let mut order: Vec<(usize, &TableFacts)> = source.probe.tables.iter().enumerate().collect();
+    order.sort_by_key(|(_, t)| std::cmp::Reverse(t.rows.unwrap_or(0)));
+    for (si, st) in order {
         let Some(&ti) = target_index.get(st.qualified.as_str()) else {
             continue;
         };
         let tt = &target.probe.tables[ti];
-        let target_columns: BTreeSet<&str> = tt.columns.iter().map(|c| c.name.as_str()).collect();
+        // A column whose type differs is db/schema-drift's finding, once; comparing its
+        // text would only flag every range of the table.
+        let target_columns: BTreeSet<(&str, &str)> = tt
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data_type.as_str()))
+            .collect();
         let columns: Vec<String> = st
             .columns
             .iter()
-            .filter(|c| target_columns.contains(c.name.as_str()))
+            .filter(|c| target_columns.contains(&(c.name.as_str(), c.data_type.as_str())))
             .map(|c| c.name.clone())
             .collect();
         let key = single_integer_key(st)
@@ -724,6 +893,7 @@ async fn compare_contents(
             key,
             ordered_key,
             range_rows: plan.range_rows,
+            estimated_rows: st.rows.max(tt.rows),
         };
         let (src_pool, tgt_pool, progress) =
             (src_pool.clone(), tgt_pool.clone(), plan.progress.clone());
@@ -737,16 +907,25 @@ async fn compare_contents(
             let Some(t) = tgt_pool.lease().await else {
                 return (si, ti, check, Err((Side::Target, lost_all(&qualified))));
             };
-            let (sb, tb) = tokio::join!(
-                checksum::bounds(s.session(), &check),
-                checksum::bounds(t.session(), &check)
-            );
+            let (sc, tc) = tokio::join!(s.session().checkpoint(), t.session().checkpoint());
+            let (sb, tb) = match (sc, tc) {
+                (Ok(()), Ok(())) => {
+                    tokio::join!(
+                        checksum::bounds(s.session(), &check),
+                        checksum::bounds(t.session(), &check)
+                    )
+                }
+                (sc, tc) => (
+                    sc.map(|()| checksum::Bounds::default()),
+                    tc.map(|()| checksum::Bounds::default()),
+                ),
+            };
             let outcome = match (sb, tb) {
                 (Err(e), _) => Err((Side::Source, e)),
                 (_, Err(e)) => Err((Side::Target, e)),
                 (Ok(sb), Ok(tb)) => checksum::compare(s.session(), t.session(), &check, sb, tb)
                     .await
-                    .map(|diff| (sb.rows, tb.rows, diff)),
+                    .map(|diff| (diff.source_rows, diff.target_rows, diff)),
             };
             match &outcome {
                 Ok((rows, _, _)) => {
@@ -754,13 +933,19 @@ async fn compare_contents(
                     drop(s);
                     drop(t);
                 }
-                Err((Side::Source, _)) => {
-                    s.discard();
-                    drop(t);
-                }
-                Err((Side::Target, _)) => {
-                    t.discard();
-                    drop(s);
+                Err((side, e)) => {
+                    let (failed, other) = match side {
+                        Side::Source => (s, t),
+                        Side::Target => (t, s),
+                    };
+                    // The other side's transaction may hold a half-read table too.
+                    let _ = other.session().recover(&table_level()).await;
+                    if failed.session().recover(e).await {
+                        drop(failed);
+                    } else {
+                        failed.discard();
+                    }
+                    drop(other);
                 }
             }
             (si, ti, check, outcome)
@@ -891,11 +1076,21 @@ fn pair_tables(
     target: Option<&DatabaseProbe>,
     mut checksums: BTreeMap<String, ChecksumComparison>,
 ) -> Vec<TablePair> {
+    // A count is only ever compared as what it is: when a side stopped before counting a
+    // table exactly, its catalog estimate is not passed off as the count.
+    let wanted_method = if plan.method == "fast" {
+        "estimate"
+    } else {
+        "exact"
+    };
     let index = |p: Option<&DatabaseProbe>| -> BTreeMap<String, Option<i64>> {
         p.map(|p| {
             p.tables
                 .iter()
-                .map(|t| (t.qualified.clone(), t.rows))
+                .map(|t| {
+                    let rows = t.rows.filter(|_| t.rows_method == wanted_method);
+                    (t.qualified.clone(), rows)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -1087,6 +1282,9 @@ mod tests {
             connections: 1,
             tables,
             migration_tables: Vec::new(),
+            unreadable: Vec::new(),
+            objects: Vec::new(),
+            sequences: Vec::new(),
             elapsed_ms: 0,
         };
         let src = side(vec![

@@ -24,7 +24,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{CancelToken, Client, Row};
 
 use super::tls::{self, SslMode};
-use crate::facts::db::ProbeError;
+use crate::facts::db::{ProbeError, Side};
 use crate::source::dburl::DatabaseUrl;
 
 /// Time limits for one database.
@@ -52,6 +52,7 @@ pub struct Endpoint {
     /// Where sessions opened here record their queries (one set per probe, shared by both
     /// databases; [`Endpoint::new`] starts a set of its own).
     in_flight: InFlight,
+    side: Option<Side>,
 }
 
 /// Parameters tokio-postgres understands that a URL may carry through.
@@ -161,12 +162,15 @@ impl Endpoint {
             ssl_mode,
             limits,
             in_flight: InFlight::default(),
+            side: None,
         })
     }
 
-    /// Record the queries of sessions opened here in `in_flight` (the probe's shared set).
-    pub fn with_in_flight(mut self, in_flight: InFlight) -> Endpoint {
+    /// Record the queries of sessions opened here in `in_flight` (the probe's shared set),
+    /// as queries to `side`.
+    pub fn with_in_flight(mut self, in_flight: InFlight, side: Side) -> Endpoint {
         self.in_flight = in_flight;
+        self.side = Some(side);
         self
     }
 
@@ -177,6 +181,14 @@ impl Endpoint {
 
     /// Open one read-only session. `snapshot` imports another session's snapshot.
     pub async fn open(&self, snapshot: Option<&str>) -> Result<Session, ProbeError> {
+        let side = self.side.map(|s| usize::from(s == Side::Target));
+        if let (Some(i), Ok(mut inner)) = (side, self.in_flight.inner.lock()) {
+            inner.connecting[i] += 1;
+        }
+        let _connecting = Connecting {
+            in_flight: self.in_flight.clone(),
+            side,
+        };
         let connect = async {
             match &self.tls {
                 Some(tls) => {
@@ -217,6 +229,7 @@ impl Endpoint {
             canceller: Canceller {
                 token: client.cancel_token(),
                 tls: self.tls.clone(),
+                side: self.side,
             },
             in_flight: self.in_flight.clone(),
             client,
@@ -229,6 +242,12 @@ impl Endpoint {
         {
             begin.push_str(&format!("SET TRANSACTION SNAPSHOT '{id}';"));
         }
+        // `row_security = off` makes a read that row-level security would filter fail
+        // instead of silently returning fewer rows (pg_dump does the same), so a role that
+        // cannot bypass RLS is an error for that table, never an empty count. JIT only adds
+        // compile time to the scans a probe runs once. A pinned search_path keeps objects in
+        // a scanned database's schemas from shadowing the built-ins the probe calls, and makes
+        // the catalog's definition texts schema-qualified the same way on both sides.
         // Canonical output settings make a row's text the same on both servers whatever
         // their defaults, which the checksum method relies on. A pooled session may wait,
         // idle in its transaction, for as long as another table's probe takes, so a
@@ -239,7 +258,9 @@ impl Endpoint {
              SET LOCAL idle_in_transaction_session_timeout = 0;\
              SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD';\
              SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3;\
-             SET LOCAL bytea_output = 'hex';",
+             SET LOCAL bytea_output = 'hex';\
+             SET LOCAL row_security = off; SET LOCAL jit = off;\
+             SET LOCAL search_path = pg_catalog, pg_temp;",
             millis(self.limits.statement_timeout),
         ));
         session.batch(&begin, None).await?;
@@ -318,6 +339,22 @@ impl Session {
         }
     }
 
+    /// Mark the point a failed table read rolls back to ([`Session::recover`]): one
+    /// unreadable table must not abort the transaction the other tables are read in.
+    pub async fn checkpoint(&self) -> Result<(), ProbeError> {
+        self.batch("SAVEPOINT launchgate_table", None).await
+    }
+
+    /// After `error` from a read begun at [`Session::checkpoint`]: roll back to it and say
+    /// whether the session is usable again (the server refused that read, it is alive).
+    pub async fn recover(&self, error: &ProbeError) -> bool {
+        error.is_table_level()
+            && self
+                .batch("ROLLBACK TO SAVEPOINT launchgate_table", None)
+                .await
+                .is_ok()
+    }
+
     fn guard_timeout(&self, table: Option<&str>) -> ProbeError {
         ProbeError {
             kind: "timeout".into(),
@@ -371,6 +408,15 @@ fn classify(
         {
             ("auth", None)
         }
+        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
+            if text.contains("row-level security") {
+                ("rls", None)
+            } else {
+                ("permission", None)
+            }
+        }
+        // The server answered, but the URL names a database it does not have.
+        Some(code) if *code == SqlState::INVALID_CATALOG_NAME => ("connect", None),
         Some(code)
             if *code == SqlState::ADMIN_SHUTDOWN
                 || *code == SqlState::CRASH_SHUTDOWN
@@ -499,6 +545,9 @@ impl Drop for Lease {
 struct Canceller {
     token: CancelToken,
     tls: Option<rustls::ClientConfig>,
+    /// Which database the session belongs to, so a stopped probe blames the side that
+    /// was still answering rather than every side.
+    side: Option<Side>,
 }
 
 impl Canceller {
@@ -526,11 +575,30 @@ pub struct InFlight {
 struct InFlightQueries {
     next: u64,
     queries: BTreeMap<u64, Canceller>,
+    /// Connections being opened, per side (source, target): not cancellable, but a side
+    /// still connecting is one the probe is waiting on.
+    connecting: [u32; 2],
+}
+
+/// Marks one connection attempt of a side as under way until dropped.
+struct Connecting {
+    in_flight: InFlight,
+    side: Option<usize>,
+}
+
+impl Drop for Connecting {
+    fn drop(&mut self) {
+        if let (Some(i), Ok(mut inner)) = (self.side, self.in_flight.inner.lock()) {
+            inner.connecting[i] = inner.connecting[i].saturating_sub(1);
+        }
+    }
 }
 
 /// What [`InFlight::cancel_all`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cancelled {
+    /// The sides that still had a query running (whose answer the probe was waiting for).
+    pub waiting_on: [bool; 2],
     /// Queries still running when the probe stopped waiting: cancel requests sent.
     pub requested: usize,
     /// Requests that could not be delivered (no connection to the server, TLS refused) or
@@ -601,13 +669,27 @@ impl InFlight {
     /// Ask the server to cancel every recorded query, all at once, waiting at most `wait`
     /// (a server that stopped answering must not hold the probe up); the set is emptied.
     pub async fn cancel_all(&self, wait: Duration) -> Cancelled {
-        let pending: Vec<Canceller> = match self.inner.lock() {
-            Ok(mut inner) => std::mem::take(&mut inner.queries).into_values().collect(),
-            Err(_) => Vec::new(),
+        let (pending, connecting): (Vec<Canceller>, [u32; 2]) = match self.inner.lock() {
+            Ok(mut inner) => (
+                std::mem::take(&mut inner.queries).into_values().collect(),
+                inner.connecting,
+            ),
+            Err(_) => (Vec::new(), [0, 0]),
         };
+        let mut waiting_on = [connecting[0] > 0, connecting[1] > 0];
         let requested = pending.len();
         if requested == 0 {
-            return Cancelled::default();
+            return Cancelled {
+                waiting_on,
+                ..Cancelled::default()
+            };
+        }
+        for canceller in &pending {
+            match canceller.side {
+                Some(Side::Source) => waiting_on[0] = true,
+                Some(Side::Target) => waiting_on[1] = true,
+                None => waiting_on = [true, true],
+            }
         }
         let mut requests = tokio::task::JoinSet::new();
         for canceller in pending {
@@ -622,6 +704,7 @@ impl InFlight {
         }
         // Requests still connecting when the wait ran out are dropped with the set.
         Cancelled {
+            waiting_on,
             requested,
             failed: requested - delivered,
         }
@@ -634,7 +717,14 @@ mod tests {
 
     #[test]
     fn the_cancel_outcome_is_described_in_words() {
-        let said = |requested, failed| Cancelled { requested, failed }.describe();
+        let said = |requested, failed| {
+            Cancelled {
+                waiting_on: [true, true],
+                requested,
+                failed,
+            }
+            .describe()
+        };
         assert_eq!(said(0, 0), "");
         assert_eq!(
             said(1, 0),

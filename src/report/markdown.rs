@@ -104,7 +104,7 @@ fn repository_prefix(workspace: &Path, scanned_root: &Path) -> Option<String> {
 /// Whether a finding counts toward NO-GO; the same rule [`Verdict::decide`] applies
 /// (`policy/error` always blocks: policies fail closed).
 fn is_blocking(verdict: &Verdict, f: &Finding) -> bool {
-    f.severity >= verdict.fail_on || f.rule == crate::policy::POLICY_ERROR
+    f.is_active() && (f.severity >= verdict.fail_on || f.rule == crate::rules::POLICY_ERROR)
 }
 
 #[derive(Default)]

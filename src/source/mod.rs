@@ -8,5 +8,7 @@
 pub mod dburl;
 pub mod file;
 pub mod glob;
+pub mod json_spans;
 pub mod location;
+pub mod path;
 pub mod shell;

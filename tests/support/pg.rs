@@ -330,6 +330,43 @@ impl PgServer {
         name.to_string()
     }
 
+    /// Copy database `from` into a fresh database `to` the way a cutover does:
+    /// `pg_dump -Fc` of the source, `pg_restore` into the target (schema, data, sequence
+    /// values, grants and ownership). Returns `to`.
+    pub fn copy_database(&self, from: &str, to: &str) -> String {
+        self.create_database(to);
+        let dump = self.dir.join(format!("{from}.dump"));
+        let port = self.port.to_string();
+        let client = |program: &str, args: &[&str]| {
+            // Beside initdb when it is there (the server's own version), else on PATH.
+            let beside = self.bin.join(program);
+            let program_path = if beside.is_file() {
+                beside
+            } else {
+                PathBuf::from(program)
+            };
+            let out = Command::new(program_path)
+                .args(["-h", "127.0.0.1", "-p", &port, "-U", ADMIN_USER])
+                .args(args)
+                .env("PGPASSWORD", ADMIN_PASSWORD)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap_or_else(|e| panic!("run {program}: {e}"));
+            assert!(
+                out.status.success(),
+                "{program} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        client("pg_dump", &["-Fc", "-f", path_str(&dump), from]);
+        client(
+            "pg_restore",
+            &["--exit-on-error", "-d", to, path_str(&dump)],
+        );
+        let _ = std::fs::remove_file(&dump);
+        to.to_string()
+    }
+
     /// Run SQL (several statements allowed) on database `db` as the admin.
     pub fn execute(&self, db: &str, sql: &str) {
         let url = self.url(db);

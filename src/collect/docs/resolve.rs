@@ -24,31 +24,13 @@ const KNOWN_EXTENSIONS: &[&str] = &[
 
 /// Normalise `rel` against the repository-relative directory `base` (`""` for the root).
 /// `None` when `..` climbs above the root.
+/// (Documents name the root `.`.)
 pub fn join_normalized(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    for part in rel.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    })
+    path::join(base, rel).map(|p| if p.is_empty() { ".".to_string() } else { p })
 }
 
-/// The repository-relative folder of a repository-relative file (`""` at the root).
-pub fn parent_dir(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
-}
+use crate::source::path;
+pub use crate::source::path::parent as parent_dir;
 
 /// True when `text` starts with a URL scheme (`https:`, `mailto:`) or is protocol-relative.
 pub fn has_scheme(text: &str) -> bool {

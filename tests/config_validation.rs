@@ -1,6 +1,7 @@
-//! Every glob a config key takes is compiled when the config loads: an invalid one is a
-//! diagnostic at the key and exit 2, never a silently empty match that lets the check pass
-//! having looked at nothing. Rule ids in `[rules]` may be globs.
+//! The config is validated once, into typed values, before anything runs: every glob a key
+//! takes is compiled (an invalid one is a diagnostic at the key and exit 2, never a silently
+//! empty match that lets the check pass having looked at nothing), enums and tolerances are
+//! checked where they are written. Rule ids in `[rules]` may be globs.
 
 mod common;
 use common::launchgate;
@@ -122,5 +123,38 @@ fn a_rules_glob_turns_an_area_off_and_an_exact_id_wins_over_it() {
     assert!(!text.contains("launch/node-env"), "{text}");
     // A glob never reaches the fail-closed rules.
     let (code, text) = check_with("[rules]\n\"*\" = \"off\"\n");
+    assert_ne!(code, Some(2), "{text}");
+}
+
+/// The config is refused with exit 2 and a message containing `needle` at `line`.
+fn refused_with(config: &str, needle: &str, line: usize) {
+    let (code, text) = check_with(config);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    assert!(
+        text.contains(&format!("launchgate.toml:{line}:")),
+        "not at line {line}:\n{text}"
+    );
+}
+
+#[test]
+fn enums_and_tolerances_are_checked_where_they_are_written() {
+    refused_with("[probes]\nmethod = \"slow\"\n", "unknown variant `slow`", 2);
+    refused_with(
+        "[probes]\ntolerance = \"-3\"\n",
+        "tolerance `-3` is not a row count",
+        2,
+    );
+    refused_with(
+        "[probes.tables.users]\ntolerance = \"lots\"\n",
+        "tolerance `lots` is not a row count",
+        2,
+    );
+    refused_with(
+        "[rules]\n\"docs/stale-path\" = \"fatal\"\n",
+        "unknown variant `fatal`",
+        2,
+    );
+    let (code, text) = check_with("[probes]\nmethod = \"fast\"\ntolerance = 25\n");
     assert_ne!(code, Some(2), "{text}");
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::check::{self, CheckOptions};
 
 /// Built-in policy cases, embedded at build time from `policies/tests/*.test.toml`.
-pub use super::builtin::BUILTIN_CASES;
+pub use crate::policy::BUILTIN_CASES;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,7 +119,7 @@ fn run_case(case: &Case, base: &Path, policy_dirs: &[(PathBuf, String)]) -> Resu
     let actual: Vec<(String, String, String)> = outcome
         .findings
         .iter()
-        .filter(|f| rules.contains(&f.rule.as_str()) || f.rule == super::POLICY_ERROR)
+        .filter(|f| rules.contains(&f.rule.as_str()) || f.rule == crate::rules::POLICY_ERROR)
         .map(|f| {
             let l = &f.location;
             (

@@ -1,0 +1,107 @@
+//! The registry of rules the engine itself raises, beside the ones policies register.
+//!
+//! Policies register their rules (id, severity, summary, help) in `policies/*.rhai`; the few
+//! rules no policy can raise live here: a policy that failed (`policy/error`) and waivers
+//! that rotted (`waiver/*`). Every id, here and in the policies, is unique (a test asserts
+//! it and snapshots the full list): ids are public, they are SARIF rule ids.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's metadata: the same text feeds `rules`, `explain`, SARIF and the docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    /// Markdown: what it checks, why it matters, how to fix.
+    pub help: String,
+    pub tags: Vec<String>,
+    /// Where the rule is defined (`policies/launch.rhai`, or `<engine>`).
+    pub source: String,
+}
+
+/// A policy failed to compile or run, or hit a resource limit: always blocking.
+pub const POLICY_ERROR: &str = "policy/error";
+/// A waiver past its expiry date.
+pub const WAIVER_EXPIRED: &str = "waiver/expired";
+/// A waiver that matched no finding.
+pub const WAIVER_UNUSED: &str = "waiver/unused";
+
+/// Rules whose severity config may not change: the fail-closed safety net.
+pub const NOT_OVERRIDABLE: &[&str] = &[POLICY_ERROR, WAIVER_EXPIRED];
+/// Rules no waiver may cover.
+pub const NEVER_WAIVABLE: &[&str] = &[POLICY_ERROR, WAIVER_EXPIRED, WAIVER_UNUSED];
+
+/// The rules the engine itself reports.
+pub fn engine_rules() -> Vec<RuleMeta> {
+    let meta = |id: &str, severity, summary: &str, help: &str| RuleMeta {
+        id: id.into(),
+        severity,
+        summary: summary.into(),
+        help: help.into(),
+        tags: vec!["governance".into()],
+        source: "<engine>".into(),
+    };
+    vec![
+        meta(
+            POLICY_ERROR,
+            Severity::Error,
+            "a policy failed to compile or run, or hit a resource limit (fail closed)",
+            "**What it checks:** every policy compiles, loads and runs each of its rules to the end within the \
+             sandbox's limits (operations, call depth, string/array/map sizes, wall time).\n\n\
+             **Why it matters:** a policy that cannot run has not checked anything. launchgate fails closed: \
+             the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
+             **How to fix:** read the message and the policy file and line it points at; fix the script, or \
+             remove it from the policy folders.",
+        ),
+        meta(
+            WAIVER_EXPIRED,
+            Severity::Error,
+            "a waiver past its expiry date",
+            "**What it checks:** every waiver's `expires` date is today or later.\n\n\
+             **Why it matters:** an exception was granted until a date; after it, the findings it covered \
+             block again, and the stale waiver must be renewed with its owner's sign-off or removed.\n\n\
+             **How to fix:** fix the covered findings and delete the waiver, or extend `expires` after review.",
+        ),
+        meta(
+            WAIVER_UNUSED,
+            Severity::Warning,
+            "a waiver that matched no finding",
+            "**What it checks:** every waiver (in the config, the waiver file or inline) covers at least one \
+             finding, and inline waivers give a reason.\n\n\
+             **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
+             and the exception would silently cover the next, different problem.\n\n\
+             **How to fix:** delete the waiver (or correct its rule and subject).",
+        ),
+    ]
+}
