@@ -15,6 +15,8 @@ fn check_with(config: &str) -> (Option<i32>, String) {
             "docs/RUNBOOK.md",
             "# Runbook\n\nRun `scripts/missing.sh`.\n",
         ),
+        // `scripts/` exists, so `scripts/missing.sh` is beyond doubt a stale path.
+        ("scripts/present.sh", "#!/bin/sh\nset -eu\n"),
         (".env.production", "NODE_ENV=development\n"),
     ]);
     let out = launchgate()

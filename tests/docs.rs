@@ -623,3 +623,132 @@ fn large_documentation_tree() {
     assert_eq!(messages(&outcome, "docs/broken-link").len(), broken);
     assert_eq!(messages(&outcome, "docs/stale-path").len(), stale);
 }
+
+/// Issue 15 §2: generated documents, changelogs and test data are not checked; templates
+/// are checked where they are read (the pull-request or issue page).
+#[test]
+fn generated_history_and_test_documents_are_not_checked_templates_are_read_in_place() {
+    let root = fixture("docs/kinds");
+    let outcome = check_with(&root, None);
+    assert_eq!(
+        docs_findings(&outcome),
+        [
+            "docs/broken-link .github/ISSUE_TEMPLATE/bug_report.md:6:71-95",
+            "docs/broken-link docs/runbook.md:4:29-45",
+        ]
+    );
+    let config = launchgate::config::load(&root, None).expect("config loads");
+    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let kind = |file: &str| {
+        let doc = facts
+            .docs
+            .documents
+            .iter()
+            .find(|d| d.file == file)
+            .unwrap_or_else(|| panic!("no document {file}"));
+        serde_json::to_value(doc.kind).expect("kind serialises")
+    };
+    assert_eq!(kind("docs/api/orders.md"), "generated");
+    assert_eq!(kind("docs/generated-header.md"), "generated");
+    assert_eq!(kind("pkg/client/README.md"), "generated");
+    assert_eq!(kind("CHANGELOG.md"), "changelog");
+    assert_eq!(kind(".github/pull_request_template.md"), "template");
+    assert_eq!(kind("cmd/clidoc/testdata/orders-serve.md"), "test-data");
+    assert_eq!(kind("README.md"), "page");
+}
+
+/// `.mdx` pages of a Docusaurus site: routes resolve against its pages and static folder,
+/// `.md` links against the docs root, `$$…$$` is math, HTML entities in `href` are decoded.
+#[test]
+fn docs_site_routes_and_mdx_resolve_against_the_sites_pages() {
+    let outcome = check_with(&fixture("docs/site"), None);
+    assert_eq!(
+        docs_findings(&outcome),
+        [
+            "docs/broken-link website/docs/guides/deploy.mdx:22:38-53",
+            "docs/broken-link website/docs/guides/deploy.mdx:22:70-79",
+        ]
+    );
+    let broken = messages(&outcome, "docs/broken-link");
+    assert!(broken[0].contains("./upgrading.mdx"), "{broken:?}");
+    assert!(broken[1].contains("/docs/faq"), "{broken:?}");
+}
+
+/// Fragments are checked against the target's headings with GitHub's anchor rules
+/// (repeats numbered, `{#id}` and `<a name>` count, line anchors of source files are not
+/// checked).
+#[test]
+fn link_fragments_must_name_a_heading_of_the_target() {
+    let outcome = check_with(&fixture("docs/anchors"), None);
+    assert_eq!(
+        docs_findings(&outcome),
+        [
+            "docs/broken-anchor docs/runbook.md:3:75-85",
+            "docs/broken-anchor docs/runbook.md:15:45-58",
+        ]
+    );
+    let anchors = messages(&outcome, "docs/broken-anchor");
+    assert!(anchors[0].contains("`#roll-back`"), "{anchors:?}");
+}
+
+/// A missing code path is a finding only beyond reasonable doubt: bare names, package-relative
+/// paths, build outputs, placeholders, the clone folder, rule ids and `path:line` are not.
+#[test]
+fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
+    let outcome = check_with(&fixture("docs/stale-path-doubt"), None);
+    let stale: Vec<String> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "docs/stale-path")
+        .map(|f| format!("{}:{} {}", f.location.file, f.location.line, f.message))
+        .collect();
+    assert_eq!(stale.len(), 2, "{stale:#?}");
+    assert!(
+        stale[0].starts_with("docs/ops/deploy.md:28 `./scripts/load-demo-data.sh`"),
+        "{stale:#?}"
+    );
+    assert!(
+        stale[1].starts_with("docs/ops/deploy.md:31 `packages/api/scripts/reset-db.sh`"),
+        "{stale:#?}"
+    );
+
+    // Why the others are not findings, as `launchgate facts` shows them.
+    let root = fixture("docs/stale-path-doubt");
+    let config = launchgate::config::load(&root, None).expect("config loads");
+    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let reason = |file: &str, path: &str| {
+        let doc = facts
+            .docs
+            .documents
+            .iter()
+            .find(|d| d.file == file)
+            .expect("document");
+        let p = doc
+            .paths
+            .iter()
+            .find(|p| p.path == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        serde_json::to_value(p.unchecked).expect("serialises")
+    };
+    let deploy = "docs/ops/deploy.md";
+    assert_eq!(reason(deploy, "client/queue.ts"), "elsewhere-in-repository");
+    assert_eq!(
+        reason(deploy, "packages/api/src/jobs/client/queue.ts:42"),
+        "elsewhere-in-repository"
+    );
+    assert_eq!(reason(deploy, "packages/api/dist/index.js"), "build-output");
+    assert_eq!(reason(deploy, "docs/unreadable"), "not-a-repository-path");
+    assert_eq!(reason(deploy, ".cursor/mcp.json"), "git-ignored");
+    assert_eq!(reason(deploy, "packages/api/fixtures/demo.sql"), "example");
+    assert_eq!(
+        reason(deploy, "packages/api/scripts/local-overrides.sh"),
+        "example"
+    );
+    let plan = facts
+        .docs
+        .documents
+        .iter()
+        .find(|d| d.file == "docs/plans/queue-retries.md")
+        .expect("plan");
+    assert_eq!(serde_json::to_value(plan.kind).expect("kind"), "design");
+}

@@ -458,6 +458,7 @@ fn without_bash_only_the_syntax_rule_is_skipped() {
     let dir = repo(&[
         ("broken.sh", "#!/bin/bash\nset -e\nif true; then\n", true),
         ("plain.sh", "#!/bin/bash\necho no strict mode\n", false),
+        ("Makefile", "run:\n\t./plain.sh\n", false),
     ]);
     let empty_path = tempfile::tempdir().expect("tempdir");
     let output = Command::cargo_bin("launchgate")
@@ -582,6 +583,12 @@ fn a_bit_set_only_on_disk_is_not_enough_when_git_records_100644() {
             "scripts/smoke.sh",
             "#!/usr/bin/env bash\nset -euo pipefail\necho smoke\n",
             true,
+        ),
+        // Both run directly; only cutover.sh lacks the bit in git.
+        (
+            "Makefile",
+            "cutover:\n\t./scripts/cutover.sh\nsmoke:\n\t./scripts/smoke.sh\n",
+            false,
         ),
     ]);
     git(dir.path(), &["init", "-q"]);
@@ -724,4 +731,125 @@ fn a_runbook_and_a_script_agree_on_what_a_wrapped_command_runs() {
         message.contains("docs/RUNBOOK.md tells the operator to run it directly (line 6)"),
         "{message}"
     );
+}
+
+/// Issue 15: the bit is wanted only where something runs the script directly. The fixture is a
+/// small service whose package.json, Dockerfile, CI workflow and Makefile run scripts in every
+/// way the corpus showed (directly, through bash/sh, after the Dockerfile's own chmod).
+#[test]
+fn only_scripts_something_runs_directly_need_the_bit() {
+    let root = fixture("scripts/invoked");
+    let findings = script_findings(&root);
+    let not_executable: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "scripts/not-executable")
+        .collect();
+    let mut got: Vec<(String, String)> = not_executable
+        .iter()
+        .map(|f| {
+            let why = f
+                .message
+                .split(", but ")
+                .nth(1)
+                .unwrap_or_default()
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            (f.location.file.to_string(), why)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "docker/migrate.sh".into(),
+                "Dockerfile runs it directly (line 5)".into()
+            ),
+            (
+                "scripts/ci/lint.sh".into(),
+                ".github/workflows/ci.yml runs it directly (line 8)".into()
+            ),
+            (
+                "scripts/db/up.sh".into(),
+                "package.json runs it directly (line 5)".into()
+            ),
+            (
+                "scripts/release.sh".into(),
+                "Makefile runs it directly (line 3)".into()
+            ),
+        ]
+    );
+    // Run through bash/sh, made executable by the Dockerfile, sourced, or not run at all.
+    for quiet in [
+        "scripts/db/down.sh",
+        "scripts/postinstall.sh",
+        "docker/entrypoint.sh",
+        "docker/healthcheck.sh",
+        "scripts/ci/test.sh",
+        "scripts/lib.sh",
+        "scripts/cleanup.sh",
+    ] {
+        assert!(
+            !not_executable.iter().any(|f| f.location.file == quiet),
+            "{quiet} must not need the bit: {not_executable:#?}"
+        );
+    }
+}
+
+/// A library with a shebang that only strict scripts source runs with their errexit; a
+/// `#!/bin/sh` script is told `set -eu`, never `pipefail`.
+#[test]
+fn strict_mode_is_inherited_by_sourced_libraries_and_sh_gets_posix_advice() {
+    let root = fixture("scripts/invoked");
+    let findings = script_findings(&root);
+    let strict: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "scripts/no-strict-mode")
+        .collect();
+    assert_eq!(
+        strict
+            .iter()
+            .map(|f| f.location.file.to_string())
+            .collect::<Vec<_>>(),
+        ["scripts/cleanup.sh"],
+        "{strict:#?}"
+    );
+    assert!(
+        strict[0].message.contains("add `set -eu`"),
+        "{}",
+        strict[0].message
+    );
+    assert!(
+        strict[0].message.contains("not POSIX"),
+        "{}",
+        strict[0].message
+    );
+
+    // The same library sourced by a loose script as well is no longer covered.
+    let dir = repo(&[
+        (
+            "lib.sh",
+            "#!/usr/bin/env bash\nmkdir -p \"${TMPDIR:-/tmp}/app\"\nlog() { echo \"$*\"; }\n",
+            false,
+        ),
+        (
+            "strict.sh",
+            "#!/usr/bin/env bash\nset -euo pipefail\nsource ./lib.sh\nlog a\n",
+            true,
+        ),
+        (
+            "loose.sh",
+            "#!/usr/bin/env bash\nsource ./lib.sh\nlog b\n",
+            true,
+        ),
+    ]);
+    let files: Vec<String> = script_findings(dir.path())
+        .iter()
+        .filter(|f| f.rule == "scripts/no-strict-mode")
+        .map(|f| f.location.file.to_string())
+        .collect();
+    assert!(files.contains(&"lib.sh".to_string()), "{files:?}");
+    assert!(files.contains(&"loose.sh".to_string()), "{files:?}");
 }

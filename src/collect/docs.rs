@@ -29,11 +29,14 @@
 //!
 //! This module never judges: it records facts and `policies/docs.rhai` reports findings.
 
+mod anchors;
 mod checklists;
-
+mod doubt;
+mod kinds;
 mod links;
 mod mentions;
 mod resolve;
+mod sites;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -46,8 +49,8 @@ use regex::Regex;
 use super::{read_text, CollectContext};
 use crate::config::DocsConfig;
 use crate::facts::docs::{
-    ChecklistItem, DocFacts, Document, LegacyNameMention, MachineLocalPath, PathContext, PathRef,
-    UncheckedReason, UrlRef,
+    ChecklistItem, DocFacts, Document, DocumentKind, LegacyNameMention, MachineLocalPath,
+    PathContext, PathRef, UncheckedReason, UrlRef,
 };
 use crate::facts::{FileName, LineIndex, Location};
 use crate::source::shell::{self, Flavor, Op, Token, Word};
@@ -75,13 +78,26 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
     }
     files.sort();
 
-    let documents: Vec<Document> = files
+    let generated = kinds::GeneratedPatterns::load(&ctx.root);
+    let sites = sites::find_sites(&ctx.inventory, &ctx.root);
+    let index = doubt::PathIndex::new(&ctx.inventory, &ctx.root);
+    let mut autodoc: HashSet<String> = HashSet::new();
+    let mut documents: Vec<Document> = files
         .iter()
         .map(|(rel, abs)| match read_text(abs) {
-            Ok(text) => scan_document(rel, &text, &repository, &legacy),
+            Ok(text) => {
+                if text.lines().any(|l| l.starts_with("::: ")) {
+                    autodoc.insert(rel.clone());
+                }
+                let mut doc = scan_document(rel, &text, &repository, &legacy);
+                (doc.kind, doc.kind_reason) = kinds::classify(rel, &text, &generated);
+                settle_paths(&mut doc, &text, &sites, &repository, &index);
+                doc
+            }
             Err(problem) => Document::unreadable(rel, problem.to_string()),
         })
         .collect();
+    check_fragments(&mut documents, &autodoc);
     let checklists = config
         .checklists
         .iter()
@@ -102,12 +118,56 @@ fn select_documents(ctx: &CollectContext, config: &DocsConfig) -> Vec<(String, P
         .iter()
         .filter(|f| {
             let lower = f.rel.to_ascii_lowercase();
-            lower.ends_with(".md") || lower.ends_with(".markdown")
+            lower.ends_with(".md") || lower.ends_with(".mdx") || lower.ends_with(".markdown")
         })
         .filter(|f| include.as_ref().is_none_or(|set| set.is_match(&f.rel)))
         .filter(|f| !exclude.is_match(&f.rel))
         .map(|f| (f.rel.clone(), f.abs.clone()))
         .collect()
+}
+
+/// HTML character references in an attribute value (`&amp;`, `&#47;`, `&#x2F;`), as a
+/// browser decodes them before following the link.
+fn decode_entities(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let decoded = after.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Document {
@@ -123,6 +183,117 @@ impl Document {
             legacy_names: Vec::new(),
             machine_local_paths: Vec::new(),
             checklist_items: Vec::new(),
+            kind: DocumentKind::Page,
+            kind_reason: None,
+            site: None,
+            anchors: Vec::new(),
+        }
+    }
+}
+
+/// Second pass over a document's paths, with the whole repository in view: links in a docs
+/// site resolve against its pages, links in a template against the page it is read on, and
+/// missing code paths stay checked only when they are beyond doubt paths into this
+/// repository (see `doubt`).
+fn settle_paths(
+    doc: &mut Document,
+    text: &str,
+    sites: &[sites::Site],
+    repository: &Repository,
+    index: &doubt::PathIndex,
+) {
+    let site = sites::site_of(sites, &doc.file);
+    doc.site = site.map(sites::Site::label);
+    let template = doc.kind == DocumentKind::Template;
+    for p in &mut doc.paths {
+        if !p.checked || p.exists {
+            continue;
+        }
+        match p.context {
+            PathContext::Link | PathContext::Image => {
+                if template {
+                    // Read on github.com/OWNER/REPO/pull/N: `../blob/REF/x` is `x` at the root;
+                    // other relative links are GitHub pages (`../security/policy`).
+                    let on_page = p
+                        .path
+                        .strip_prefix("../blob/")
+                        .or_else(|| p.path.strip_prefix("../tree/"));
+                    match on_page.and_then(|rest| rest.split_once('/')) {
+                        Some((_, rel)) => {
+                            let lookup = repository.lookup(&[String::new()], rel);
+                            p.exists = lookup.resolved.is_some();
+                            p.resolved = lookup.resolved;
+                            p.candidates = lookup.candidates;
+                        }
+                        None if !p.path.starts_with('/') => {
+                            p.checked = false;
+                            p.unchecked = Some(UncheckedReason::ReadElsewhere);
+                        }
+                        None => {}
+                    }
+                    continue;
+                }
+                if let Some(found) = site.and_then(|s| s.resolve(repository, &doc.file, &p.path)) {
+                    p.exists = true;
+                    p.resolved = Some(found);
+                } else if p.path.starts_with('/')
+                    && (site.is_some_and(sites::Site::has_generated_routes)
+                        || site.is_none() && doc.file.to_ascii_lowercase().ends_with(".mdx"))
+                {
+                    // MDX outside a known site is rendered by an app, never as a GitHub page:
+                    // `/x` is a route of whatever serves it. A site that generates pages from
+                    // an OpenAPI spec has routes no file backs.
+                    p.checked = false;
+                    p.unchecked = Some(UncheckedReason::ReadElsewhere);
+                }
+            }
+            PathContext::InlineCode | PathContext::CodeBlock => {
+                let line = text
+                    .lines()
+                    .nth((p.location.line as usize).saturating_sub(1))
+                    .unwrap_or_default();
+                let reason = doubt::doubt(
+                    &p.path,
+                    parent_dir(&doc.file),
+                    &p.candidates,
+                    repository,
+                    index,
+                )
+                .or_else(|| {
+                    (p.context == PathContext::InlineCode
+                        && doubt::example_context(line, p.location.column))
+                    .then_some(UncheckedReason::Example)
+                });
+                if let Some(reason) = reason {
+                    p.checked = false;
+                    p.unchecked = Some(reason);
+                }
+            }
+        }
+    }
+}
+
+/// Check every link fragment whose target is a scanned document against its anchors.
+/// MDX targets are left alone (their components make anchors: `<ResponseField name=..>`),
+/// as are pages that pull in generated API docs (`::: module.Class`, mkdocstrings).
+fn check_fragments(documents: &mut [Document], autodoc: &HashSet<String>) {
+    let anchors: std::collections::HashMap<String, (Vec<String>, bool)> = documents
+        .iter()
+        .filter(|d| d.read_error.is_none())
+        .filter(|d| !d.file.to_ascii_lowercase().ends_with(".mdx") && !autodoc.contains(&d.file))
+        .map(|d| (d.file.clone(), (d.anchors.clone(), d.site.is_some())))
+        .collect();
+    for doc in documents.iter_mut() {
+        for p in &mut doc.paths {
+            let (Some(fragment), Some(target)) = (&p.fragment, &p.resolved) else {
+                continue;
+            };
+            if !p.exists || !matches!(p.context, PathContext::Link) {
+                continue;
+            }
+            if let Some((target_anchors, in_site)) = anchors.get(target) {
+                p.fragment_found = anchors::fragment_found(target_anchors, fragment, *in_site);
+            }
         }
     }
 }
@@ -138,7 +309,9 @@ pub fn scan_document(
         | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        // `$$…$$` and `$…$` are math on GitHub, never links.
+        | Options::ENABLE_MATH;
     let parser = Parser::new_ext(text, options);
     let definitions: Vec<(String, Range<usize>)> = parser
         .reference_definitions()
@@ -167,6 +340,8 @@ pub fn scan_document(
         scan.event(event, range);
     }
     scan.scan_text(legacy);
+    let titles: Vec<String> = scan.heading_starts.iter().map(|(_, t)| t.clone()).collect();
+    scan.doc.anchors = anchors::anchors(&titles, text);
     scan.doc
 }
 
@@ -435,7 +610,7 @@ impl DocumentScan<'_> {
                 } else {
                     range.clone()
                 };
-                Some((context, value.as_str().to_string(), span))
+                Some((context, decode_entities(value.as_str()), span))
             })
             .collect();
         for (context, dest, span) in found {
@@ -445,10 +620,31 @@ impl DocumentScan<'_> {
 
     fn record_destination(&mut self, context: PathContext, dest: &str, span: Range<usize>) {
         let dest = dest.trim();
-        if dest.is_empty() || dest.starts_with('#') {
-            return; // a same-document anchor
+        if dest.is_empty() {
+            return;
         }
         let location = self.location(span.start, span.end);
+        if let Some(fragment) = dest.strip_prefix('#') {
+            // A same-document anchor: the document exists; its fragment is checked later.
+            self.doc.paths.push(PathRef {
+                text: dest.to_string(),
+                path: String::new(),
+                resolved: Some(self.doc.file.clone()),
+                exists: true,
+                checked: true,
+                unchecked: None,
+                candidates: Vec::new(),
+                exists_from_root: None,
+                location,
+                context,
+                command_position: false,
+                command: None,
+                fragment: Some(fragment.to_string()),
+                fragment_found: None,
+                section: self.current_section(),
+            });
+            return;
+        }
         if has_scheme(dest) {
             self.doc.urls.push(UrlRef {
                 url: dest.to_string(),
@@ -476,6 +672,7 @@ impl DocumentScan<'_> {
             command_position: false,
             command: None,
             fragment,
+            fragment_found: None,
             section: self.current_section(),
         };
         if raw_path.is_empty() {
@@ -765,6 +962,7 @@ impl DocumentScan<'_> {
             command_position,
             command: command.map(str::to_string),
             fragment: None,
+            fragment_found: None,
             section: self.current_section(),
         };
         match outcome {

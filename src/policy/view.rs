@@ -289,6 +289,7 @@ serde_facts!(
     env::SetOrigin,
     docs::PathContext,
     docs::UncheckedReason,
+    docs::DocumentKind,
     scripts::InvocationKind,
     evidence::ArtifactKind,
     evidence::SetKind,
@@ -363,11 +364,11 @@ struct_facts! {
     docs::DocFacts { documents, checklists }
     docs::Document {
         file, location, title, title_location, read_error, paths, urls, legacy_names,
-        machine_local_paths, checklist_items
+        machine_local_paths, checklist_items, kind, kind_reason, site, anchors
     }
     docs::PathRef {
         text, path, resolved, exists, checked, unchecked, candidates, exists_from_root, location,
-        context, command_position, command, fragment, section
+        context, command_position, command, fragment, fragment_found, section
     }
     docs::UrlRef { url, location, context }
     docs::LegacyNameMention { name, text, word, location, in_code, section }
@@ -406,8 +407,8 @@ struct_facts! {
     scripts::ScriptFacts { bash, scripts }
     scripts::BashAvailability { available, version, reason }
     scripts::Script {
-        path, location, executable, committed_executable, shebang, crlf, unreadable, strict_mode,
-        syntax, invocations, executed_by, sourced_by
+        path, location, executable, committed_executable, shebang, crlf, generated, unreadable, strict_mode,
+        syntax, invocations, executed_by, sourced_by, run_directly_by
     }
     scripts::Shebang { text, interpreter, is_shell, location }
     scripts::StrictMode { errexit, nounset, pipefail, errexit_location, first_command, inherited_from }

@@ -79,6 +79,13 @@ const GENERIC_USERS: &[&str] = &[
     "codespace",
     "ubuntu",
     "root",
+    // Conventional users of official container images and cloud machines.
+    "nextjs",
+    "app",
+    "appuser",
+    "ec2-user",
+    "vagrant",
+    "deploy",
 ];
 
 pub fn machine_local_paths(text: &str) -> Vec<FoundHome> {

@@ -87,7 +87,18 @@ fn relative_root_and_percent_encoded_links_resolve() {
     let image = path(&doc, "img/arch diagram.png");
     assert_eq!((image.context, image.exists), (PathContext::Image, true));
     assert_eq!(span(image), (2, 7, 27));
-    assert_eq!(doc.paths.len(), 4, "anchor and remote URL are not paths");
+    // A same-document anchor is the document itself (its fragment is checked against the
+    // headings); a remote URL is not a path.
+    assert_eq!(doc.paths.len(), 5);
+    let anchor = path(&doc, "");
+    assert_eq!(
+        (
+            anchor.exists,
+            anchor.resolved.as_deref(),
+            anchor.fragment.as_deref()
+        ),
+        (true, Some("docs/index.md"), Some("local"))
+    );
     assert_eq!(doc.urls.len(), 1);
 }
 
