@@ -91,6 +91,10 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
             rendered = format!("{} [{}] {}\n", f.severity, f.rule, f.message);
         }
         out.push_str(&rendered);
+        if !f.subject.is_empty() {
+            // What a waiver's `subject` matches: the one thing a reader needs to waive it.
+            out.push_str(&format!("  subject: {}\n", shown_subject(&f.subject)));
+        }
         out.push('\n');
     }
 
@@ -112,13 +116,24 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
                 )
             };
             out.push_str(&format!(
-                "  {} {}:{}:{}: {}\n      reason: {} ({by})\n",
-                f.rule, l.file, l.line, l.column, f.message, w.reason
+                "  {} {}:{}:{}: {}\n      subject: {}\n      reason: {} ({by})\n",
+                f.rule,
+                l.file,
+                l.line,
+                l.column,
+                f.message,
+                shown_subject(&f.subject),
+                w.reason
             ));
         }
         out.push('\n');
     }
     out.push_str(&summary(outcome));
+    if outcome.findings.iter().any(|f| f.waived.is_none()) {
+        out.push_str(
+            "  To waive a finding: launchgate waive RULE --subject SUBJECT --reason … --owner … --expires YYYY-MM-DD\n",
+        );
+    }
     out.push('\n');
     out.push_str(&outcome.verdict.headline());
     out.push('\n');
@@ -198,4 +213,19 @@ fn summary(outcome: &CheckOutcome) -> String {
         ));
     }
     s
+}
+
+/// A subject on one line, control characters shown as `\u{..}` (a subject comes from scanned
+/// files and must not move the cursor or forge lines).
+fn shown_subject(subject: &str) -> String {
+    subject
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
