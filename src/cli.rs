@@ -543,6 +543,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut completion_command(), "launchgate", &mut out);
+            if shell == clap_complete::Shell::Fish {
+                // clap_complete's fish script offers no values for positionals: add them.
+                out.extend_from_slice(fish_rule_completions().as_bytes());
+            }
             write_stdout(&out)
         }
         Command::Man { dir } => write_man(dir.as_deref()),
@@ -583,6 +587,28 @@ fn completion_command() -> clap::Command {
     Cli::command()
         .mut_subcommand("explain", |c| c.mut_arg("rule", with_ids))
         .mut_subcommand("waive", |c| c.mut_arg("rule", with_ids))
+}
+
+/// Fish lines completing `explain RULE` and `waive RULE` with every rule id.
+fn fish_rule_completions() -> String {
+    let ids: Vec<String> = PolicySet::builtin(Limits::default())
+        .rules()
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|id| {
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+        })
+        .collect();
+    ["explain", "waive"]
+        .iter()
+        .map(|cmd| {
+            format!(
+                "complete -c launchgate -n \"__fish_launchgate_using_subcommand {cmd}\" -f -a \"{}\"\n",
+                ids.join(" ")
+            )
+        })
+        .collect()
 }
 
 /// The sections clap cannot derive: exit status, environment and files (roff).
