@@ -52,6 +52,8 @@ pub struct RuleMeta {
 
 /// A policy failed to compile or run, or hit a resource limit: always blocking.
 pub const POLICY_ERROR: &str = "policy/error";
+/// A repository policy file whose profile no env set carries.
+pub const POLICY_UNUSED_PROFILE: &str = "policy/unused-profile";
 /// A waiver past its expiry date.
 pub const WAIVER_EXPIRED: &str = "waiver/expired";
 /// A waiver that matched no finding.
@@ -83,6 +85,18 @@ pub fn engine_rules() -> Vec<RuleMeta> {
              the verdict is NO-GO until the policy is fixed. It cannot be waived or turned off.\n\n\
              **How to fix:** read the message and the policy file and line it points at; fix the script, or \
              remove it from the policy folders.",
+        ),
+        meta(
+            POLICY_UNUSED_PROFILE,
+            Severity::Warning,
+            "a repository policy file whose profile no env set carries (it applies to nothing)",
+            "**What it checks:** a repository policy file's per-env-set rules run on the env sets that carry \
+             its profile, the file's name without `.rhai` (`policies/team.rhai` is profile `team`). This \
+             rule flags a file whose profile no env set carries.\n\n\
+             **Why it matters:** such a file checks nothing, silently: the team believes a rule guards the \
+             launch while it never runs.\n\n\
+             **How to fix:** add the profile to the env sets it is meant for (`policies = [\"team\"]` in \
+             their `[[env]]` entry), or rename the file after a profile they carry (`launch.rhai`).",
         ),
         meta(
             WAIVER_EXPIRED,

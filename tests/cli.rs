@@ -495,3 +495,48 @@ fn completions_complete_rule_ids() {
     let (_, _, err) = stdout_of(&["explain", "launch/node-evn"]);
     assert!(err.contains("did you mean"), "{err}");
 }
+
+#[test]
+fn a_repository_policy_for_a_profile_no_env_set_carries_is_a_warning_at_the_file() {
+    const TEAM: &str = r#"// Our stricter launch checks, per env set carrying profile `team`.
+rule(#{ id: "team/log-level", severity: "error", scope: "env-set",
+        summary: "LOG_LEVEL must not be debug in a launch", help: "Set LOG_LEVEL=info." },
+  |set, rule| {
+    let v = set.vars["LOG_LEVEL"];
+    if v != () && v.value == "debug" { report(v.value_location, "LOG_LEVEL is debug", #{ subject: "LOG_LEVEL" }); }
+  });
+"#;
+    let config = |profiles: &str| {
+        format!(
+            "[[env]]\nname = \"launch\"\nfiles = [\".env.launch\"]\npolicies = [{profiles}]\n"
+        )
+    };
+    let repo = common::tree(&[
+        ("launchgate.toml", &config("\"launch\"")),
+        (".env.launch", "NODE_ENV=production\nLOG_LEVEL=debug\n"),
+        ("policies/team.rhai", TEAM),
+    ]);
+    let path = repo.path().to_string_lossy().into_owned();
+    let (_, out, _) = stdout_of(&["check", &path, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let unused: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "policy/unused-profile")
+        .collect();
+    assert_eq!(unused.len(), 1, "{out}");
+    assert_eq!(unused[0]["severity"], "warning");
+    assert_eq!(unused[0]["location"]["file"], "policies/team.rhai");
+    assert_eq!(unused[0]["subject"], "team");
+
+    // Once an env set carries the profile, the file's rule runs and the warning goes.
+    std::fs::write(
+        repo.path().join("launchgate.toml"),
+        config("\"launch\", \"team\""),
+    )
+    .expect("write");
+    let (_, out, _) = stdout_of(&["check", &path, "--format", "json"]);
+    assert!(!out.contains("policy/unused-profile"), "{out}");
+    assert!(out.contains("\"team/log-level\""), "{out}");
+}

@@ -128,6 +128,8 @@ pub struct PolicySet {
     /// `policy/error` findings from loading.
     load_errors: Vec<Finding>,
     limits: Limits,
+    /// How many of `policies` are built in (they come first); the rest are the repository's.
+    builtin_policies: usize,
 }
 
 fn lock(shared: &Arc<Mutex<Shared>>) -> std::sync::MutexGuard<'_, Shared> {
@@ -147,6 +149,7 @@ impl PolicySet {
             rules: Vec::new(),
             load_errors: Vec::new(),
             limits,
+            builtin_policies: 0,
         }
     }
 
@@ -156,7 +159,21 @@ impl PolicySet {
         for (source, text) in BUILTIN_POLICIES {
             set.load(source, text);
         }
+        set.builtin_policies = set.policies.len();
         set
+    }
+
+    /// Repository policy files with per-env-set rules for a profile (the file's stem) that no
+    /// env set carries, as (file, profile): such a file silently applies to nothing.
+    pub fn unused_profiles(&self, carried: &BTreeSet<String>) -> Vec<(String, String)> {
+        let unused: BTreeSet<(String, String)> = self
+            .rules
+            .iter()
+            .filter(|r| r.scope == Scope::EnvSet && r.policy >= self.builtin_policies)
+            .filter(|r| r.profile != "env" && !carried.contains(&r.profile))
+            .map(|r| (self.policies[r.policy].source.clone(), r.profile.clone()))
+            .collect();
+        unused.into_iter().collect()
     }
 
     /// Load every `.rhai` file of the repository policy folders (repository-relative), in
