@@ -203,6 +203,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
             e.message
         ));
     }
+    if opts.mode == Mode::Pr {
+        notes.extend(skip_local_env_sets(&opts.root, &mut facts));
+    }
     let p = &facts.config.probes;
     notes.push(format!(
         "probe settings: method {}, tolerance {}",
@@ -278,6 +281,45 @@ fn unused_profiles(policies: &PolicySet, facts: &Facts) -> Vec<Finding> {
             f
         })
         .collect()
+}
+
+/// `--mode pr`: a pull request's checkout has, rightly, none of the operators' local env
+/// files. An env set none of whose files exists, each of them git-ignored, is left out (its
+/// rules would only say "fill me"), with one note each saying so and how to check it.
+fn skip_local_env_sets(root: &std::path::Path, facts: &mut Facts) -> Vec<String> {
+    let absent: Vec<&str> = facts
+        .env
+        .sets
+        .iter()
+        .flat_map(|s| s.layers.iter())
+        .filter(|l| !l.exists && l.source != crate::collect::env::PROCESS_LAYER)
+        .map(|l| l.source.as_str())
+        .collect();
+    let ignored = crate::collect::git::ignored_among(root, &absent);
+    let mut notes = Vec::new();
+    facts.env.sets.retain(|set| {
+        let files: Vec<&str> = set
+            .layers
+            .iter()
+            .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+            .map(|l| l.source.as_str())
+            .collect();
+        let local_only = !files.is_empty()
+            && set
+                .layers
+                .iter()
+                .filter(|l| l.source != crate::collect::env::PROCESS_LAYER)
+                .all(|l| !l.exists && ignored.contains(&l.source));
+        if local_only {
+            notes.push(format!(
+                "not checked in PR mode: env set `{}` ({}: git-ignored and absent); fill it and run `launchgate check --mode operator`",
+                set.name,
+                files.join(", ")
+            ));
+        }
+        !local_only
+    });
+    notes
 }
 
 fn scrub(f: &mut Finding, r: &Redactor) {

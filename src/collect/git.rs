@@ -132,6 +132,24 @@ impl GitRepo {
     }
 }
 
+/// Which of `rels` (paths relative to `root`, existing or not) git's ignore rules exclude.
+/// Empty when `root` is not in a git work tree or git is missing: nothing is known ignored.
+pub fn ignored_among(root: &Path, rels: &[&str]) -> std::collections::BTreeSet<String> {
+    if rels.is_empty() {
+        return Default::default();
+    }
+    let mut args = vec!["check-ignore", "--"];
+    args.extend(rels.iter().copied());
+    // Exit 1 means "none ignored": an error here, an empty set either way.
+    match run_git(root, &args) {
+        Ok(out) => String::from_utf8_lossy(&out)
+            .lines()
+            .map(|l| l.trim_start_matches("./").to_string())
+            .collect(),
+        Err(_) => Default::default(),
+    }
+}
+
 enum GitError {
     NotInstalled,
     Failed,

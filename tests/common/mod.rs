@@ -165,3 +165,60 @@ pub fn launchgate() -> assert_cmd::Command {
     c.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
     c
 }
+
+/// Copy a fixture folder (files keep their permission bits).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy folder");
+    for entry in std::fs::read_dir(from).expect("read fixture folder") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}
+
+/// Run git in `dir` with a fixed identity; panics with git's output when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=launchgate tests",
+            "-c",
+            "user.email=tests@launchgate.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fresh `git clone` of `files` committed as a repository: what CI checks out for a pull
+/// request. Files the repository's `.gitignore` excludes are not committed, so the clone
+/// lacks them. Returns (the temporary folder, the clone's path).
+pub fn fresh_clone(source: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let origin = dir.path().join("origin");
+    copy_tree(source, &origin);
+    git(&origin, &["init", "-q"]);
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-q", "-m", "fixture"]);
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &["clone", "-q", origin.to_str().expect("utf-8 path"), "clone"],
+    );
+    (dir, clone)
+}
