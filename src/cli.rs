@@ -581,9 +581,8 @@ fn completion_command() -> clap::Command {
         // clap wants 'static names; this process only prints the script and exits.
         .map(|r| &*Box::leak(r.id.into_boxed_str()))
         .collect();
-    let with_ids = |arg: clap::Arg| {
-        arg.value_parser(clap::builder::PossibleValuesParser::new(ids.clone()))
-    };
+    let with_ids =
+        |arg: clap::Arg| arg.value_parser(clap::builder::PossibleValuesParser::new(ids.clone()));
     Cli::command()
         .mut_subcommand("explain", |c| c.mut_arg("rule", with_ids))
         .mut_subcommand("waive", |c| c.mut_arg("rule", with_ids))
@@ -680,7 +679,10 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
         clap_mangen::Man::new(sub.clone().bin_name(&name)).render_options_section(&mut section)?;
         let section = String::from_utf8_lossy(&section).replacen(
             ".SH OPTIONS",
-            &format!(".SS \"{name}\"\n{}\n.PP", roff_text(&sub.get_about().map(|a| a.to_string()).unwrap_or_default())),
+            &format!(
+                ".SS \"{name}\"\n{}\n.PP",
+                roff_text(&sub.get_about().map(|a| a.to_string()).unwrap_or_default())
+            ),
             1,
         );
         out.extend_from_slice(section.as_bytes());

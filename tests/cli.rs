@@ -227,7 +227,12 @@ fn a_closed_stdout_ends_quietly_with_the_runs_own_exit_code() {
     assert_eq!((code, err.as_str()), (Some(1), ""), "check");
     let (code, err) = with_closed_stdout(&["check", "fixtures/clean", "--format", "sarif"]);
     assert_eq!((code, err.as_str()), (Some(0), ""), "check sarif");
-    for args in [&["rules"][..], &["man"], &["completions", "bash"], &["test"]] {
+    for args in [
+        &["rules"][..],
+        &["man"],
+        &["completions", "bash"],
+        &["test"],
+    ] {
         let (code, err) = with_closed_stdout(args);
         assert_eq!((code, err.as_str()), (Some(0), ""), "{args:?}");
     }
@@ -363,11 +368,29 @@ fn every_error_has_one_shape() {
         vec!["check", "fixtures/no-such-repo"],
         vec!["check", &bad_config],
         vec!["facts", &bad_config],
-        vec!["check", "fixtures/clean", "--format", "json", "--format", "sarif"],
+        vec![
+            "check",
+            "fixtures/clean",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+        ],
         vec!["check", "fixtures/clean", "--tolerance", "lots"],
         vec!["explain", "no/such-rule"],
         vec!["init", "fixtures/credity"],
-        vec!["waive", "env/duplicate-key", "--subject", "A", "--reason", "r", "--owner", "o", "--expires", "soon"],
+        vec![
+            "waive",
+            "env/duplicate-key",
+            "--subject",
+            "A",
+            "--reason",
+            "r",
+            "--owner",
+            "o",
+            "--expires",
+            "soon",
+        ],
     ] {
         let (code, _, err) = stdout_of(&args);
         assert_eq!(code, Some(2), "{args:?}: {err}");
@@ -393,10 +416,20 @@ fn the_man_page_documents_flags_exit_codes_environment_and_files() {
     ] {
         assert!(page.contains(section), "{section} missing");
     }
-    for flag in ["fail\\-on", "\\-\\-mode", "include\\-waived", "\\-\\-expires"] {
+    for flag in [
+        "fail\\-on",
+        "\\-\\-mode",
+        "include\\-waived",
+        "\\-\\-expires",
+    ] {
         assert!(page.contains(flag), "{flag} missing");
     }
-    for word in ["NO_COLOR", "LAUNCHGATE_CACHE_DIR", "LAUNCHGATE_TODAY", "launchgate\\-waivers.toml"] {
+    for word in [
+        "NO_COLOR",
+        "LAUNCHGATE_CACHE_DIR",
+        "LAUNCHGATE_TODAY",
+        "launchgate\\-waivers.toml",
+    ] {
         assert!(page.contains(word), "{word} missing");
     }
     // It is valid roff: man renders it without a warning, where man is installed.
@@ -431,7 +464,11 @@ fn rules_as_json_carry_every_field() {
     assert_eq!(code, Some(0));
     let rules: Vec<serde_json::Value> = serde_json::from_str(&out).expect("a JSON array");
     let (_, table, _) = stdout_of(&["rules"]);
-    assert_eq!(rules.len(), table.lines().count(), "the same rules as the table");
+    assert_eq!(
+        rules.len(),
+        table.lines().count(),
+        "the same rules as the table"
+    );
     let node_env = rules
         .iter()
         .find(|r| r["id"] == "launch/node-env")
@@ -470,7 +507,11 @@ fn completions_complete_rule_ids() {
     for shell in ["bash", "zsh", "fish"] {
         let (code, script, _) = stdout_of(&["completions", shell]);
         assert_eq!(code, Some(0), "{shell}");
-        for id in ["launch/node-env", "migrations/history-missing", "waiver/unused"] {
+        for id in [
+            "launch/node-env",
+            "migrations/history-missing",
+            "waiver/unused",
+        ] {
             assert!(script.contains(id), "{shell} script lacks {id}");
         }
     }
@@ -507,9 +548,7 @@ rule(#{ id: "team/log-level", severity: "error", scope: "env-set",
   });
 "#;
     let config = |profiles: &str| {
-        format!(
-            "[[env]]\nname = \"launch\"\nfiles = [\".env.launch\"]\npolicies = [{profiles}]\n"
-        )
+        format!("[[env]]\nname = \"launch\"\nfiles = [\".env.launch\"]\npolicies = [{profiles}]\n")
     };
     let repo = common::tree(&[
         ("launchgate.toml", &config("\"launch\"")),

@@ -223,7 +223,7 @@ fn severity_overrides_apply_in_one_place() {
     assert!(rejected("[rules]\n\"policy/error\" = \"off\"\n").contains("cannot be overridden"));
     assert!(rejected("[rules]\n\"env/nope\" = \"off\"\n").contains("not a rule id"));
     assert!(rejected("[rules]\n\"env/duplicate-key\" = \"loud\"\n")
-        .contains("not `error`, `warning` or `off`"));
+        .contains("unknown variant `loud`, expected one of `error`, `warning`, `off`"));
 }
 
 /// A copy of a fixture repository (plain files; these tests need no git).
@@ -258,7 +258,12 @@ fn cli(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-fn waive(repo: &std::path::Path, rule: &str, subject: &str, expires: &str) -> (Option<i32>, String, String) {
+fn waive(
+    repo: &std::path::Path,
+    rule: &str,
+    subject: &str,
+    expires: &str,
+) -> (Option<i32>, String, String) {
     let repo = repo.to_string_lossy().into_owned();
     cli(&[
         "waive",
@@ -301,7 +306,12 @@ fn waive_writes_an_entry_that_covers_the_finding_and_never_clobbers() {
     let file = repo.path().join("launchgate-waivers.toml");
     assert!(!file.exists());
 
-    let (code, out, err) = waive(repo.path(), "migrations/history-missing", "CredVerseIssuer 3", "2026-03-31");
+    let (code, out, err) = waive(
+        repo.path(),
+        "migrations/history-missing",
+        "CredVerseIssuer 3",
+        "2026-03-31",
+    );
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("it covers 1 finding(s) today"), "{out}");
     let first = std::fs::read_to_string(&file).expect("created");
@@ -316,7 +326,10 @@ fn waive_writes_an_entry_that_covers_the_finding_and_never_clobbers() {
 
     // The finding is now listed as waived, with its subject, and no longer blocking.
     let (_, human, _) = cli(&["check", &repo.path().to_string_lossy()]);
-    let waived = human.split("Waived (not blocking)").nth(1).expect("a waived list");
+    let waived = human
+        .split("Waived (not blocking)")
+        .nth(1)
+        .expect("a waived list");
     assert!(
         waived.contains("migrations/history-missing CredVerseIssuer 3/drizzle.config.ts:11:3")
             && waived.contains("subject: CredVerseIssuer 3")
@@ -325,12 +338,25 @@ fn waive_writes_an_entry_that_covers_the_finding_and_never_clobbers() {
     );
 
     // A second entry is appended after the first, which stays byte for byte.
-    let (code, _, err) = waive(repo.path(), "migrations/history-missing", "CredVerseRecruiter", "2026-04-30");
+    let (code, _, err) = waive(
+        repo.path(),
+        "migrations/history-missing",
+        "CredVerseRecruiter",
+        "2026-04-30",
+    );
     assert_eq!(code, Some(0), "{err}");
     let second = std::fs::read_to_string(&file).expect("still there");
     assert!(second.starts_with(&first), "{second}");
-    assert!(second[first.len()..].starts_with("\n[[waiver]]\n"), "{second}");
-    let (_, md, _) = cli(&["check", &repo.path().to_string_lossy(), "--format", "markdown"]);
+    assert!(
+        second[first.len()..].starts_with("\n[[waiver]]\n"),
+        "{second}"
+    );
+    let (_, md, _) = cli(&[
+        "check",
+        &repo.path().to_string_lossy(),
+        "--format",
+        "markdown",
+    ]);
     assert!(md.contains("Waived findings (2, not blocking)"), "{md}");
 
     // An entry that does not validate (no such rule) is refused and leaves the file as it was.
@@ -374,7 +400,10 @@ fn the_markdown_summary_counts_waived_findings_apart() {
     let blocking_heading = format!("### Blocking findings ({})", outcome.verdict.blocking);
     assert!(md.contains(&blocking_heading), "{md}");
     assert!(
-        md.contains(&format!("| **total** | **{}** | **{}** | **{}** |", outcome.verdict.errors, outcome.verdict.warnings, outcome.verdict.blocking)),
+        md.contains(&format!(
+            "| **total** | **{}** | **{}** | **{}** |",
+            outcome.verdict.errors, outcome.verdict.warnings, outcome.verdict.blocking
+        )),
         "{md}"
     );
     let blocking_table = md
@@ -382,12 +411,27 @@ fn the_markdown_summary_counts_waived_findings_apart() {
         .nth(1)
         .and_then(|t| t.split("\n\n<details>").next())
         .expect("a blocking table");
-    assert!(!blocking_table.contains("migrations/history-missing"), "{blocking_table}");
+    assert!(
+        !blocking_table.contains("migrations/history-missing"),
+        "{blocking_table}"
+    );
     assert_eq!(
-        blocking_table.lines().filter(|l| l.starts_with("| error")).count(),
+        blocking_table
+            .lines()
+            .filter(|l| l.starts_with("| error"))
+            .count(),
         outcome.verdict.blocking
     );
-    assert!(md.contains(&format!("Waived findings ({}, not blocking)", outcome.verdict.waived)), "{md}");
+    assert!(
+        md.contains(&format!(
+            "Waived findings ({}, not blocking)",
+            outcome.verdict.waived
+        )),
+        "{md}"
+    );
     // Every table row names the finding's subject.
-    assert!(md.contains("| `migrations/history-missing` | `CredVerseIssuer 3` |"), "{md}");
+    assert!(
+        md.contains("| `migrations/history-missing` | `CredVerseIssuer 3` |"),
+        "{md}"
+    );
 }
