@@ -201,8 +201,13 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
 /// Run launchgate with a standard output whose reader is already gone, as `| head -1` leaves
 /// it once head has its line.
 fn with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    drop(reader);
+    use std::os::fd::FromRawFd as _;
+    // libc, not std::io::pipe: that needs Rust 1.87, above the crate's minimum.
+    let mut fds = [0; 2];
+    // SAFETY: pipe() fills both descriptors on success; each is then owned exactly once.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe");
+    unsafe { libc::close(fds[0]) };
+    let writer = unsafe { std::fs::File::from_raw_fd(fds[1]) };
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
         .args(args)
         .env("NO_COLOR", "1")
