@@ -435,3 +435,30 @@ fn the_markdown_summary_counts_waived_findings_apart() {
         "{md}"
     );
 }
+
+#[test]
+fn the_readmes_waiver_example_waives_a_real_finding() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let start = readme.find("[[waiver]]").expect("a waiver example");
+    let end = start + readme[start..].find("```").expect("its block's end");
+    let example = &readme[start..end];
+    let repo = copy_of("fixtures/credity");
+    std::fs::write(repo.path().join("launchgate-waivers.toml"), example).expect("write");
+    let opts = CheckOptions {
+        root: repo.path().to_path_buf(),
+        today: Date::parse("2026-03-01"),
+        ..Default::default()
+    };
+    let outcome = check::run(&opts).expect("the example loads");
+    let waived: Vec<(&str, &str)> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .map(|f| (f.rule.as_str(), f.subject.as_str()))
+        .collect();
+    assert_eq!(
+        waived,
+        [("migrations/history-missing", "CredVerseRecruiter")]
+    );
+    assert!(outcome.findings.iter().all(|f| f.rule != "waiver/unused"));
+}
