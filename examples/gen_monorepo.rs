@@ -244,7 +244,7 @@ fn write_service(w: &mut Writer, noise: &mut Noise, shares: &Shares, s: usize, c
         } else {
             format!("{base}/docs/guide-{d:03}.md")
         };
-        let broken = (c.markdown + 1) % BROKEN_LINK_EVERY == 0;
+        let broken = (c.markdown + 1).is_multiple_of(BROKEN_LINK_EVERY);
         if broken {
             w.plant("docs/broken-link");
         }
@@ -256,7 +256,7 @@ fn write_service(w: &mut Writer, noise: &mut Noise, shares: &Shares, s: usize, c
     // Scripts: strict mode, executable; one in SYNTAX_ERROR_EVERY has an unclosed `if`.
     for k in 0..share(shares.scripts, shares.services, s) {
         let rel = format!("{base}/scripts/{}", script_name(k));
-        let broken = (c.scripts + 1) % SYNTAX_ERROR_EVERY == 0;
+        let broken = (c.scripts + 1).is_multiple_of(SYNTAX_ERROR_EVERY);
         if broken {
             w.plant("scripts/syntax-error");
         }
@@ -275,7 +275,7 @@ fn write_service(w: &mut Writer, noise: &mut Noise, shares: &Shares, s: usize, c
     c.migrations += w.written - before;
 
     // Evidence: every other service keeps row-count snapshots of its rehearsals.
-    if s % 2 == 0 && c.evidence_sets < shares.evidence_sets {
+    if s.is_multiple_of(2) && c.evidence_sets < shares.evidence_sets {
         let dir = format!("{base}/scripts/db-migration/artifacts/verify");
         let ts = format!("2026111{}T0{}0000Z", s % 10, s % 7);
         let rows: Vec<(String, u64)> = (0..12)
@@ -289,7 +289,7 @@ fn write_service(w: &mut Writer, noise: &mut Noise, shares: &Shares, s: usize, c
         w.file(&format!("{dir}/src-rowcounts-{ts}.txt"), &counts(&rows));
         w.file(&format!("{dir}/tgt-rowcounts-{ts}.txt"), &counts(&rows));
         c.evidence_sets += 1;
-        if c.evidence_sets % INCOMPLETE_EVIDENCE_EVERY == 0 {
+        if c.evidence_sets.is_multiple_of(INCOMPLETE_EVIDENCE_EVERY) {
             w.plant("evidence/incomplete-set");
         } else {
             w.file(&format!("{dir}/rowcount-diff-{ts}.patch"), "");
@@ -315,10 +315,10 @@ const CONTRACT: &[(&str, &str)] = &[
 
 fn write_env_set(w: &mut Writer, noise: &mut Noise, folder: &str, s: usize, c: &mut Counters) {
     c.env_sets += 1;
-    let drop_key = c.env_sets % MISSING_CONTRACT_KEY_EVERY == 0;
+    let drop_key = c.env_sets.is_multiple_of(MISSING_CONTRACT_KEY_EVERY);
     for kind in ["contract", "local"] {
         c.env_files += 1;
-        let duplicate = c.env_files % DUPLICATE_KEY_EVERY == 0;
+        let duplicate = c.env_files.is_multiple_of(DUPLICATE_KEY_EVERY);
         let mut text = String::new();
         if kind == "contract" {
             text.push_str("# Copy to .env.local and fill in for your machine.\n");
@@ -449,7 +449,7 @@ fn markdown(base: &str, d: usize, docs: usize, scripts: usize, broken: bool) -> 
 
 fn write_drizzle(w: &mut Writer, noise: &mut Noise, base: &str, files: usize, c: &mut Counters) {
     c.drizzle += 1;
-    let orphan = c.drizzle % ORPHAN_SQL_EVERY == 0;
+    let orphan = c.drizzle.is_multiple_of(ORPHAN_SQL_EVERY);
     w.file(
         &format!("{base}/drizzle.config.ts"),
         "import { defineConfig } from \"drizzle-kit\";\n\nexport default defineConfig({\n  dialect: \"postgresql\",\n  schema: \"./src/db/schema.ts\",\n  out: \"./drizzle\",\n  dbCredentials: { url: process.env.DATABASE_URL! },\n});\n",

@@ -1,6 +1,6 @@
 //! Benchmark of the live probes on a pgbench-sized database pair: 20 tables, millions of
 //! rows, source and target identical. Times `fast`, `exact` and `checksum` (whole
-//! `check --probe` runs through the library) beside the seed's approach, a sequential
+//! `check --probe` runs through the library) beside the usual hand-written approach, a sequential
 //! `psql -c 'select count(*) from T'` loop over every table of both databases.
 //!
 //! ```text
@@ -111,7 +111,7 @@ fn main() {
         }
         results.push((method.to_string(), times, note));
     }
-    // The seed: `for t in $TABLES; do psql "$URL" -Atc "select count(*) from $t"; done`,
+    // The hand-written loop: `for t in $TABLES; do psql "$URL" -Atc "select count(*) from $t"; done`,
     // source then target.
     let mut times = Vec::new();
     for _ in 0..runs {
@@ -133,7 +133,7 @@ fn main() {
         times.push(started.elapsed());
     }
     results.push((
-        "seed psql loop".into(),
+        "psql loop".into(),
         times,
         format!("{} sequential psql processes", 2 * TABLES),
     ));

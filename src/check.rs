@@ -41,6 +41,8 @@ pub struct CheckOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--mode`: what this run demands before GO.
     pub mode: Mode,
+    /// `--baseline FILE`: findings it holds do not count toward the verdict.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -59,6 +61,7 @@ impl Default for CheckOptions {
             timeout: None,
             cache_dir: None,
             mode: Mode::default(),
+            baseline: None,
         }
     }
 }
@@ -81,6 +84,9 @@ pub enum CheckError {
         value: String,
         why: &'static str,
     },
+    #[error(transparent)]
+    #[diagnostic(code(launchgate::baseline))]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 /// Everything a reporter needs.
@@ -126,6 +132,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         }
     }
     let deadline = opts.timeout.map(|t| std::time::Instant::now() + t);
+    let baseline = match &opts.baseline {
+        Some(path) => Some((path, crate::baseline::Baseline::load(path)?)),
+        None => None,
+    };
     let loaded = config::load(&opts.root, opts.config_file.as_deref())?;
     let mut policies = PolicySet::builtin(opts.limits);
     let folders = policy_folders(&opts.root, &loaded);
@@ -234,6 +244,30 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     apply_overrides(&mut extra, &overrides);
     findings.extend(extra);
     finding::sort(&mut findings);
+    finding::assign_fingerprints(&mut findings);
+    if let Some((path, baseline)) = &baseline {
+        let gone = baseline.apply(&mut findings);
+        let held = findings.iter().filter(|f| f.baselined).count();
+        notes.push(format!(
+            "baseline {}: {held} finding{} in it (reported, not counted); {} baseline entr{} no longer found (fixed)",
+            path.display(),
+            if held == 1 { " is" } else { "s are" },
+            gone.len(),
+            if gone.len() == 1 { "y" } else { "ies" }
+        ));
+        for e in gone.iter().take(10) {
+            notes.push(format!(
+                "  fixed since the baseline: {} {}:{}",
+                e.rule, e.file, e.line
+            ));
+        }
+        if gone.len() > 10 {
+            notes.push(format!(
+                "  … and {} more (run `launchgate baseline` to refresh the file)",
+                gone.len() - 10
+            ));
+        }
+    }
     let verdict = Verdict::decide(&findings, opts.fail_on);
     let mut rules = policies.rules();
     rules.retain(|r| overrides.get(&r.id) != Some(&None));

@@ -66,6 +66,21 @@ pub enum Command {
         /// A policy folder with `*.test.toml` case files (in it or in its `tests/`).
         dir: Option<PathBuf>,
     },
+    /// Record today's findings by fingerprint, so `check --baseline FILE` blocks only on new ones.
+    Baseline {
+        /// The repository to scan.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Where to write the baseline (JSON; commit it beside launchgate.toml).
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+        /// Config file (default: PATH/launchgate.toml when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The mode the baseline is for (the one CI runs `check` with).
+        #[arg(long, value_enum, default_value_t = ModeArg::Operator)]
+        mode: ModeArg,
+    },
     /// Write a commented launchgate.toml holding what `check` inferred (never overwrites).
     Init {
         /// The repository.
@@ -162,7 +177,8 @@ pub struct CheckArgs {
     /// Row-count tolerance for probes and evidence: rows (`25`) or a percentage (`0.5%`).
     #[arg(long, value_name = "N|P%", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
-    /// Include waived findings in SARIF, as suppressions with their justification.
+    /// Include waived findings in SARIF (as suppressions with their justification) and in the
+    /// GitLab report (as `info`).
     #[arg(long)]
     pub include_waived: bool,
     /// Overall time budget (`90s`, `5m`): probes still running then stop, their queries
@@ -177,6 +193,20 @@ pub struct CheckArgs {
     /// Run `bash -n` on every script, reading and writing no cache (wins over --cache-dir).
     #[arg(long)]
     pub no_cache: bool,
+    /// Findings recorded in FILE (by `launchgate baseline`) are reported but do not count
+    /// toward the verdict; the report says which baseline entries are gone (fixed).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Human report: every finding in full (by default, after the first few warnings of a
+    /// rule, the rest are counted).
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Human and concise reports: errors and the verdict only.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 /// One `--format NAME[=FILE]`.
@@ -275,6 +305,13 @@ pub fn plan_outputs(formats: &[FormatTarget], output: Option<&Path>) -> Result<O
         }
     }
     Ok(plan)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -522,6 +559,12 @@ pub fn run(cli: Cli) -> ExitStatus {
             }
         }
         Command::Init { path } => run_init(&path),
+        Command::Baseline {
+            path,
+            output,
+            config,
+            mode,
+        } => run_baseline(path, &output, config, mode),
         Command::Explain { rule } => {
             let rules = PolicySet::builtin(Limits::default()).rules();
             match rules.iter().find(|r| r.id == rule) {
@@ -751,6 +794,7 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             args.cache_dir.clone().or_else(default_cache_dir)
         },
         mode: args.mode.into(),
+        baseline: args.baseline.clone(),
     };
     let mut outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -784,8 +828,15 @@ fn run_check(args: CheckArgs) -> ExitStatus {
     for (format, dest) in &plan {
         let report_opts = ReportOptions {
             style: Style {
-                color: dest.is_none() && color_enabled(std::io::stdout().is_terminal()),
+                color: dest.is_none()
+                    && match args.color {
+                        ColorArg::Always => true,
+                        ColorArg::Never => false,
+                        ColorArg::Auto => color_enabled(std::io::stdout().is_terminal()),
+                    },
                 include_waived: args.include_waived,
+                verbose: args.verbose,
+                quiet: args.quiet,
             },
             category: args.category.clone(),
             links: links.clone(),
@@ -837,6 +888,40 @@ fn append_step_summary(outcome: &check::CheckOutcome, links: &Links) {
             Path::new(&path).display()
         );
     }
+}
+
+fn run_baseline(
+    path: PathBuf,
+    output: &Path,
+    config: Option<PathBuf>,
+    mode: ModeArg,
+) -> ExitStatus {
+    let opts = CheckOptions {
+        root: path,
+        config_file: config,
+        mode: mode.into(),
+        ..Default::default()
+    };
+    let outcome = match check::run(&opts) {
+        Ok(o) => o,
+        Err(e) => {
+            print_error(&e);
+            return ExitStatus::Error;
+        }
+    };
+    let baseline = crate::baseline::Baseline::of(&outcome.findings);
+    if let Err(e) = std::fs::write(output, baseline.to_json()) {
+        eprintln!("launchgate: could not write {}: {e}", output.display());
+        return ExitStatus::Error;
+    }
+    println!(
+        "launchgate: recorded {} finding{} in {}; `launchgate check --baseline {}` now blocks only on new ones",
+        baseline.findings.len(),
+        if baseline.findings.len() == 1 { "" } else { "s" },
+        output.display(),
+        output.display()
+    );
+    ExitStatus::Go
 }
 
 fn run_init(path: &std::path::Path) -> ExitStatus {

@@ -3,6 +3,7 @@
 //! The pipeline: [`collect`] gathers [`facts`] → [`policy`] evaluates Rhai policies into
 //! [`finding`]s (secrets scrubbed) → [`report`] formats them, ending in a GO / NO-GO verdict.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod collect;

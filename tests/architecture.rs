@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["collect", "probe"],
     // Judging facts.
     &["policy"],
-    &["waiver"],
+    &["waiver", "baseline"],
     // One run of the pipeline.
     &["check"],
     // What runs on a run's outcome.

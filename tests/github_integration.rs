@@ -133,9 +133,11 @@ fn markdown_of_a_go_repository_says_go_and_has_no_findings_table() {
 fn one_run_writes_human_to_stdout_and_sarif_to_a_file_and_they_agree() {
     let dir = tempfile::tempdir().expect("tmp");
     let sarif_file = dir.path().join("launchgate.sarif");
+    // --verbose: every finding in full (by default only the first warnings of a rule are).
     let out = run_cmd(launchgate().args([
         "check",
         "fixtures/credity",
+        "--verbose",
         "--format",
         "human",
         "--format",

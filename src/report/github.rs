@@ -6,7 +6,7 @@ use crate::finding::Severity;
 
 pub fn render(outcome: &CheckOutcome) -> String {
     let mut out = String::new();
-    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
+    for f in outcome.findings.iter().filter(|f| f.is_active()) {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

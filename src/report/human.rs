@@ -1,7 +1,12 @@
 //! The human report: a miette diagnostic per finding (snippet, label at the span, help), then
 //! a summary table and the verdict as the last line.
+//!
+//! It is read by a person, so it stays short: every error is shown in full, but only the
+//! first [`WARNINGS_IN_FULL`] warnings of each rule (the rest are counted, with the flag that
+//! shows them), and a rule's help is printed once, at its first finding. `--verbose` shows
+//! everything; `--quiet` keeps errors and the verdict only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use miette::{
@@ -12,8 +17,13 @@ use super::{Sources, Style};
 use crate::check::CheckOutcome;
 use crate::finding::{Finding, Severity};
 
+/// Warnings of one rule shown in full before the rest are only counted.
+pub const WARNINGS_IN_FULL: usize = 3;
+
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    /// The rule's help, at its first finding only.
+    show_help: bool,
     source: Option<NamedSource<std::sync::Arc<String>>>,
     labels: Vec<LabeledSpan>,
     location_line: String,
@@ -48,6 +58,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if !self.show_help {
+            return None;
+        }
         self.finding
             .help
             .as_ref()
@@ -69,8 +82,10 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         env!("CARGO_PKG_VERSION"),
         outcome.root.display()
     ));
-    for note in &outcome.notes {
-        out.push_str(&format!("  · {note}\n"));
+    if !style.quiet {
+        for note in &outcome.notes {
+            out.push_str(&format!("  · {note}\n"));
+        }
     }
     out.push('\n');
 
@@ -84,8 +99,24 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         .with_width(110)
         .with_links(false);
     let mut sources = Sources::new(outcome);
-    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
-        let diag = diagnostic(f, &mut sources);
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    let mut hidden: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut helped: HashSet<&str> = HashSet::new();
+    let listed = |f: &&Finding| f.waived.is_none() && (!f.baselined || style.verbose);
+    for f in outcome.findings.iter().filter(listed) {
+        if f.severity == Severity::Warning {
+            if style.quiet {
+                continue;
+            }
+            let n = shown.entry(f.rule.as_str()).or_default();
+            if *n >= WARNINGS_IN_FULL && !style.verbose {
+                *hidden.entry(f.rule.as_str()).or_default() += 1;
+                continue;
+            }
+            *n += 1;
+        }
+        let mut diag = diagnostic(f, &mut sources);
+        diag.show_help = helped.insert(f.rule.as_str());
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {
             rendered = format!("{} [{}] {}\n", f.severity, f.rule, f.message);
@@ -98,6 +129,27 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
         out.push('\n');
     }
 
+    if !hidden.is_empty() {
+        let total: usize = hidden.values().sum();
+        let rules: Vec<String> = hidden.iter().map(|(r, n)| format!("{r} ({n})")).collect();
+        out.push_str(&format!(
+            "{total} more warning{} not shown: {}\n  `launchgate check --verbose` shows every finding; `--format concise` prints one line each\n\n",
+            if total == 1 { "" } else { "s" },
+            rules.join(", ")
+        ));
+    }
+    let baselined = outcome.verdict.baselined;
+    if baselined > 0 && !style.verbose && !style.quiet {
+        out.push_str(&format!(
+            "{baselined} finding{} in the baseline not shown (not counted; `--verbose` shows them)\n\n",
+            if baselined == 1 { " is" } else { "s are" }
+        ));
+    }
+    if style.quiet {
+        out.push_str(&outcome.verdict.headline());
+        out.push('\n');
+        return out;
+    }
     let waived: Vec<_> = outcome
         .findings
         .iter()
@@ -154,6 +206,7 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
     let Some(text) = text else {
         return FindingDiagnostic {
             finding: f,
+            show_help: true,
             source: None,
             labels: Vec::new(),
             location_line,
@@ -180,6 +233,7 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
     let source = NamedSource::new(&l.file, std::sync::Arc::clone(&text.text)).with_language("text");
     FindingDiagnostic {
         finding: f,
+        show_help: true,
         source: Some(source),
         labels,
         location_line,
@@ -188,7 +242,7 @@ fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a
 
 fn summary(outcome: &CheckOutcome) -> String {
     let mut by_rule: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
-    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
+    for f in outcome.findings.iter().filter(|f| f.is_active()) {
         *by_rule.entry((f.rule.as_str(), f.severity)).or_default() += 1;
     }
     if by_rule.is_empty() {

@@ -105,7 +105,7 @@ fn repository_prefix(workspace: &Path, scanned_root: &Path) -> Option<String> {
 /// (`policy/error` always blocks: policies fail closed).
 /// A waived finding never blocks, so it is neither counted nor listed as blocking.
 fn is_blocking(verdict: &Verdict, f: &Finding) -> bool {
-    f.waived.is_none() && (f.severity >= verdict.fail_on || f.rule == crate::rules::POLICY_ERROR)
+    f.is_active() && (f.severity >= verdict.fail_on || f.rule == crate::rules::POLICY_ERROR)
 }
 
 #[derive(Default)]
@@ -131,8 +131,8 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
     );
 
     let mut areas: BTreeMap<&str, AreaCounts> = BTreeMap::new();
-    // Counted as the verdict counts: waived findings are left out here and listed below.
-    for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
+    // Counted as the verdict counts: waived and baselined findings are left out here.
+    for f in outcome.findings.iter().filter(|f| f.is_active()) {
         let counts = areas.entry(f.area()).or_default();
         match f.severity {
             Severity::Error => counts.errors += 1,
@@ -163,10 +163,16 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
         );
     }
 
-    let (waived, active): (Vec<&Finding>, Vec<&Finding>) =
-        outcome.findings.iter().partition(|f| f.waived.is_some());
-    let (blocking, other): (Vec<&Finding>, Vec<&Finding>) =
-        active.into_iter().partition(|f| is_blocking(verdict, f));
+    let waived: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .collect();
+    let (blocking, other): (Vec<&Finding>, Vec<&Finding>) = outcome
+        .findings
+        .iter()
+        .filter(|f| f.is_active())
+        .partition(|f| is_blocking(verdict, f));
     if !blocking.is_empty() {
         let _ = writeln!(out, "\n### Blocking findings ({})\n", blocking.len());
         findings_table(&mut out, &blocking, links);

@@ -3,9 +3,12 @@
 //! Reporters only format: findings arrive already scrubbed of secrets, and any source text a
 //! reporter shows goes through the run's redactor (env files are shown from their masked copy).
 
+pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -26,6 +29,13 @@ pub enum Format {
     Github,
     /// A Markdown summary: verdict, counts by area, blocking findings linked to file and line.
     Markdown,
+    /// One line per finding, `path:line:col: severity rule message` (editors and terminals
+    /// make it clickable), then the verdict.
+    Concise,
+    /// GitLab code-quality report (JSON) for the merge request widget.
+    Gitlab,
+    /// JUnit XML: one test case per rule and location, failures for blocking findings.
+    Junit,
 }
 
 /// How the human report is drawn.
@@ -34,6 +44,10 @@ pub struct Style {
     pub color: bool,
     /// SARIF: include waived findings as suppressions (GitHub shows them as open alerts).
     pub include_waived: bool,
+    /// Human: every finding in full.
+    pub verbose: bool,
+    /// Human and concise: errors and the verdict only.
+    pub quiet: bool,
 }
 
 /// Per-run settings some reporters need beyond the outcome.
@@ -75,6 +89,9 @@ impl Format {
             }
             Format::Github => github::render(outcome),
             Format::Markdown => markdown::render(outcome, &opts.links),
+            Format::Concise => concise::render(outcome, opts.style),
+            Format::Gitlab => gitlab::render(outcome, opts.style.include_waived),
+            Format::Junit => junit::render(outcome),
         };
         Rendered {
             text,
@@ -90,6 +107,9 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Github => "github",
             Format::Markdown => "markdown",
+            Format::Concise => "concise",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
         }
     }
 }

@@ -192,6 +192,8 @@ pub fn render_with(
         .filter(|f| include_waived || f.waived.is_none())
         .collect();
     ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let baseline_used =
+        outcome.verdict.baselined > 0 || outcome.notes.iter().any(|n| n.starts_with("baseline "));
     let total = ordered.len();
     let omitted = ordered.split_off(total.min(MAX_RESULTS));
     let results: Vec<sarif::Result> = ordered
@@ -214,6 +216,11 @@ pub fn render_with(
                 .build();
             if f.waived.is_some() {
                 result.suppressions = Some(suppressions(f));
+            }
+            if baseline_used {
+                // SARIF's own word for "was in the baseline" vs "new in this run".
+                let state = if f.baselined { "unchanged" } else { "new" };
+                result.baseline_state = Some(serde_json::Value::from(state));
             }
             if !f.related.is_empty() {
                 let related = f.related.iter().enumerate().map(|(i, r)| {

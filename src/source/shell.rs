@@ -543,9 +543,9 @@ fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
                 }
             }
             b'\'' => {
-                let close = skip_single_quoted(bytes, i + 1);
-                value.push_str(&text[i + 1..close.saturating_sub(1).max(i + 1)]);
-                i = close;
+                let (body_end, next) = single_quoted(bytes, i + 1);
+                value.push_str(&text[i + 1..body_end]);
+                i = next;
             }
             b'"' => {
                 i += 1;
@@ -667,9 +667,9 @@ pub fn unquote(raw: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => {
-                let end = skip_single_quoted(bytes, i + 1);
-                out.push_str(&raw[i + 1..end.saturating_sub(1).max(i + 1)]);
-                i = end;
+                let (body_end, next) = single_quoted(bytes, i + 1);
+                out.push_str(&raw[i + 1..body_end]);
+                i = next;
             }
             b'"' => i += 1,
             b'\\' if i + 1 < bytes.len() => {
@@ -715,6 +715,18 @@ fn brace_close(bytes: &[u8], open: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The body of a single-quoted string whose text starts at `from`: where the body ends (the
+/// closing quote, or the end of the text when it is never closed) and where reading goes on.
+fn single_quoted(bytes: &[u8], from: usize) -> (usize, usize) {
+    match bytes[from.min(bytes.len())..]
+        .iter()
+        .position(|b| *b == b'\'')
+    {
+        Some(p) => (from + p, from + p + 1),
+        None => (bytes.len(), bytes.len()),
+    }
 }
 
 fn skip_single_quoted(bytes: &[u8], mut i: usize) -> usize {
@@ -966,6 +978,19 @@ mod tests {
             command_words("set -e\r\necho hi\r\n"),
             vec![vec!["set", "-e"], vec!["echo", "hi"]]
         );
+    }
+
+    #[test]
+    fn an_unclosed_quote_before_a_multibyte_character_is_read_to_the_end() {
+        // Found by the markdown property test: the body's end fell inside `㇯`.
+        for text in ["'㇯", "`'㇯`", "a'é", "\"'日本"] {
+            for flavor in [Flavor::Docs, Flavor::Script] {
+                let _ = tokenize(text, flavor);
+                let _ = simple_commands(text, flavor);
+            }
+            let _ = unquote(text);
+        }
+        assert_eq!(words("echo 'a㇯", Flavor::Script), ["echo", "a㇯"]);
     }
 
     #[test]
