@@ -282,6 +282,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let shared = std::sync::Arc::new(facts);
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
     let facts = std::sync::Arc::unwrap_or_clone(shared);
+    findings.extend(unused_profiles(&policies, &facts));
     apply_overrides(&mut findings, &overrides);
     let process = process_secrets();
     for f in &mut findings {
@@ -451,6 +452,33 @@ fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckE
         }
     }
     Ok(())
+}
+
+/// `policy/unused-profile`: a repository policy file that applies to no env set.
+fn unused_profiles(policies: &PolicySet, facts: &Facts) -> Vec<Finding> {
+    let carried: BTreeSet<String> = facts
+        .env
+        .sets
+        .iter()
+        .flat_map(|s| s.policies.iter().cloned())
+        .collect();
+    policies
+        .unused_profiles(&carried)
+        .into_iter()
+        .map(|(file, profile)| {
+            let mut f = Finding::new(
+                crate::rules::POLICY_UNUSED_PROFILE,
+                Severity::Warning,
+                Location::file_start(file.clone()),
+                format!(
+                    "{file} runs on env sets carrying profile `{profile}`, and no env set carries it: its rules check nothing"
+                ),
+            );
+            f.subject = profile;
+            f.refresh_fingerprint();
+            f
+        })
+        .collect()
 }
 
 /// `--mode pr`: a pull request's checkout has, rightly, none of the operators' local env

@@ -28,8 +28,12 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every rule with its id, default severity and summary.
     Rules {
-        /// Print the rules reference as Markdown (docs/rules.md).
-        #[arg(long)]
+        /// `table` (id, severity, summary), `json` (every field, help included) or
+        /// `markdown` (the docs/rules.md reference).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+        /// Same as `--format markdown`.
+        #[arg(long, conflicts_with = "format")]
         markdown: bool,
     },
     /// Show a rule's full help: what it checks, why it matters, how to fix.
@@ -37,6 +41,14 @@ pub enum Command {
         /// A rule id, e.g. `launch/node-env`.
         rule: String,
     },
+    /// Waive findings: append a reasoned, owned, expiring entry to the waiver file.
+    ///
+    /// The entry goes to `launchgate-waivers.toml` beside the repository's launchgate.toml (or
+    /// the file its `[waivers] file` names), created when absent and never rewritten; it is
+    /// then loaded back with the repository's rules, and removed again if it does not validate.
+    /// E.g. `launchgate waive migrations/history-missing --subject 'CredVerseIssuer 3'
+    /// --reason 'history lands with PR 123' --owner db-oncall@example.com --expires 2026-03-31`.
+    Waive(WaiveArgs),
     /// Print the facts policies see, as JSON, with every secret redacted.
     Facts {
         /// The repository to scan.
@@ -90,6 +102,38 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["subject", "file"])))]
+pub struct WaiveArgs {
+    /// The rule id (or a glob over ids, e.g. `docs/*`).
+    pub rule: String,
+    /// The findings' subject, as the report shows it after `subject:` (a glob).
+    #[arg(long, value_name = "SUBJECT")]
+    pub subject: Option<String>,
+    /// A glob over the findings' file (repository-relative), instead of or beside --subject.
+    #[arg(long, value_name = "GLOB")]
+    pub file: Option<String>,
+    /// Why the findings may ship (reviewers read this).
+    #[arg(long)]
+    pub reason: String,
+    /// Who answers for the exception (a person or a team address).
+    #[arg(long)]
+    pub owner: String,
+    /// The last day the waiver applies (YYYY-MM-DD); after it the findings block again.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires: String,
+    /// The repository whose waiver file gets the entry.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -314,19 +358,27 @@ pub fn main() -> i32 {
     install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitStatus::Error as i32
-            } else {
-                ExitStatus::Go as i32
-            };
-        }
+        Err(e) => return clap_error(&e) as i32,
     };
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(status) => status as i32,
         Err(_) => ExitStatus::Error as i32,
     }
+}
+
+/// Help and version go to stdout (exit 0); usage errors take the one error shape
+/// (`launchgate: error: …`) on stderr, exit 2.
+fn clap_error(e: &clap::Error) -> ExitStatus {
+    if !e.use_stderr() {
+        return match emit(e.render().to_string().as_bytes()) {
+            Emit::Failed => ExitStatus::Error,
+            Emit::Written | Emit::Closed => ExitStatus::Go,
+        };
+    }
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprint!("launchgate: error: {text}");
+    ExitStatus::Error
 }
 
 fn color_enabled(stream_is_tty: bool) -> bool {
@@ -340,11 +392,17 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("launchgate: internal error at {at} (a bug; the message is withheld because it may contain input data). Please report it.");
+        eprintln!("launchgate: error: internal error at {at} (a bug; the message is withheld because it may contain input data). Please report it.");
     }));
 }
 
+/// The one error shape: `launchgate: error: MESSAGE`, then (for a diagnostic with a source
+/// snippet or help) miette's rendering of where and what to do.
 fn print_error(err: &dyn miette::Diagnostic) {
+    eprintln!("launchgate: error: {err}");
+    if err.source_code().is_none() && err.help().is_none() {
+        return;
+    }
     let theme = if color_enabled(std::io::stderr().is_terminal()) {
         miette::GraphicalTheme::unicode()
     } else {
@@ -352,31 +410,127 @@ fn print_error(err: &dyn miette::Diagnostic) {
     };
     let mut s = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme);
-    if handler.render_report(&mut s, err).is_err() {
-        s = err.to_string();
+    if handler.render_report(&mut s, err).is_ok() {
+        eprint!("{s}");
     }
-    eprint!("{s}");
+}
+
+/// `launchgate: error: MESSAGE` on stderr; the status of a usage, config or internal error.
+fn fail(message: impl std::fmt::Display) -> ExitStatus {
+    eprintln!("launchgate: error: {message}");
+    ExitStatus::Error
+}
+
+/// What became of a write to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Emit {
+    Written,
+    /// The reader went away (`| head -1`): not an error. Like ripgrep and ruff, stop writing
+    /// quietly; the exit status stays what the run decided.
+    Closed,
+    /// Any other failure, already reported.
+    Failed,
+}
+
+fn emit(bytes: &[u8]) -> Emit {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => Emit::Written,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Emit::Closed,
+        Err(e) => {
+            eprintln!("launchgate: error: could not write to standard output: {e}");
+            Emit::Failed
+        }
+    }
+}
+
+/// Print `bytes` for a command whose success is exit 0.
+fn write_stdout(bytes: &[u8]) -> ExitStatus {
+    match emit(bytes) {
+        Emit::Written | Emit::Closed => ExitStatus::Go,
+        Emit::Failed => ExitStatus::Error,
+    }
+}
+
+/// The folder a command scans, with a precise message for a path that is missing or a file.
+fn existing_folder(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => {
+            let hint = if path.file_name() == Some(OsStr::new(crate::config::CONFIG_FILE)) {
+                format!(
+                    "; to use it as the configuration: --config {}",
+                    path.display()
+                )
+            } else {
+                let parent = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                format!("; give its folder instead ({})", parent.display())
+            };
+            Err(format!(
+                "{} is a file, but PATH names the repository folder to scan{hint}",
+                path.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("{} does not exist", path.display()))
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// The folder to scan for PATH, and a note for the report header when it is not PATH itself.
+///
+/// Like cargo and ruff, the configuration is found upward: without `--config` and without a
+/// `launchgate.toml` in PATH, the nearest one above it (up to the repository's top, else the
+/// filesystem root) governs, and its folder is what gets scanned, since its paths are written
+/// relative to it and launchgate checks a repository as a whole.
+fn scan_root(path: &Path, config: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
+    existing_folder(path)?;
+    if config.is_some() {
+        return Ok((path.to_path_buf(), None));
+    }
+    match crate::config::discover(path) {
+        Some(found) if !path.join(crate::config::CONFIG_FILE).is_file() => {
+            let note = format!(
+                "configuration found above {}: {}; scanning its folder",
+                path.display(),
+                found.join(crate::config::CONFIG_FILE).display()
+            );
+            Ok((found, Some(note)))
+        }
+        _ => Ok((path.to_path_buf(), None)),
+    }
 }
 
 pub fn run(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Check(args) => run_check(*args),
-        Command::Rules { markdown } => {
+        Command::Rules { format, markdown } => {
             let rules = PolicySet::builtin(Limits::default()).rules();
-            if markdown {
-                print!("{}", rules_markdown(&rules));
-            } else {
-                print!("{}", rules_table(&rules));
-            }
-            ExitStatus::Go
+            let text = match (format, markdown) {
+                (_, true) | (RulesFormat::Markdown, _) => rules_markdown(&rules),
+                (RulesFormat::Json, _) => rules_json(&rules),
+                (RulesFormat::Table, _) => rules_table(&rules),
+            };
+            write_stdout(text.as_bytes())
         }
         Command::Facts {
             path,
             config,
             process_env,
         } => {
+            let (root, found) = match scan_root(&path, config.as_deref()) {
+                Ok(r) => r,
+                Err(why) => return fail(why),
+            };
+            if let Some(note) = found {
+                eprintln!("launchgate: {note}");
+            }
             let opts = CheckOptions {
-                root: path,
+                root,
                 config_file: config,
                 process_env_set: process_env,
                 ..Default::default()
@@ -385,8 +539,8 @@ pub fn run(cli: Cli) -> ExitStatus {
                 Ok(outcome) => {
                     let json =
                         serde_json::to_string_pretty(&outcome.facts.redacted()).unwrap_or_default();
-                    println!("{}", outcome.redactor.scrub(&json));
-                    ExitStatus::Go
+                    let text = format!("{}\n", outcome.redactor.scrub(&json));
+                    write_stdout(text.as_bytes())
                 }
                 Err(e) => {
                     print_error(&e);
@@ -396,16 +550,20 @@ pub fn run(cli: Cli) -> ExitStatus {
         }
         Command::Test { dir } => {
             if let Some(d) = &dir {
-                if !d.is_dir() {
-                    eprintln!("launchgate: {} is not a directory", d.display());
-                    return ExitStatus::Error;
+                if let Err(why) = existing_folder(d) {
+                    return fail(why);
                 }
             }
             let results = crate::policy_tests::run(dir.as_deref());
-            if crate::policy_tests::print(&results) {
+            let (text, passed) = crate::policy_tests::render(&results);
+            let status = if passed {
                 ExitStatus::Go
             } else {
                 ExitStatus::NoGo
+            };
+            match emit(text.as_bytes()) {
+                Emit::Failed => ExitStatus::Error,
+                Emit::Written | Emit::Closed => status,
             }
         }
         Command::Init { path } => run_init(&path),
@@ -418,41 +576,179 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Explain { rule } => {
             let rules = PolicySet::builtin(Limits::default()).rules();
             match rules.iter().find(|r| r.id == rule) {
-                Some(r) => {
-                    print!("{}", explain(r));
-                    ExitStatus::Go
-                }
+                Some(r) => write_stdout(explain(r).as_bytes()),
                 None => {
-                    let close: Vec<&str> = rules
-                        .iter()
-                        .map(|r| r.id.as_str())
-                        .filter(|id| {
-                            id.contains(rule.as_str())
-                                || rule.split('/').next().is_some_and(|a| id.starts_with(a))
-                        })
-                        .collect();
-                    eprintln!("launchgate: no rule `{rule}`. Run `launchgate rules` for the list.");
-                    if !close.is_empty() {
-                        eprintln!("  similar: {}", close.join(", "));
-                    }
-                    ExitStatus::Error
+                    let near = nearest_ids(&rule, rules.iter().map(|r| r.id.as_str()));
+                    let hint = if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", near.join(", "))
+                    };
+                    fail(format!(
+                        "no rule `{rule}`{hint} (`launchgate rules` lists them all)"
+                    ))
                 }
             }
         }
+        Command::Waive(args) => run_waive(args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "launchgate", &mut out);
+            clap_complete::generate(shell, &mut completion_command(), "launchgate", &mut out);
+            if shell == clap_complete::Shell::Fish {
+                // clap_complete's fish script offers no values for positionals: add them.
+                out.extend_from_slice(fish_rule_completions().as_bytes());
+            }
             write_stdout(&out)
         }
         Command::Man { dir } => write_man(dir.as_deref()),
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> ExitStatus {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
-        Ok(()) => ExitStatus::Go,
-        Err(_) => ExitStatus::Error,
+/// The rule ids closest to a mistyped `rule`, best first: by the whole id, or by its name
+/// alone (`node-evn` finds `launch/node-env`).
+pub fn nearest_ids<'a>(rule: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    fn name_of(s: &str) -> &str {
+        s.rsplit('/').next().unwrap_or(s)
+    }
+    let mut scored: Vec<(f64, &str)> = ids
+        .map(|id| {
+            let whole = strsim::normalized_damerau_levenshtein(rule, id);
+            let name = strsim::normalized_damerau_levenshtein(name_of(rule), name_of(id));
+            (whole.max(name), id)
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, id)| id).collect()
+}
+
+/// The command line for completion scripts: the same, plus every rule id as the values of
+/// `explain RULE` and `waive RULE` (a running `explain` keeps accepting any text, so that a
+/// typo gets suggestions rather than clap's bare rejection).
+fn completion_command() -> clap::Command {
+    let ids: Vec<&'static str> = PolicySet::builtin(Limits::default())
+        .rules()
+        .into_iter()
+        // clap wants 'static names; this process only prints the script and exits.
+        .map(|r| &*Box::leak(r.id.into_boxed_str()))
+        .collect();
+    let with_ids =
+        |arg: clap::Arg| arg.value_parser(clap::builder::PossibleValuesParser::new(ids.clone()));
+    Cli::command()
+        .mut_subcommand("explain", |c| c.mut_arg("rule", with_ids))
+        .mut_subcommand("waive", |c| c.mut_arg("rule", with_ids))
+}
+
+/// Fish lines completing `explain RULE` and `waive RULE` with every rule id.
+fn fish_rule_completions() -> String {
+    let ids: Vec<String> = PolicySet::builtin(Limits::default())
+        .rules()
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|id| {
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+        })
+        .collect();
+    ["explain", "waive"]
+        .iter()
+        .map(|cmd| {
+            format!(
+                "complete -c launchgate -n \"__fish_launchgate_using_subcommand {cmd}\" -f -a \"{}\"\n",
+                ids.join(" ")
+            )
+        })
+        .collect()
+}
+
+/// The sections clap cannot derive: exit status, environment and files (roff).
+const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+GO: no finding at or above \fB\-\-fail\-on\fR; for other commands, success.
+.TP
+\fB1\fR
+NO\-GO: a finding at or above \fB\-\-fail\-on\fR (\fBtest\fR: a policy case failed).
+.TP
+\fB2\fR
+A usage, configuration or internal error. Errors are printed as \fBlaunchgate: error: MESSAGE\fR.
+.PP
+A closed standard output (\fBlaunchgate facts | head \-1\fR) ends the run quietly; the status is what the run decided.
+.SH ENVIRONMENT
+.TP
+\fBNO_COLOR\fR
+When set and not empty, no colour, even on a terminal.
+.TP
+\fBLAUNCHGATE_CACHE_DIR\fR
+Where \fBcheck\fR caches \fBbash \-n\fR verdicts (as \fB\-\-cache\-dir\fR).
+.TP
+\fBXDG_CACHE_HOME\fR, \fBHOME\fR
+The default cache folder: \fI$XDG_CACHE_HOME/launchgate\fR, else \fI~/.cache/launchgate\fR.
+.TP
+\fBLAUNCHGATE_TODAY\fR
+The date (YYYY\-MM\-DD) waivers are judged against, for reproducible runs; default today (UTC).
+.TP
+\fBGITHUB_STEP_SUMMARY\fR
+On GitHub Actions, \fBcheck\fR appends the Markdown summary to this file.
+.TP
+\fBGITHUB_SERVER_URL\fR, \fBGITHUB_REPOSITORY\fR, \fBGITHUB_SHA\fR, \fBGITHUB_WORKSPACE\fR
+On GitHub Actions, the Markdown summary links findings to the checked\-out commit.
+.SH FILES
+.TP
+\fIlaunchgate.toml\fR
+The configuration, in PATH or the nearest folder above it (up to the repository's top); without one, \fBcheck\fR infers a configuration and says so.
+.TP
+\fIlaunchgate\-waivers.toml\fR
+Reviewed waivers beside the configuration (\fB[waivers] file\fR names another); \fBlaunchgate waive\fR appends to it.
+.TP
+\fIpolicies/*.rhai\fR
+Repository policies beside the configuration; a file's stem is its profile (\fIlaunch.rhai\fR runs on env sets carrying \fBlaunch\fR).
+.TP
+\fIpolicies/tests/*.test.toml\fR
+Policy test cases for \fBlaunchgate test\fR.
+.SH "SEE ALSO"
+\fBlaunchgate rules\fR lists every rule; \fBlaunchgate explain RULE\fR prints one rule's help.
+"#;
+
+/// launchgate(1): name, synopsis, description, the commands, every command's options, exit
+/// status, environment and files.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    man.render_subcommands_section(&mut out)?;
+    out.extend_from_slice(b".SH \"COMMAND OPTIONS\"\n");
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("launchgate {}", sub.get_name());
+        let mut section = Vec::new();
+        clap_mangen::Man::new(sub.clone().bin_name(&name)).render_options_section(&mut section)?;
+        let section = String::from_utf8_lossy(&section).replacen(
+            ".SH OPTIONS",
+            &format!(
+                ".SS \"{name}\"\n{}\n.PP",
+                roff_text(&sub.get_about().map(|a| a.to_string()).unwrap_or_default())
+            ),
+            1,
+        );
+        out.extend_from_slice(section.as_bytes());
+    }
+    out.extend_from_slice(MAN_EXTRA.as_bytes());
+    man.render_version_section(&mut out)?;
+    Ok(out)
+}
+
+/// Plain text made safe for a roff line (no control lines, literal backslashes and dashes).
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    match escaped.chars().next() {
+        Some('.' | '\'') => format!("\\&{escaped}"),
+        _ => escaped,
     }
 }
 
@@ -460,13 +756,10 @@ fn write_stdout(bytes: &[u8]) -> ExitStatus {
 fn write_man(dir: Option<&Path>) -> ExitStatus {
     let result = match dir {
         Some(dir) => clap_mangen::generate_to(Cli::command(), dir),
-        None => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => return write_stdout(&out),
-                Err(e) => Err(e),
-            }
-        }
+        None => match man_page() {
+            Ok(page) => return write_stdout(&page),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitStatus::Go,
@@ -474,8 +767,7 @@ fn write_man(dir: Option<&Path>) -> ExitStatus {
             let at = dir
                 .map(|d| format!(" in {}", d.display()))
                 .unwrap_or_default();
-            eprintln!("launchgate: could not write the man page{at}: {e}");
-            ExitStatus::Error
+            fail(format!("could not write the man page{at}: {e}"))
         }
     }
 }
@@ -483,13 +775,14 @@ fn write_man(dir: Option<&Path>) -> ExitStatus {
 fn run_check(args: CheckArgs) -> ExitStatus {
     let plan = match plan_outputs(&args.format, args.output.as_deref()) {
         Ok(plan) => plan,
-        Err(why) => {
-            eprintln!("launchgate: {why}");
-            return ExitStatus::Error;
-        }
+        Err(why) => return fail(why),
+    };
+    let (root, found) = match scan_root(&args.path, args.config.as_deref()) {
+        Ok(r) => r,
+        Err(why) => return fail(why),
     };
     let opts = CheckOptions {
-        root: args.path.clone(),
+        root: root.clone(),
         config_file: args.config.clone(),
         fail_on: match args.fail_on {
             FailOn::Error => Severity::Error,
@@ -513,13 +806,16 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         baseline: args.baseline.clone(),
         evidence: args.evidence.clone(),
     };
-    let outcome = match check::run(&opts) {
+    let mut outcome = match check::run(&opts) {
         Ok(o) => o,
         Err(e) => {
             print_error(&e);
             return ExitStatus::Error;
         }
     };
+    if let Some(note) = found {
+        outcome.notes.insert(0, note);
+    }
     // Test builds only: prove that a panic carrying input data prints no secret.
     if cfg!(debug_assertions) && std::env::var_os("LAUNCHGATE_TEST_FORCE_PANIC").is_some() {
         let value = outcome
@@ -532,7 +828,13 @@ fn run_check(args: CheckArgs) -> ExitStatus {
             .max_by_key(String::len);
         panic!("forced panic carrying an env value: {value:?}");
     }
-    let links = Links::from_github_env(&args.path);
+    let status = if outcome.verdict.go {
+        ExitStatus::Go
+    } else {
+        ExitStatus::NoGo
+    };
+    let links = Links::from_github_env(&root);
+    let mut stdout_open = true;
     for (format, dest) in &plan {
         let report_opts = ReportOptions {
             style: Style {
@@ -553,36 +855,34 @@ fn run_check(args: CheckArgs) -> ExitStatus {
         for notice in &rendered.notices {
             eprintln!("launchgate: {notice}");
         }
-        let written = match dest {
-            Some(path) => match write_report_file(path, &rendered.text) {
-                Ok(()) => true,
-                Err(e) => {
-                    eprintln!("launchgate: could not write {}: {e}", path.display());
-                    false
+        match dest {
+            Some(path) => {
+                if let Err(e) = write_report_file(path, &rendered.text) {
+                    return fail(format!("could not write {}: {e}", path.display()));
                 }
+            }
+            None if stdout_open => match emit(rendered.text.as_bytes()) {
+                Emit::Written => {}
+                Emit::Closed => stdout_open = false,
+                Emit::Failed => return ExitStatus::Error,
             },
-            None => write_stdout(rendered.text.as_bytes()) == ExitStatus::Go,
-        };
-        if !written {
+            None => {}
+        }
+    }
+    if stdout_open && plan.iter().all(|(_, dest)| dest.is_some()) {
+        let headline = format!("{}\n", outcome.verdict.headline());
+        if emit(headline.as_bytes()) == Emit::Failed {
             return ExitStatus::Error;
         }
     }
-    if plan.iter().all(|(_, dest)| dest.is_some()) {
-        println!("{}", outcome.verdict.headline());
-    }
     append_step_summary(&outcome, &links);
-    if outcome.verdict.go {
-        ExitStatus::Go
-    } else {
-        ExitStatus::NoGo
-    }
+    status
 }
 
 /// Write a report file without following a symlink at `path`: the text goes to a new file
 /// beside it, which is then renamed into place. A committed `report.sarif -> ~/.bashrc` is
 /// replaced by the report, never written through.
 fn write_report_file(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -592,8 +892,12 @@ fn write_report_file(path: &Path, text: &str) -> std::io::Result<()> {
         .tempfile_in(dir)?;
     file.write_all(text.as_bytes())?;
     // A report is not private (it never holds a secret); 0600 would surprise an upload step.
-    file.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -613,7 +917,7 @@ fn append_step_summary(outcome: &check::CheckOutcome, links: &Links) {
         .and_then(|mut file| file.write_all(text.as_bytes()));
     if let Err(e) = appended {
         eprintln!(
-            "launchgate: could not append the job summary to {}: {e}",
+            "launchgate: warning: could not append the job summary to {}: {e}",
             Path::new(&path).display()
         );
     }
@@ -654,13 +958,15 @@ fn run_baseline(
 }
 
 fn run_init(path: &std::path::Path) -> ExitStatus {
+    if let Err(why) = existing_folder(path) {
+        return fail(why);
+    }
     let target = path.join(crate::config::CONFIG_FILE);
     if target.exists() {
-        eprintln!(
-            "launchgate: {} already exists; init never overwrites it (move it away to start over)",
+        return fail(format!(
+            "{} already exists; init never overwrites it (move it away to start over)",
             target.display()
-        );
-        return ExitStatus::Error;
+        ));
     }
     let opts = CheckOptions {
         root: path.to_path_buf(),
@@ -681,19 +987,104 @@ fn run_init(path: &std::path::Path) -> ExitStatus {
         .open(&target)
         .and_then(|mut f| f.write_all(text.as_bytes()));
     match written {
-        Ok(()) => {
-            println!(
-                "wrote {} ({} env sets)",
+        Ok(()) => write_stdout(
+            format!(
+                "wrote {} ({} env sets)\n",
                 target.display(),
                 outcome.facts.env.sets.len()
-            );
-            ExitStatus::Go
+            )
+            .as_bytes(),
+        ),
+        Err(e) => fail(format!("could not write {}: {e}", target.display())),
+    }
+}
+
+/// `launchgate waive`: append one entry to the waiver file, then load the repository's
+/// configuration back with it (the real rules, the real validation); an entry that does not
+/// validate is taken out again, leaving the file exactly as it was.
+fn run_waive(args: WaiveArgs) -> ExitStatus {
+    if let Err(why) = existing_folder(&args.repo) {
+        return fail(why);
+    }
+    let (root, _) = match scan_root(&args.repo, None) {
+        Ok(r) => r,
+        Err(why) => return fail(why),
+    };
+    let entry = match crate::waiver::NewWaiver::new(
+        &args.rule,
+        args.subject.as_deref(),
+        args.file.as_deref(),
+        &args.reason,
+        &args.owner,
+        &args.expires,
+        crate::waiver::Date::today(),
+    ) {
+        Ok(entry) => entry,
+        Err(why) => return fail(why),
+    };
+    let file = match crate::config::load(&root, None) {
+        Ok(loaded) => crate::config::waiver_file_path(&root, &loaded),
+        Err(e) => {
+            print_error(&e);
+            return ExitStatus::Error;
+        }
+    };
+    let appended = match crate::waiver::append(&file, &entry) {
+        Ok(appended) => appended,
+        Err(e) => return fail(format!("could not write {}: {e}", file.display())),
+    };
+    let opts = CheckOptions {
+        root: root.clone(),
+        ..Default::default()
+    };
+    match check::run(&opts) {
+        Ok(outcome) => {
+            // The entry is the file's last: anything located at or after its first line is it.
+            let shown = crate::config::relative_display(&root, &file);
+            let ours = |l: &crate::facts::Location| l.file == shown && l.line >= appended.line;
+            let covered = outcome
+                .findings
+                .iter()
+                .filter(|f| f.waived.as_ref().is_some_and(|w| ours(&w.location)))
+                .count();
+            let unused = outcome
+                .findings
+                .iter()
+                .any(|f| f.rule == crate::rules::WAIVER_UNUSED && ours(&f.location));
+            let what = if unused {
+                "it matches no finding yet (waiver/unused until one appears)".to_string()
+            } else {
+                format!("it covers {covered} finding(s) today")
+            };
+            write_stdout(
+                format!(
+                    "wrote a waiver for {} to {}:{}; {what}\n",
+                    entry.rule,
+                    file.display(),
+                    appended.line
+                )
+                .as_bytes(),
+            )
         }
         Err(e) => {
-            eprintln!("launchgate: could not write {}: {e}", target.display());
+            if let Err(undo) = appended.undo() {
+                eprintln!(
+                    "launchgate: error: could not take the entry out of {} again: {undo}",
+                    file.display()
+                );
+            }
+            print_error(&e);
+            eprintln!("launchgate: the waiver was not written");
             ExitStatus::Error
         }
     }
+}
+
+/// `launchgate rules --format json`: every rule's metadata, as `explain` and SARIF use it.
+pub fn rules_json(rules: &[RuleMeta]) -> String {
+    let mut s = serde_json::to_string_pretty(rules).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
 }
 
 /// The generated rules reference (`docs/rules.md`): the same metadata as `explain` and SARIF.

@@ -442,6 +442,33 @@ pub fn load(root: &Path, file: Option<&Path>) -> Result<LoadedConfig, ConfigErro
     })
 }
 
+/// The folder holding the `launchgate.toml` that governs `start`: `start` itself or its
+/// nearest ancestor with one, looking no higher than the repository's top (the first folder
+/// with a `.git`) or else the filesystem root. `None` when there is none.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    for dir in start.ancestors() {
+        if dir.join(CONFIG_FILE).is_file() {
+            return Some(dir.to_path_buf());
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Where the reviewed waiver file of a loaded configuration is (whether or not it exists):
+/// `[waivers] file`, else `launchgate-waivers.toml`, beside the config (or at `root`).
+pub fn waiver_file_path(root: &Path, loaded: &LoadedConfig) -> PathBuf {
+    let base = loaded
+        .path
+        .as_ref()
+        .and_then(|p| root.join(p).parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| root.to_path_buf());
+    base.join(loaded.config.waivers.file.as_deref().unwrap_or(WAIVER_FILE))
+}
+
 /// The default name of the reviewed waiver file beside the config.
 pub const WAIVER_FILE: &str = "launchgate-waivers.toml";
 

@@ -226,10 +226,15 @@ pub fn run(dir: Option<&Path>) -> Vec<CaseResult> {
 }
 
 /// Print results like `cargo test`; returns true when every case passed.
-pub fn print(results: &[CaseResult]) -> bool {
-    println!("\nrunning {} cases", results.len());
+/// The report of a run, cargo-test style, and whether every case passed. The caller prints
+/// it (so that a closed standard output is handled in one place, the CLI).
+pub fn render(results: &[CaseResult]) -> (String, bool) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "\nrunning {} cases", results.len());
     for r in results {
-        println!(
+        let _ = writeln!(
+            s,
             "test {} ... {}",
             r.name,
             if r.failure.is_some() { "FAILED" } else { "ok" }
@@ -237,9 +242,10 @@ pub fn print(results: &[CaseResult]) -> bool {
     }
     let failed: Vec<&CaseResult> = results.iter().filter(|r| r.failure.is_some()).collect();
     if !failed.is_empty() {
-        println!("\nfailures:\n");
+        let _ = writeln!(s, "\nfailures:\n");
         for r in &failed {
-            println!(
+            let _ = writeln!(
+                s,
                 "---- {} ----\n{}",
                 r.name,
                 r.failure.as_deref().unwrap_or("")
@@ -248,10 +254,11 @@ pub fn print(results: &[CaseResult]) -> bool {
     }
     let passed = results.len() - failed.len();
     let verdict = if failed.is_empty() { "ok" } else { "FAILED" };
-    println!(
+    let _ = writeln!(
+        s,
         "\ntest result: {verdict}. {passed} passed; {} failed\n",
         failed.len()
     );
-    println!("{passed} passed, {} failed", failed.len());
-    failed.is_empty()
+    let _ = writeln!(s, "{passed} passed, {} failed", failed.len());
+    (s, failed.is_empty())
 }

@@ -55,6 +55,8 @@ pub struct RuleMeta {
 pub const POLICY_ERROR: &str = "policy/error";
 /// A repository policy registered a built-in rule's id, replacing it.
 pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
+/// A repository policy file whose profile no env set carries.
+pub const POLICY_UNUSED_PROFILE: &str = "policy/unused-profile";
 /// A waiver past its expiry date.
 pub const WAIVER_EXPIRED: &str = "waiver/expired";
 /// A waiver that matched no finding.
@@ -97,6 +99,18 @@ pub fn engine_rules() -> Vec<RuleMeta> {
              replacement may be deliberate (a stricter local version); a reviewer must see it either way.\n\n\
              **How to fix:** give the repository rule its own id, or keep the replacement and waive this \
              finding with a reason.",
+        ),
+        meta(
+            POLICY_UNUSED_PROFILE,
+            Severity::Warning,
+            "a repository policy file whose profile no env set carries (it applies to nothing)",
+            "**What it checks:** a repository policy file's per-env-set rules run on the env sets that carry \
+             its profile, the file's name without `.rhai` (`policies/team.rhai` is profile `team`). This \
+             rule flags a file whose profile no env set carries.\n\n\
+             **Why it matters:** such a file checks nothing, silently: the team believes a rule guards the \
+             launch while it never runs.\n\n\
+             **How to fix:** add the profile to the env sets it is meant for (`policies = [\"team\"]` in \
+             their `[[env]]` entry), or rename the file after a profile they carry (`launch.rhai`).",
         ),
         meta(
             WAIVER_EXPIRED,

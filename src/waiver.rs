@@ -345,6 +345,164 @@ pub fn apply(
     extra
 }
 
+/// A waiver `launchgate waive` is about to write, its fields checked on their own (the rule id
+/// is checked against the repository's rules when the file is loaded back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWaiver {
+    pub rule: String,
+    pub subject: Option<String>,
+    pub file: Option<String>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: Date,
+}
+
+impl NewWaiver {
+    /// Check each field; `today` rejects an expiry in the past (it would block at once).
+    pub fn new(
+        rule: &str,
+        subject: Option<&str>,
+        file: Option<&str>,
+        reason: &str,
+        owner: &str,
+        expires: &str,
+        today: Date,
+    ) -> Result<NewWaiver, String> {
+        let rule = rule.trim();
+        if glob(rule).is_none() || rule.is_empty() {
+            return Err(format!("`{rule}` is not a valid rule id or glob"));
+        }
+        if let Some(blocked) = NEVER_WAIVABLE
+            .iter()
+            .find(|id| glob(rule).is_some_and(|g| g.is_match(id)))
+        {
+            return Err(format!(
+                "`{blocked}` is not waivable; fix the finding instead"
+            ));
+        }
+        let subject = subject.map(str::trim).filter(|s| !s.is_empty());
+        let file = file.map(str::trim).filter(|s| !s.is_empty());
+        if subject.is_none() && file.is_none() {
+            return Err("a waiver must be targeted: give --subject or --file".into());
+        }
+        for (flag, value) in [("--subject", subject), ("--file", file)] {
+            if let Some(v) = value {
+                if glob(v).is_none() {
+                    return Err(format!("{flag} `{v}` is not a valid glob"));
+                }
+            }
+        }
+        if reason.trim().is_empty() || owner.trim().is_empty() {
+            return Err("a waiver needs a non-empty --reason and --owner".into());
+        }
+        let Some(date) = Date::parse(expires).filter(|_| expires.trim().len() == 10) else {
+            return Err(format!(
+                "--expires `{expires}` is not a date such as 2026-03-31"
+            ));
+        };
+        if date < today {
+            return Err(format!(
+                "--expires {date} is already past (today is {today}); a waiver must end in the future"
+            ));
+        }
+        Ok(NewWaiver {
+            rule: rule.to_string(),
+            subject: subject.map(str::to_string),
+            file: file.map(str::to_string),
+            reason: reason.trim().to_string(),
+            owner: owner.trim().to_string(),
+            expires: date,
+        })
+    }
+
+    /// The entry as TOML: `[[waiver]]` and its keys, every string quoted by the TOML writer.
+    pub fn to_toml(&self) -> String {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut s = format!("[[waiver]]\nrule = {}\n", quote(&self.rule));
+        if let Some(subject) = &self.subject {
+            s.push_str(&format!("subject = {}\n", quote(subject)));
+        }
+        if let Some(file) = &self.file {
+            s.push_str(&format!("file = {}\n", quote(file)));
+        }
+        s.push_str(&format!(
+            "reason = {}\nowner = {}\nexpires = {}\n",
+            quote(&self.reason),
+            quote(&self.owner),
+            self.expires
+        ));
+        s
+    }
+}
+
+/// An entry appended to a waiver file, and how to take it out again.
+#[derive(Debug)]
+pub struct Appended {
+    path: std::path::PathBuf,
+    /// The file's length before, or `None` when the append created it.
+    old_len: Option<u64>,
+    /// The 1-based line of the entry's `[[waiver]]`.
+    pub line: u32,
+}
+
+impl Appended {
+    /// Restore the file to what it was: truncate to the old length, or remove a file the
+    /// append created.
+    pub fn undo(&self) -> std::io::Result<()> {
+        match self.old_len {
+            None => std::fs::remove_file(&self.path),
+            Some(len) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.path)
+                .and_then(|f| f.set_len(len)),
+        }
+    }
+}
+
+/// Append `entry` to the waiver file at `path`, creating it when absent. Existing text is
+/// never rewritten: the entry goes after it, separated by a blank line.
+pub fn append(path: &std::path::Path, entry: &NewWaiver) -> std::io::Result<Appended> {
+    use std::io::Write as _;
+    let existing = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mut text = String::new();
+    let mut line = 1;
+    match &existing {
+        None => text.push_str(
+            "# Waivers: reviewed exceptions, each with a reason, an owner and an expiry date.\n\
+             # Written by `launchgate waive`; edit by hand as you like.\n\n",
+        ),
+        Some(bytes) if !bytes.is_empty() => {
+            if !bytes.ends_with(b"\n") {
+                text.push('\n');
+            }
+            text.push('\n');
+            line = bytes.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        }
+        Some(_) => {}
+    }
+    line += text.matches('\n').count() as u32;
+    text.push_str(&entry.to_toml());
+    let mut file = if existing.is_some() {
+        std::fs::OpenOptions::new().append(true).open(path)?
+    } else {
+        // create_new: a file that appeared meanwhile is not ours to overwrite.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?
+    };
+    file.write_all(text.as_bytes())?;
+    Ok(Appended {
+        path: path.to_path_buf(),
+        old_len: existing.map(|b| b.len() as u64),
+        line,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

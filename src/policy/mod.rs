@@ -157,6 +157,8 @@ pub struct PolicySet {
     /// unit tests).
     files: Option<Arc<BTreeSet<String>>>,
     limits: Limits,
+    /// How many of `policies` are built in (they come first); the rest are the repository's.
+    builtin_policies: usize,
 }
 
 fn lock(shared: &Arc<Mutex<Shared>>) -> std::sync::MutexGuard<'_, Shared> {
@@ -178,6 +180,7 @@ impl PolicySet {
             replaced: Vec::new(),
             files: None,
             limits,
+            builtin_policies: 0,
         }
     }
 
@@ -187,6 +190,7 @@ impl PolicySet {
         for (source, text) in BUILTIN_POLICIES {
             set.load_policy(source, text, true);
         }
+        set.builtin_policies = set.policies.len();
         set
     }
 
@@ -214,6 +218,19 @@ impl PolicySet {
             .iter()
             .map(|(id, source, _)| (id.clone(), source.clone()))
             .collect()
+    }
+
+    /// Repository policy files with per-env-set rules for a profile (the file's stem) that no
+    /// env set carries, as (file, profile): such a file silently applies to nothing.
+    pub fn unused_profiles(&self, carried: &BTreeSet<String>) -> Vec<(String, String)> {
+        let unused: BTreeSet<(String, String)> = self
+            .rules
+            .iter()
+            .filter(|r| r.scope == Scope::EnvSet && r.policy >= self.builtin_policies)
+            .filter(|r| r.profile != "env" && !carried.contains(&r.profile))
+            .map(|r| (self.policies[r.policy].source.clone(), r.profile.clone()))
+            .collect();
+        unused.into_iter().collect()
     }
 
     /// Load every `.rhai` file of the repository policy folders (repository-relative), in

@@ -14,8 +14,14 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
             continue;
         }
         let l = &f.location;
+        // The subject is what a waiver's `subject` matches (`launchgate waive --subject`).
+        let subject = if f.subject.is_empty() {
+            String::new()
+        } else {
+            format!(" [subject: {}]", one_line(&f.subject))
+        };
         out.push_str(&format!(
-            "{}:{}:{}: {} {} {}\n",
+            "{}:{}:{}: {} {} {}{subject}\n",
             super::neutralise(&l.file, false),
             l.line,
             l.column,

@@ -127,6 +127,10 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
             rendered = format!("{} [{}] {}\n", f.severity, f.rule, f.message);
         }
         out.push_str(&rendered);
+        if !f.subject.is_empty() {
+            // What a waiver's `subject` matches: the one thing a reader needs to waive it.
+            out.push_str(&format!("  subject: {}\n", shown_subject(&f.subject)));
+        }
         out.push('\n');
     }
 
@@ -169,20 +173,29 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
                 )
             };
             let text = format!(
-                "  {} {}:{}:{}: {}\n      reason: {} ({by})",
-                f.rule, l.file, l.line, l.column, f.message, w.reason
+                "  {} {}:{}:{}: {}\n      subject: {}\n      reason: {} ({by})",
+                f.rule,
+                l.file,
+                l.line,
+                l.column,
+                f.message,
+                shown_subject(&f.subject),
+                w.reason
             );
-            // One entry, two lines: neither part may start another.
-            let (first, second) = text.split_once('\n').unwrap_or((&text, ""));
-            out.push_str(&format!(
-                "{}\n{}\n",
-                neutralise(first, false),
-                neutralise(second, false)
-            ));
+            // One entry, several lines: none may start another.
+            for line in text.lines() {
+                out.push_str(&neutralise(line, false));
+                out.push('\n');
+            }
         }
         out.push('\n');
     }
     out.push_str(&summary(outcome));
+    if outcome.findings.iter().any(|f| f.waived.is_none()) {
+        out.push_str(
+            "  To waive a finding: launchgate waive RULE --subject SUBJECT --reason … --owner … --expires YYYY-MM-DD\n",
+        );
+    }
     out.push('\n');
     out.push_str(&outcome.verdict.headline());
     out.push('\n');
@@ -278,4 +291,19 @@ fn summary(outcome: &CheckOutcome) -> String {
         ));
     }
     s
+}
+
+/// A subject on one line, control characters shown as `\u{..}` (a subject comes from scanned
+/// files and must not move the cursor or forge lines).
+fn shown_subject(subject: &str) -> String {
+    subject
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }

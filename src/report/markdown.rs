@@ -103,6 +103,7 @@ fn repository_prefix(workspace: &Path, scanned_root: &Path) -> Option<String> {
 
 /// Whether a finding counts toward NO-GO; the same rule [`Verdict::decide`] applies
 /// (`policy/error` always blocks: policies fail closed).
+/// A waived finding never blocks, so it is neither counted nor listed as blocking.
 fn is_blocking(verdict: &Verdict, f: &Finding) -> bool {
     f.is_active() && (f.severity >= verdict.fail_on || f.rule == crate::rules::POLICY_ERROR)
 }
@@ -130,7 +131,8 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
     );
 
     let mut areas: BTreeMap<&str, AreaCounts> = BTreeMap::new();
-    for f in &outcome.findings {
+    // Counted as the verdict counts: waived and baselined findings are left out here.
+    for f in outcome.findings.iter().filter(|f| f.is_active()) {
         let counts = areas.entry(f.area()).or_default();
         match f.severity {
             Severity::Error => counts.errors += 1,
@@ -161,9 +163,15 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
         );
     }
 
+    let waived: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .collect();
     let (blocking, other): (Vec<&Finding>, Vec<&Finding>) = outcome
         .findings
         .iter()
+        .filter(|f| f.is_active())
         .partition(|f| is_blocking(verdict, f));
     if !blocking.is_empty() {
         let _ = writeln!(out, "\n### Blocking findings ({})\n", blocking.len());
@@ -177,6 +185,15 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
             verdict.fail_on
         );
         findings_table(&mut out, &other, links);
+        out.push_str("\n</details>\n");
+    }
+    if !waived.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Waived findings ({}, not blocking)</summary>\n",
+            waived.len()
+        );
+        findings_table(&mut out, &waived, links);
         out.push_str("\n</details>\n");
     }
     if !outcome.notes.is_empty() {
@@ -194,14 +211,15 @@ pub fn render(outcome: &CheckOutcome, links: &Links) -> String {
 }
 
 fn findings_table(out: &mut String, findings: &[&Finding], links: &Links) {
-    out.push_str("| severity | rule | where | message |\n|---|---|---|---|\n");
+    out.push_str("| severity | rule | subject | where | message |\n|---|---|---|---|---|\n");
     for f in findings.iter().take(MAX_TABLE_ROWS) {
         let l = &f.location;
         let _ = writeln!(
             out,
-            "| {} | `{}` | [{}:{}]({}) | {} |",
+            "| {} | `{}` | {} | [{}:{}]({}) | {} |",
             f.severity,
             cell_code(&f.rule),
+            subject_cell(&f.subject),
             cell(&l.file),
             l.line,
             links.href(l),
@@ -239,6 +257,18 @@ fn cell(text: &str) -> String {
         }
     }
     out
+}
+
+/// A subject as a code span (what `--subject` takes, verbatim), or plain escaped text when
+/// it holds a backtick a code span could not carry.
+fn subject_cell(subject: &str) -> String {
+    if subject.is_empty() {
+        String::new()
+    } else if subject.contains('`') {
+        cell(subject)
+    } else {
+        format!("`{}`", cell_code(&subject.replace(['\n', '\r'], " ")))
+    }
 }
 
 /// Inside a code span nothing is Markdown, except that GitHub still splits table cells at `|`.
