@@ -2,8 +2,10 @@
 //! built-in `policies/migrations.rhai`), git state on real `git init` repositories, and the
 //! built binary on the credity fixture.
 
+mod common;
+use common::{copy_tree, git};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use launchgate::check::{self, CheckOptions, CheckOutcome};
 use launchgate::facts::migrations::{MigrationHistory, Service};
@@ -85,41 +87,6 @@ fn sha256_file(path: &Path) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create copy folder");
-    for entry in std::fs::read_dir(from).expect("read fixture folder") {
-        let entry = entry.expect("fixture entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy fixture file");
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=launchgate tests",
-            "-c",
-            "user.email=tests@launchgate.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A copy of a fixture as the top of a fresh git repository (nothing committed yet).

@@ -4,6 +4,7 @@
 //! `to_map()` / `to_array()` make writable copies.
 
 mod common;
+use common::copy_tree;
 
 use std::path::Path;
 
@@ -42,19 +43,6 @@ fn fixture_with_policy(fixture: &str, policy: &str) -> CheckOutcome {
         ..Default::default()
     })
     .expect("check runs")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("fixture") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("dir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn messages(outcome: &CheckOutcome, rule: &str) -> Vec<String> {
