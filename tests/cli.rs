@@ -275,20 +275,8 @@ fn a_missing_path_and_a_file_given_as_path_get_different_messages() {
 
 /// A copy of a fixture repository, as a real git repository.
 fn git_copy_of(fixture: &str) -> tempfile::TempDir {
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read fixture") {
-            let entry = entry.expect("entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).expect("copy");
-            }
-        }
-    }
     let dir = tempfile::tempdir().expect("tmp");
-    copy(std::path::Path::new(fixture), dir.path());
+    common::copy_tree(std::path::Path::new(fixture), dir.path());
     let git = |args: &[&str]| {
         let ok = std::process::Command::new("git")
             .args(args)

@@ -3,10 +3,11 @@
 //! target's URL, one service of `fixtures/migrations/tools` gives the history, and each test
 //! writes the tool's own bookkeeping table on the target the way the tool does.
 
+mod common;
 #[path = "support/pg.rs"]
 mod pg;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use launchgate::check::{self, CheckOptions, CheckOutcome};
 use launchgate::finding::Finding;
@@ -18,18 +19,7 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create copy");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("fixture entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy fixture file");
-        }
-    }
-}
+use common::copy_tree as copy_dir;
 
 /// A cutover repository holding one tool's service, and a target database.
 struct Target {
