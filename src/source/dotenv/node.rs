@@ -48,17 +48,36 @@ pub(super) fn parse(text: &str) -> Parsed {
     let src = norm.text.as_str();
     let mut parsed = Parsed::default();
     let mut claimed = Vec::new();
-    for caps in line_regex().captures_iter(src) {
-        let (Some(whole), Some(key)) = (caps.get(0), caps.get(1)) else {
-            continue;
-        };
-        let (value_text, value_range) = match caps.get(2) {
-            Some(v) => {
-                let inner = v.as_str().trim_matches(is_js_space);
-                let lead = v.as_str().len() - v.as_str().trim_start_matches(is_js_space).len();
-                (inner, v.start() + lead..v.start() + lead + inner.len())
+    for whole in line_regex().find_iter(src) {
+        // The groups, read off the match by hand for the common line shapes; the regex's own
+        // capture search (a backtracker, most of a file's reading time) only for the rest.
+        let groups = match simple_groups(src, whole.range()) {
+            Some(groups) => groups,
+            None => {
+                let Some(caps) = line_regex().captures_at(src, whole.start()) else {
+                    continue;
+                };
+                let (Some(key), Some(found)) = (caps.get(1), caps.get(0)) else {
+                    continue;
+                };
+                // Same start, same leftmost-first rules: the same match.
+                debug_assert_eq!(found.range(), whole.range());
+                Groups {
+                    key: key.range(),
+                    value: caps.get(2).map(|v| v.range()),
+                    comment: caps.get(3).map(|c| c.range()),
+                }
             }
-            None => ("", key.end()..key.end()),
+        };
+        let key_text = &src[groups.key.clone()];
+        let (value_text, value_range) = match &groups.value {
+            Some(v) => {
+                let v_text = &src[v.clone()];
+                let inner = v_text.trim_matches(is_js_space);
+                let lead = v_text.len() - v_text.trim_start_matches(is_js_space).len();
+                (inner, v.start + lead..v.start + lead + inner.len())
+            }
+            None => ("", groups.key.end..groups.key.end),
         };
         let first = value_text.chars().next();
         let quoted = value_text.len() >= 2 && first == value_text.chars().last();
@@ -74,17 +93,17 @@ pub(super) fn parse(text: &str) -> Parsed {
             value = value.replace("\\n", "\n").replace("\\r", "\r");
         }
         let value_range = if value_text.is_empty() {
-            let at = caps.get(2).map_or(key.end(), |v| v.end());
+            let at = groups.value.as_ref().map_or(groups.key.end, |v| v.end);
             at..at
         } else {
             value_range
         };
-        claimed.push(norm.range(key.start()..whole.end()));
+        claimed.push(norm.range(groups.key.start..whole.end()));
         parsed.entries.push(Entry {
-            key: key.as_str().to_string(),
-            key_span: norm.range(key.range()),
+            key: key_text.to_string(),
+            key_span: norm.range(groups.key.clone()),
             value_span: norm.range(value_range),
-            comment_span: caps.get(3).map(|c| norm.range(c.range())),
+            comment_span: groups.comment.map(|c| norm.range(c)),
             quote,
             raw: RawValue::Text(value),
             substitutes: true,
@@ -93,6 +112,82 @@ pub(super) fn parse(text: &str) -> Parsed {
     }
     unclaimed_lines(text, &claimed, "node dotenv", &mut parsed);
     parsed
+}
+
+/// The capture groups of one match of dotenv's LINE: key, value, comment.
+#[derive(Debug, PartialEq, Eq)]
+struct Groups {
+    key: Range<usize>,
+    value: Option<Range<usize>>,
+    comment: Option<Range<usize>>,
+}
+
+/// The groups of the match `whole` of [`line_regex`] in `src`, worked out without the
+/// regex's capture search, for the shapes nearly every line has: `[export ]KEY=value`,
+/// `KEY=value # comment` and `KEY='quoted'` (`"`, `` ` ``) on one line, the key right before
+/// `=`. `None` for anything else (the caller asks the regex). Each accepted shape is one where
+/// the regex's first path in priority order succeeds, so these are the groups it reports
+/// (`simple_groups_agree_with_the_regex` checks that on generated lines).
+fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
+    let m = &src[whole.clone()];
+    // `^\s*` takes every leading space (greedy, and no space is a key character).
+    let rest = m.trim_start_matches(is_js_space);
+    let mut at = whole.start + (m.len() - rest.len());
+    let line = &src[at..whole.end];
+    if line.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+        return None;
+    }
+    // `(?:export\s+)?` is tried before skipping it.
+    let mut line = line;
+    if let Some(after) = line.strip_prefix("export") {
+        let spaces = after.len() - after.trim_start_matches(is_js_space).len();
+        if spaces > 0 {
+            at += 6 + spaces;
+            line = &after[spaces..];
+        }
+    }
+    let b = line.as_bytes();
+    let key_len = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        .count();
+    if key_len == 0 || b.get(key_len) != Some(&b'=') {
+        return None;
+    }
+    let key = at..at + key_len;
+    let value_at = key_len + 1;
+    let value_start = at + value_at;
+    match b.get(value_at) {
+        // Quoted: the closing quote ends the line and is the first one after the opening (no
+        // backslash inside, so `\\'` never comes into play).
+        Some(&q @ (b'\'' | b'"' | b'`')) => {
+            let close = line[value_at + 1..].find(q as char)? + value_at + 1;
+            if close + 1 != line.len() || line[value_at + 1..close].contains('\\') {
+                return None;
+            }
+            Some(Groups {
+                key,
+                value: Some(value_start..whole.end),
+                comment: None,
+            })
+        }
+        // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end, then the comment.
+        Some(c) if *c != b'#' && !line[value_at..].starts_with(is_js_space) => {
+            match line[value_at..].find('#') {
+                None => Some(Groups {
+                    key,
+                    value: Some(value_start..whole.end),
+                    comment: None,
+                }),
+                Some(hash) => Some(Groups {
+                    key,
+                    value: Some(value_start..value_start + hash),
+                    comment: Some(value_start + hash..whole.end),
+                }),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`.
@@ -124,9 +219,9 @@ fn strip_quotes(value: &str) -> String {
 }
 
 /// JavaScript object key order: array-index keys first, ascending; then insertion order.
-fn object_order(entries: &[Entry]) -> Vec<(String, usize)> {
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    let mut order: Vec<&str> = Vec::new();
+fn object_order(entries: &[Entry]) -> Vec<(&str, usize)> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut order: Vec<&str> = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         if last.insert(e.key.as_str(), i).is_none() {
             order.push(e.key.as_str());
@@ -149,40 +244,48 @@ fn object_order(entries: &[Entry]) -> Vec<(String, usize)> {
         .into_iter()
         .map(|(_, k)| k)
         .chain(order.iter().copied().filter(|k| index(k).is_none()))
-        .map(|k| (k.to_string(), last.get(k).copied().unwrap_or(0)))
+        .map(|k| (k, last.get(k).copied().unwrap_or(0)))
         .collect()
 }
 
 pub(super) fn resolve(entries: &[Entry], outer: &dyn Fn(&str) -> Option<String>) -> Vec<Resolved> {
-    let mut out: Vec<Resolved> = entries
-        .iter()
-        .map(|e| Resolved {
-            value: match &e.raw {
-                RawValue::Text(t) => Some(t.clone()),
-                _ => None,
-            },
-            ..Resolved::default()
-        })
-        .collect();
-    let mut running: HashMap<String, String> = HashMap::new();
+    // Only the last entry of each key is expanded; the others keep their text.
+    let mut out: Vec<Option<Resolved>> = vec![None; entries.len()];
+    let mut running: HashMap<&str, String> = HashMap::with_capacity(entries.len());
     for (key, i) in object_order(entries) {
         let RawValue::Text(raw) = &entries[i].raw else {
             continue;
         };
         let mut unresolved = Vec::new();
-        let (value, too_large) = match expand_value(raw, &running, outer, &mut unresolved) {
-            Some(v) => (v, false),
-            None => (raw.clone(), true),
+        // Without a `$` there is nothing to expand and no `\$` to unescape.
+        let (value, too_large) = if !raw.contains('$') && raw.len() <= MAX_EXPANSION {
+            (raw.clone(), false)
+        } else {
+            let (value, too_large) = match expand_value(raw, &running, outer, &mut unresolved) {
+                Some(v) => (v, false),
+                None => (raw.clone(), true),
+            };
+            (value.replace("\\$", "$"), too_large)
         };
-        let value = value.replace("\\$", "$");
         running.insert(key, value.clone());
-        out[i] = Resolved {
+        out[i] = Some(Resolved {
             value: Some(value),
             unresolved,
             too_large,
-        };
+        });
     }
-    out
+    out.into_iter()
+        .zip(entries)
+        .map(|(r, e)| {
+            r.unwrap_or_else(|| Resolved {
+                value: match &e.raw {
+                    RawValue::Text(t) => Some(t.clone()),
+                    _ => None,
+                },
+                ..Resolved::default()
+            })
+        })
+        .collect()
 }
 
 /// The next match of `(?<!\\)\${([^{}]+)}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)`: (range,
@@ -268,7 +371,7 @@ fn js_replace(s: &str, template: &str, replacement: &str) -> String {
 /// dotenv-expand's `expandValue`; `None` when the value would outgrow [`MAX_EXPANSION`].
 fn expand_value(
     value: &str,
-    running: &HashMap<String, String>,
+    running: &HashMap<&str, String>,
     outer: &dyn Fn(&str) -> Option<String>,
     unresolved: &mut Vec<String>,
 ) -> Option<String> {
@@ -308,9 +411,66 @@ fn expand_value(
             Some(v) => js_replace(&result, &template, &v),
             None => js_replace(&result, &template, &default),
         };
-        if running.get(&key) == Some(&result) {
+        if running.get(key.as_str()) == Some(&result) {
             break;
         }
     }
     (result.len() <= MAX_EXPANSION).then_some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The groups as the regex reports them, for the match starting at `at`.
+    fn regex_groups(src: &str, at: usize) -> Option<(Range<usize>, Groups)> {
+        let caps = line_regex().captures_at(src, at)?;
+        Some((
+            caps.get(0)?.range(),
+            Groups {
+                key: caps.get(1)?.range(),
+                value: caps.get(2).map(|v| v.range()),
+                comment: caps.get(3).map(|c| c.range()),
+            },
+        ))
+    }
+
+    fn agree(src: &str) {
+        for whole in line_regex().find_iter(src) {
+            let Some(mine) = simple_groups(src, whole.range()) else {
+                continue;
+            };
+            let (found, theirs) = regex_groups(src, whole.start()).expect("a match");
+            assert_eq!(found, whole.range(), "{src:?}");
+            assert_eq!(mine, theirs, "{src:?} at {:?}", whole.range());
+        }
+    }
+
+    #[test]
+    fn simple_groups_cover_the_common_shapes() {
+        let src = "A=1\nexport B=two words  \nC='x y'\nD=\"q\" \nE=v # note\n\n  F=`t`\n";
+        let simple = line_regex()
+            .find_iter(src)
+            .filter(|m| simple_groups(src, m.range()).is_some())
+            .count();
+        // D has a space after its quote, and F's match runs on over the last line break
+        // (`\s*` before `$` takes it): both are left to the regex.
+        assert_eq!(simple, 4);
+        agree(src);
+    }
+
+    proptest! {
+        #[test]
+        fn simple_groups_agree_with_the_regex(
+            lines in proptest::collection::vec(
+                "(export[ \t]{0,2})?[ \t]?[A-Za-z_.-]{0,3}[ =:]?[ \t]?['\"`]?[a-z #'\"`\\\\\u{a0}]{0,6}['\"`]?[ \t]?(#[a-z'\u{2028}]{0,3})?",
+                1..6,
+            ),
+            crlf in any::<bool>(),
+        ) {
+            let src = lines.join(if crlf { "\n\n" } else { "\n" });
+            agree(&src);
+        }
+    }
 }

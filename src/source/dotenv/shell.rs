@@ -546,50 +546,55 @@ pub(super) fn parse(text: &str) -> Parsed {
                 }
             }
         }
-        let (assigning, command): (Vec<&Word>, Option<&Word>) = if export {
-            (
-                words[1..]
-                    .iter()
-                    .filter(|w| w.assignment.is_some())
-                    .collect(),
-                None,
-            )
+        // The words that assign (taken by value: their texts move into the entries) and the
+        // command the line runs, if any.
+        let command: Option<Range<usize>> = if export {
+            None
         } else {
-            (
-                words[..assignments].iter().collect(),
-                words.get(assignments),
-            )
+            words.get(assignments).map(|w| w.span.clone())
         };
-        if assigning.is_empty() && !export && !words.is_empty() {
-            let end = words.last().map_or(command_start, |w| w.span.end);
+        let has_words = !words.is_empty();
+        let last_end = words.last().map(|w| w.span.end);
+        let assigning: Vec<Word> = if export {
+            words
+                .into_iter()
+                .skip(1)
+                .filter(|w| w.assignment.is_some())
+                .collect()
+        } else {
+            words.truncate(assignments);
+            words
+        };
+        if assigning.is_empty() && !export && has_words {
+            let end = last_end.unwrap_or(command_start);
             parsed.problems.push(Problem {
                 span: command_start..end,
                 message: "a sourcing shell runs this line as a command".into(),
             });
         }
         for w in assigning {
-            let Some((name, offset, append)) = &w.assignment else {
+            let Some((name, offset, append)) = w.assignment else {
                 continue;
             };
             let value_span = w.span.start + offset..w.span.end;
-            let why_not = match (command, separator) {
+            let why_not = match (&command, separator) {
                 (Some(cmd), _) => Some(format!(
                     "the shell runs `{}` as a command with {name} set for it alone; {name} stays unset",
-                    &text[cmd.span.clone()]
+                    &text[cmd.clone()]
                 )),
                 (None, Some(sep)) => Some(format!(
                     "the `{sep}` on this line makes the shell do more than assign {name}"
                 )),
                 (None, None) => None,
             };
-            let raw = match (why_not, &w.value) {
+            let raw = match (why_not, w.value) {
                 (Some(why), _) => RawValue::Unknown(why),
-                (None, Err(why)) => RawValue::Unknown(why.clone()),
+                (None, Err(why)) => RawValue::Unknown(why),
                 (None, Ok(v)) => {
-                    let v = if *append {
-                        format!("{}{v}", lex.vars.get(name).map_or("", String::as_str))
+                    let v = if append {
+                        format!("{}{v}", lex.vars.get(&name).map_or("", String::as_str))
                     } else {
-                        v.clone()
+                        v
                     };
                     if v.len() > MAX_EXPANSION {
                         RawValue::Unknown("the value outgrows the expansion limit".into())
@@ -600,20 +605,21 @@ pub(super) fn parse(text: &str) -> Parsed {
                 }
             };
             if let RawValue::Unknown(_) = raw {
-                lex.vars.remove(name);
+                lex.vars.remove(&name);
             }
+            let key_span = {
+                let at = w.span.start + text[w.span.clone()].find(name.as_str()).unwrap_or(0);
+                at..at + name.len()
+            };
             parsed.entries.push(Entry {
-                key: name.clone(),
-                key_span: {
-                    let at = w.span.start + text[w.span.clone()].find(name.as_str()).unwrap_or(0);
-                    at..at + name.len()
-                },
+                key: name,
+                key_span,
                 value_span,
                 comment_span: comment.clone(),
                 quote: w.first_quote,
                 raw,
                 substitutes: false,
-                unresolved_on_read: w.unresolved.clone(),
+                unresolved_on_read: w.unresolved,
             });
         }
     }
