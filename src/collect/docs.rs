@@ -207,6 +207,8 @@ fn settle_paths(
     let site = sites::site_of(sites, &doc.file);
     doc.site = site.map(sites::Site::label);
     let template = doc.kind == DocumentKind::Template;
+    // The document's lines, split once and only if a code path needs its line.
+    let mut lines: Option<Vec<&str>> = None;
     for p in &mut doc.paths {
         if !p.checked || p.exists {
             continue;
@@ -250,9 +252,10 @@ fn settle_paths(
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
-                let line = text
-                    .lines()
-                    .nth((p.location.line as usize).saturating_sub(1))
+                let line = lines
+                    .get_or_insert_with(|| text.lines().collect())
+                    .get((p.location.line as usize).saturating_sub(1))
+                    .copied()
                     .unwrap_or_default();
                 let reason = doubt::doubt(
                     &p.path,

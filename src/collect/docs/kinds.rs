@@ -98,10 +98,14 @@ impl GeneratedPatterns {
 fn generated_marker(text: &str) -> Option<String> {
     for line in text.lines().take(HEADER_LINES) {
         let trimmed = line.trim_start();
-        let lower = trimmed.to_lowercase();
         let comment = trimmed.starts_with("<!--")
             || trimmed.starts_with("[//]:")
             || trimmed.starts_with("//");
+        // Lowercased only for the rare line that can hold a marker.
+        if !comment && !trimmed.contains("DO NOT EDIT") {
+            continue;
+        }
+        let lower = trimmed.to_lowercase();
         let go_style = lower.contains("code generated") && trimmed.contains("DO NOT EDIT");
         if !(comment || go_style) {
             continue;
