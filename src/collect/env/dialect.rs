@@ -5,6 +5,7 @@
 //! (or any compose file beside a `.env`, which compose reads for interpolation); then the
 //! nearest folder, from the file's up to the root, holding a marker.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::super::CollectContext;
@@ -33,8 +34,10 @@ const COMPOSE_FILES: &[&str] = &[
     "docker-compose.yaml",
 ];
 
-/// The dialect for the repository file `rel`, with the reason (for the report).
-pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
+/// The dialect for the repository file `rel`, with the reason (for the report). `seen` keeps
+/// the file system's answers across the files of one run: env files share folders, so each
+/// compose file is read and each project file looked for once per folder, not per env file.
+pub fn choose(ctx: &CollectContext, seen: &mut Inference, rel: &str) -> (Dialect, String) {
     for set in &ctx.config.config.env {
         let set = set.get_ref();
         let listed = set
@@ -46,7 +49,7 @@ pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
             match Dialect::from_name(name) {
                 Some(d) => return (d, format!("set in [[env]] `{}`", set.name)),
                 None => {
-                    let (d, why) = infer(&ctx.root, rel);
+                    let (d, why) = seen.infer(&ctx.root, rel);
                     return (
                         d,
                         format!(
@@ -59,45 +62,64 @@ pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
             }
         }
     }
-    infer(&ctx.root, rel)
+    seen.infer(&ctx.root, rel)
 }
 
-/// The dialect the repository's files imply for `rel`.
-pub fn infer(root: &Path, rel: &str) -> (Dialect, String) {
-    let dir = path::parent(rel);
-    let name = path::file_name(rel);
-    for compose in COMPOSE_FILES {
-        let path = root.join(dir).join(compose);
-        let Ok(text) = crate::collect::read_text(&path) else {
-            continue;
-        };
-        let shown = path::child(dir, compose);
-        if name == ".env" {
-            return (
-                Dialect::Compose,
-                format!("{shown} beside it reads `.env` for interpolation"),
-            );
-        }
-        if text.contains(name) {
-            return (Dialect::Compose, format!("{shown} names it"));
-        }
-    }
-    let mut folder = Some(dir);
-    while let Some(d) = folder {
-        for (dialect, markers) in MARKERS {
-            for marker in *markers {
-                if root.join(d).join(marker).is_file() {
-                    let shown = path::child(d, marker);
-                    return (*dialect, format!("{shown} is the nearest project file"));
-                }
+/// What the file system said while inferring dialects: the compose files of each folder (in
+/// [`COMPOSE_FILES`] order, those that could be read) and each folder's first project file.
+#[derive(Default)]
+pub struct Inference {
+    compose: HashMap<String, Vec<(&'static str, String)>>,
+    markers: HashMap<String, Option<(Dialect, &'static str)>>,
+}
+
+impl Inference {
+    /// The dialect the repository's files imply for `rel`.
+    pub fn infer(&mut self, root: &Path, rel: &str) -> (Dialect, String) {
+        let dir = path::parent(rel);
+        let name = path::file_name(rel);
+        let composes = self.compose.entry(dir.to_string()).or_insert_with(|| {
+            COMPOSE_FILES
+                .iter()
+                .filter_map(|compose| {
+                    let text = crate::collect::read_text(&root.join(dir).join(compose)).ok()?;
+                    Some((*compose, text))
+                })
+                .collect()
+        });
+        for (compose, text) in composes.iter() {
+            let shown = path::child(dir, compose);
+            if name == ".env" {
+                return (
+                    Dialect::Compose,
+                    format!("{shown} beside it reads `.env` for interpolation"),
+                );
+            }
+            if text.contains(name) {
+                return (Dialect::Compose, format!("{shown} names it"));
             }
         }
-        folder = (!d.is_empty()).then(|| path::parent(d));
+        let mut folder = Some(dir);
+        while let Some(d) = folder {
+            let found = *self.markers.entry(d.to_string()).or_insert_with(|| {
+                MARKERS.iter().find_map(|(dialect, markers)| {
+                    markers
+                        .iter()
+                        .find(|marker| root.join(d).join(marker).is_file())
+                        .map(|marker| (*dialect, *marker))
+                })
+            });
+            if let Some((dialect, marker)) = found {
+                let shown = path::child(d, marker);
+                return (dialect, format!("{shown} is the nearest project file"));
+            }
+            folder = (!d.is_empty()).then(|| path::parent(d));
+        }
+        (
+            Dialect::Node,
+            "no project file says which loader reads it: node dotenv, the most common".into(),
+        )
     }
-    (
-        Dialect::Node,
-        "no project file says which loader reads it: node dotenv, the most common".into(),
-    )
 }
 
 /// What a file named like an env file holds when it is not one: a diff, JSON, YAML, a

@@ -94,6 +94,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
     };
     let mut ordered: Vec<(usize, &String)> = paths.iter().map(|p| (outers(p).len(), p)).collect();
     ordered.sort_by_key(|(depth, _)| *depth);
+    let mut dialects = dialect::Inference::default();
     for rel in ordered.into_iter().map(|(_, p)| p) {
         let kind = if contract_base(file_name(rel)).is_some() || contract_paths.contains(rel) {
             EnvFileKind::Contract
@@ -102,7 +103,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         };
         let git = ctx.git_state(rel);
         let configured = configured_paths.contains(rel);
-        let (dialect, reason) = dialect::choose(ctx, rel);
+        let (dialect, reason) = dialect::choose(ctx, &mut dialects, rel);
         let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => {
                 if let Some(what) = (!configured)
