@@ -85,7 +85,10 @@ pub fn parse_layer(
     // Which keys hold a secret on their own: a value that substitutes one of them is a secret.
     let mut secret_keys: HashMap<&str, bool> = HashMap::new();
     for (e, v) in parsed.entries.iter().zip(&values) {
-        secret_keys.insert(e.key.as_str(), secrets::classify(&e.key, v, false).is_some());
+        secret_keys.insert(
+            e.key.as_str(),
+            secrets::classify(&e.key, v, false).is_some(),
+        );
     }
     let names_a_secret = |name: &str| match secret_keys.get(name) {
         Some(secret) => *secret,

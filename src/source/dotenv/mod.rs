@@ -186,7 +186,8 @@ pub fn reference_names(raw: &str) -> impl Iterator<Item = &str> {
                 b'$' => {
                     let start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'{'));
                     let mut j = start;
-                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
+                    {
                         j += 1;
                     }
                     i = j.max(i + 1);
