@@ -126,7 +126,8 @@ fn tracked_and_ignored_env_files_are_read() {
         .all(|f| !f.message.contains("Vq7rT2mXk9pL4sWz")));
 }
 
-/// Committed development defaults are a warning of their own; a live-looking key is the error.
+/// Committed test defaults are a note; a committed file of settings is a warning of its own; a
+/// live-looking key is the error.
 #[test]
 fn committed_test_defaults_versus_a_live_key() {
     let dir = repo(&[
@@ -138,6 +139,7 @@ fn committed_test_defaults_versus_a_live_key() {
             ".env.staging",
             "NODE_ENV=production\nSTRIPE_KEY=sk_live_51HxQ2bK8d7f6e5d4c3b2a1\n",
         ),
+        (".env", "LOG_LEVEL=info\nPORT=3000\n"),
     ]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "init"]);
@@ -148,7 +150,14 @@ fn committed_test_defaults_versus_a_live_key() {
     );
     assert_eq!(
         common::rendered(&outcome, "env/committed-env-file"),
-        ["env/committed-env-file .env.test:1:1: .env.test is tracked by git; it holds only settings and development defaults"]
+        ["env/committed-env-file .env:1:1: .env is tracked by git; it holds only settings and development defaults"]
+    );
+    assert!(
+        outcome.notes.iter().any(|n| n.starts_with(
+            ".env.test is committed development defaults (its path marks it as `test` configuration)"
+        )),
+        "{:?}",
+        outcome.notes
     );
 }
 
@@ -205,16 +214,26 @@ fn committed_samples_are_defaults_and_only_live_secrets_block() {
             "env/committed-secret-file deploy/production.env:1:1: deploy/production.env is tracked by git and holds 1 live-looking secret(s): SESSION_SECRET; untrack it and rotate them",
         ]
     );
+    let defaults: Vec<&String> = outcome
+        .notes
+        .iter()
+        .filter(|n| n.contains(" is committed development defaults "))
+        .collect();
     assert_eq!(
-        common::rendered(&outcome, "env/committed-env-file"),
+        defaults,
         [
-            "env/committed-env-file .env.test:1:1: .env.test is tracked by git; its 1 secret-looking value(s) are development defaults (its path marks it as `test` configuration)",
-            "env/committed-env-file config/docker/app.env:1:1: config/docker/app.env is tracked by git; its 2 secret-looking value(s) are development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with)",
-            "env/committed-env-file config/docker/postgres.env:1:1: config/docker/postgres.env is tracked by git; its 1 secret-looking value(s) are development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with)",
-            "env/committed-env-file data/.env:1:1: data/.env is tracked by git; its 2 secret-looking value(s) are development defaults (every service host it names is this machine)",
+            ".env.development is committed development defaults (its path marks it as `development` configuration): only provider-issued credentials in it are leaks",
+            ".env.test is committed development defaults (its path marks it as `test` configuration): only provider-issued credentials in it are leaks",
+            "config/docker/app.env is committed development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with): only provider-issued credentials in it are leaks",
+            "config/docker/postgres.env is committed development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with): only provider-issued credentials in it are leaks",
+            "data/.env is committed development defaults (every service host it names is this machine): only provider-issued credentials in it are leaks",
         ]
     );
-    for rule in ["env/placeholder-value", "env/parse-error"] {
+    for rule in [
+        "env/placeholder-value",
+        "env/parse-error",
+        "env/committed-env-file",
+    ] {
         assert!(common::rendered(&outcome, rule).is_empty(), "{rule}");
     }
     let dialect = |path: &str| {

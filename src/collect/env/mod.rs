@@ -166,6 +166,18 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
             f.path, f.dialect, f.dialect_reason
         ));
     }
+    for f in files
+        .iter()
+        .filter(|f| f.git == crate::facts::GitState::Tracked)
+    {
+        if let Some(why) = &f.sample {
+            notes.push(format!(
+                "{} is committed development defaults ({why}): only provider-issued \
+                 credentials in it are leaks",
+                f.path
+            ));
+        }
+    }
     notes.extend(skipped_notes);
     EnvCollection {
         facts: EnvFacts { files, sets },

@@ -44,6 +44,8 @@ const SAMPLE_WORDS: &[&str] = &[
     "demo",
     "ci",
     "playground",
+    // Contributed extras: sample configurations for deployers (`contrib/app.env`).
+    "contrib",
 ];
 
 /// Folders of test inputs: env files under them are data a test feeds a parser (often broken
