@@ -270,4 +270,12 @@ fn committed_samples_are_defaults_and_only_live_secrets_block() {
         !everything.contains("[redacted]"),
         "a sample value was scrubbed: {everything}"
     );
+    // `ignored`, a contract's sample for a token, is an ordinary word in other messages.
+    let strict = common::rendered(&outcome, "scripts/no-strict-mode");
+    assert!(
+        strict
+            .iter()
+            .any(|m| m.ends_with("a failure here is ignored")),
+        "{strict:?}"
+    );
 }

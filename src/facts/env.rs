@@ -181,16 +181,20 @@ impl EnvFacts {
     /// value): what the redactor scrubs from every finding.
     pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
         // As the collector classified them; placeholders and weak words are public text
-        // (scrubbing `password` would only destroy prose). So are the development defaults of
-        // a committed file of samples (`.env.test`, a compose file's env file): the
+        // (scrubbing `password` would only destroy prose). So are the sample values of a
+        // committed contract (`TOKEN=ignored` in `.env.example`) and the development defaults
+        // of a committed file of samples (`.env.test`, a compose file's env file): the
         // repository shows them to everyone who can read the report, and scrubbing them
         // mangles every path and word they are part of. A provider-issued credential in such
         // a file is still scrubbed.
         use crate::secrets::is_public_text;
+        let is_published = |f: &EnvFile| {
+            f.git == GitState::Tracked && (f.sample.is_some() || f.kind == EnvFileKind::Contract)
+        };
         let published: std::collections::HashSet<&str> = self
             .files
             .iter()
-            .filter(|f| f.git == GitState::Tracked && f.sample.is_some())
+            .filter(|f| is_published(f))
             .map(|f| f.path.as_str())
             .collect();
         let entries = self
@@ -198,9 +202,7 @@ impl EnvFacts {
             .iter()
             .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
             .filter(|(_, e)| e.secret && !is_public_text(&e.value))
-            .filter(move |(f, e)| {
-                e.credential.is_some() || !(f.git == GitState::Tracked && f.sample.is_some())
-            })
+            .filter(move |(f, e)| e.credential.is_some() || !is_published(f))
             .map(|(_, e)| e.value.clone());
         let vars = self
             .sets
