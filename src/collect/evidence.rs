@@ -1,9 +1,9 @@
-//! The evidence collector: verification artifacts in the seed's naming scheme become
+//! The evidence collector: verification artifacts named as cutover verification scripts write them become
 //! [`EvidenceFacts`].
 //!
 //! It finds evidence folders (any folder holding at least one recognised artifact), groups
 //! their files into sets by timestamp (and method), parses row counts in the formats the
-//! seed's scripts and psql produce (`table|count`, `table count`, `table,count`, psql's aligned
+//! verification scripts and psql produce (`table|count`, `table count`, `table,count`, psql's aligned
 //! table) with each row's line, pairs source and target by table, and reads diff patches. It
 //! never applies the tolerance (the policy does, with the resolved setting) and never reads a
 //! file outside the inventory.
