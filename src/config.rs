@@ -58,8 +58,9 @@ pub struct MigrationsConfig {
     pub service: Option<String>,
     /// The history folder, relative to the repository root.
     pub path: String,
-    /// A glob of the migration files, relative to `path` (default: every file below it).
-    pub pattern: Option<String>,
+    /// A glob of the migration files, relative to `path` (default: every file below it);
+    /// compiled at load, so an invalid one is a config error at the key.
+    pub pattern: Option<crate::source::glob::PathPattern>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

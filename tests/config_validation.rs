@@ -158,3 +158,12 @@ fn enums_and_tolerances_are_checked_where_they_are_written() {
     let (code, text) = check_with("[probes]\nmethod = \"fast\"\ntolerance = 25\n");
     assert_ne!(code, Some(2), "{text}");
 }
+
+#[test]
+fn migrations_pattern() {
+    refused_at(
+        "[[migrations]]\npath = \"db/changes\"\npattern = \"*.{sql\"\n",
+        "*.{sql",
+        3,
+    );
+}
