@@ -933,8 +933,25 @@ fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal
                     assert!(!line.chars().any(char::is_control), "github: {line:?}");
                 }
             }
+            // JUnit XML: the raw text is what a CI log prints.
+            "junit" => assert_inert(name, text),
+            // GitLab's JSON escapes control characters; the widget shows the decoded strings.
+            "gitlab" => {
+                let issues: serde_json::Value = serde_json::from_str(text).expect("gitlab JSON");
+                for issue in issues.as_array().expect("issues") {
+                    for field in [&issue["description"], &issue["location"]["path"]] {
+                        assert_inert(name, field.as_str().expect("text"));
+                    }
+                }
+            }
             _ => {}
         }
+    }
+    // The odd files reached gitlab and junit too (neutralised, not dropped).
+    for format in ["gitlab", "junit"] {
+        let text = &run.files.iter().find(|(n, _)| n == format).expect(format).1;
+        assert!(text.contains("injected.md"), "{format}:\n{text}");
+        assert!(text.contains("# [group]x"), "{format}:\n{text}");
     }
 }
 
