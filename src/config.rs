@@ -108,8 +108,24 @@ pub struct EnvSetConfig {
     #[serde(default)]
     pub policies: Vec<String>,
     /// The loader the set's files are read with: `node`, `python`, `compose` or `shell`
-    /// (inferred from the repository when absent).
+    /// (inferred from the repository when absent). Any other name is a config error at the
+    /// value: a typo must not quietly fall back to inference.
+    #[serde(default, deserialize_with = "dialect_name")]
     pub dialect: Option<String>,
+}
+
+/// A dialect name [`crate::source::dotenv::Dialect`] knows, or an error at the value.
+fn dialect_name<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    use crate::source::dotenv::Dialect;
+    let name = String::deserialize(de)?;
+    if Dialect::from_name(&name).is_some() {
+        return Ok(Some(name));
+    }
+    let known: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+    Err(serde::de::Error::custom(format!(
+        "unknown dialect `{name}`: expected one of {}",
+        known.join(", ")
+    )))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
