@@ -164,9 +164,10 @@ pub struct ProbesConfig {
     pub method: Option<Spanned<ProbeMethod>>,
     /// Rows (`25`) or a percentage (`0.5%`).
     pub tolerance: Option<Spanned<ToleranceSetting>>,
-    /// Schemas to probe (default: every schema except the system ones).
+    /// Schemas to probe (default: every schema except the system ones). Spanned: one that
+    /// neither database has is a finding at its value.
     #[serde(default)]
-    pub schemas: Vec<String>,
+    pub schemas: Vec<Spanned<String>>,
     /// Globs over `schema.table` to probe (default: every table). `*` matches within a name.
     #[serde(default)]
     pub include: GlobList,
