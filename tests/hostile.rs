@@ -871,6 +871,65 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
     let run = check(&r, &[]);
     run.assert_clean();
     assert_eq!(run.code, Some(1), "a committed env file is NO-GO");
+    // The references stay unresolved (a finding naming them), never filled from the process.
+    let unresolved = run.findings("env/unresolved-reference");
+    for name in ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY"] {
+        assert!(
+            unresolved
+                .iter()
+                .any(|f| f.starts_with("env/unresolved-reference .env.launch.local:") && f.contains(name)),
+            "{name}: {unresolved:#?}"
+        );
+    }
+    // Not only scrubbed on the way out: the facts themselves never held the token. `facts`
+    // and `init` (which writes what it inferred into launchgate.toml) run with the canaries
+    // in their environment and without --process-env, so no scrubber knows an env value.
+    std::fs::remove_file(r.root.join("launchgate.toml")).expect("rm config");
+    for args in [&["facts"][..], &["init"][..]] {
+        let out = launchgate()
+            .args(args)
+            .arg(&r.root)
+            .env("GITHUB_TOKEN", attacks::GITHUB)
+            .env("AWS_SECRET_ACCESS_KEY", attacks::AWS)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let mut texts = vec![
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ];
+        texts.extend(std::fs::read_to_string(r.root.join("launchgate.toml")));
+        for secret in [attacks::GITHUB, attacks::AWS] {
+            for form in attacks::forms(secret) {
+                for text in &texts {
+                    assert!(!text.contains(&form), "{args:?} carries `{form}`:\n{text}");
+                }
+            }
+        }
+        if args == ["facts"] {
+            let facts: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("facts JSON");
+            let file = facts["env"]["files"]
+                .as_array()
+                .expect("env files")
+                .iter()
+                .find(|f| f["path"] == ".env.launch.local")
+                .expect("the committed file is read");
+            let node_env = file["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .find(|e| e["key"] == "NODE_ENV")
+                .expect("NODE_ENV");
+            // A setting, so shown as is: empty or the reference itself, never the token.
+            let value = node_env["value"].as_str().expect("value");
+            assert!(
+                value.is_empty() || value == "${GITHUB_TOKEN}",
+                "NODE_ENV read as {value:?}"
+            );
+        }
+    }
+    assert!(r.root.join("launchgate.toml").exists(), "init wrote its config");
 }
 
 /// No line of `text` is a workflow command or carries an escape or control character.
