@@ -586,6 +586,35 @@ mod tests {
     }
 
     #[test]
+    fn the_depth_limit_lists_what_is_within_it_and_reports_what_lies_beyond() {
+        // `a/a/…/a` (MAX_DEPTH - 1 folders) holds a file at the limit; `b/…/b` (MAX_DEPTH
+        // folders) holds one beyond it; `c/…/c` ends in an empty folder at the limit.
+        let chain = |name: &str, n: usize| vec![name; n].join("/");
+        let within = format!("{}/.env.production", chain("a", MAX_DEPTH - 1));
+        let beyond = format!("{}/.env.production", chain("b", MAX_DEPTH));
+        let dir = tree(&[(&within, "A=1\n"), (&beyond, "B=1\n")]);
+        std::fs::create_dir_all(dir.path().join(chain("c", MAX_DEPTH))).expect("mkdir");
+        let inventory = walk(dir.path(), &Config::default(), None);
+        assert_eq!(rels(&inventory.env_files), vec![within.as_str()]);
+        assert_eq!(
+            inventory.unwalked,
+            vec![UnwalkedDirectory {
+                path: chain("b", MAX_DEPTH),
+                why: Unwalked::TooDeep,
+                reason: format!("it is {MAX_DEPTH} directory levels deep, the walk's limit"),
+                ignored: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn os_reasons_lose_the_error_number() {
+        let denied = std::io::Error::from_raw_os_error(13);
+        assert_eq!(os_reason(&denied), "Permission denied");
+        assert_eq!(os_reason(&std::io::Error::other("odd")), "odd");
+    }
+
+    #[test]
     fn a_large_tree_is_listed_completely_by_the_parallel_walk() {
         let names: Vec<String> = (0..2_000)
             .map(|i| format!("pkg-{}/mod-{}/file-{i}.ts", i % 17, i % 5))

@@ -1307,6 +1307,7 @@ mod tests {
             docs: Default::default(),
             scripts: Default::default(),
             evidence: Default::default(),
+            walk: Default::default(),
             db: None,
             config: Default::default(),
         }
