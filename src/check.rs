@@ -268,7 +268,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         p.method, p.tolerance
     ));
 
-    let redactor = Redactor::new(facts.env.secret_values());
+    let redactor = Redactor::new(facts.env.secret_values())
+        .keep_paths(collected.files.iter().map(String::as_str));
     // Reports may point at the scanned files and the config file only: reporters read the
     // files findings name, so any other path would be a way to print it.
     let mut files = collected.files.clone();
