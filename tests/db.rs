@@ -2213,7 +2213,11 @@ fn a_misspelt_schema_is_an_error_and_filters_matching_nothing_are_warnings_at_th
         assert_eq!(f.severity, launchgate::finding::Severity::Warning);
     }
     // The entries that matched are not reported, and the probe itself ran clean.
-    assert!(only(&outcome, "db/unreachable").is_empty(), "{:#?}", outcome.findings);
+    assert!(
+        only(&outcome, "db/unreachable").is_empty(),
+        "{:#?}",
+        outcome.findings
+    );
     let db = outcome.facts.db.as_ref().expect("probed");
     assert_eq!(db.unmatched.len(), 3, "{:#?}", db.unmatched);
 }

@@ -875,9 +875,10 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
     let unresolved = run.findings("env/unresolved-reference");
     for name in ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY"] {
         assert!(
-            unresolved
-                .iter()
-                .any(|f| f.starts_with("env/unresolved-reference .env.launch.local:") && f.contains(name)),
+            unresolved.iter().any(
+                |f| f.starts_with("env/unresolved-reference .env.launch.local:")
+                    && f.contains(name)
+            ),
             "{name}: {unresolved:#?}"
         );
     }
@@ -907,8 +908,7 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
             }
         }
         if args == ["facts"] {
-            let facts: serde_json::Value =
-                serde_json::from_slice(&out.stdout).expect("facts JSON");
+            let facts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("facts JSON");
             let file = facts["env"]["files"]
                 .as_array()
                 .expect("env files")
@@ -929,7 +929,10 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
             );
         }
     }
-    assert!(r.root.join("launchgate.toml").exists(), "init wrote its config");
+    assert!(
+        r.root.join("launchgate.toml").exists(),
+        "init wrote its config"
+    );
 }
 
 /// No line of `text` is a workflow command or carries an escape or control character.
@@ -1368,7 +1371,11 @@ fn deep_tree(base: &std::path::Path, levels: usize, file: &str, text: &str) {
         );
         assert!(fd >= 0, "open {}", base.display());
         for level in 0..levels {
-            assert_eq!(libc::mkdirat(fd, name.as_ptr(), 0o755), 0, "mkdir level {level}");
+            assert_eq!(
+                libc::mkdirat(fd, name.as_ptr(), 0o755),
+                0,
+                "mkdir level {level}"
+            );
             let next = libc::openat(fd, name.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY);
             assert!(next >= 0, "open level {level}");
             libc::close(fd);
@@ -1393,7 +1400,12 @@ fn attack_15_a_tree_deeper_than_the_walk_goes_is_an_error_not_a_silent_pass_or_a
     let r = repo("15-special-files");
     // 3,000 levels: past the walk's limit and past PATH_MAX (4,096 bytes) for absolute paths.
     let base = r.root.join("vendor-mirror");
-    deep_tree(&base, 3_000, ".env.production", "NODE_ENV=development\nDEBUG=true\n");
+    deep_tree(
+        &base,
+        3_000,
+        ".env.production",
+        "NODE_ENV=development\nDEBUG=true\n",
+    );
     let run = check(&r, &[]);
     // rm copes with any depth; the temp folder's own removal might not.
     let removed = std::process::Command::new("rm")

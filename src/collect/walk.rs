@@ -375,9 +375,7 @@ impl ParallelVisitor for FileLister<'_> {
                 self.unwalked.push(UnwalkedDirectory {
                     path: rel_path(self.root, entry.path()),
                     why: Unwalked::TooDeep,
-                    reason: format!(
-                        "it is {MAX_DEPTH} directory levels deep, the walk's limit"
-                    ),
+                    reason: format!("it is {MAX_DEPTH} directory levels deep, the walk's limit"),
                     ignored: false,
                 });
             }

@@ -462,9 +462,7 @@ impl ProbePlan {
         self.entries
             .iter()
             .filter(|e| match (e.key, &e.glob) {
-                ("schemas", _) => {
-                    !s_schemas.contains(&e.entry) && !t_schemas.contains(&e.entry)
-                }
+                ("schemas", _) => !s_schemas.contains(&e.entry) && !t_schemas.contains(&e.entry),
                 ("include", Some(g)) => !s_tables.iter().chain(t_tables).any(|t| g.is_match(t)),
                 ("ignore-objects", Some(g)) => {
                     objects_read && !objects.iter().any(|o| g.is_match(o))

@@ -202,7 +202,6 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out
 }
 
-
 fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {
     let l = &f.location;
     let location_line = format!("{}:{}:{}", l.file, l.line, l.column);

@@ -110,7 +110,7 @@ pub fn parse_layer(
         let secret_reason = secrets::classify(&e.key, &value, false).or_else(|| {
             // A value built from a secret is one (`URL=...${DB_PASSWORD}...`).
             let substituted = matches!(&e.raw, RawValue::Text(t) if *t != value);
-            (substituted && dotenv::reference_names(written).any(|n| names_a_secret(n)))
+            (substituted && dotenv::reference_names(written).any(&names_a_secret))
                 .then_some("it is built from a secret")
         });
         if secret_reason.is_some() || !e.unresolved_on_read.is_empty() {
