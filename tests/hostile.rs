@@ -1428,3 +1428,54 @@ fn attack_15_a_tree_deeper_than_the_walk_goes_is_an_error_not_a_silent_pass_or_a
     }
     assert!(removed.is_ok_and(|s| s.success()), "rm -rf the deep tree");
 }
+
+#[test]
+fn an_unreadable_git_ignored_folder_is_reported_as_not_searched_for_evidence() {
+    use std::os::unix::fs::PermissionsExt;
+    let r = repo("15-special-files");
+    // A local database's data folder, ignored by git, owned by someone else in real life.
+    let gitignore = r.root.join(".gitignore");
+    let mut text = std::fs::read_to_string(&gitignore).expect(".gitignore");
+    text.push_str("pgdata/\n");
+    std::fs::write(&gitignore, text).expect("write");
+    attacks::git(&r.root, &["commit", "-q", "-am", "ignore pgdata"]);
+    let data = r.root.join("pgdata");
+    std::fs::create_dir_all(data.join("base")).expect("mkdir");
+    std::fs::write(data.join("PG_VERSION"), "16\n").expect("write");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let Some(wrapper) = unprivileged_wrapper(&data) else {
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        eprintln!(
+            "SKIPPED LOUDLY: an_unreadable_git_ignored_folder_is_reported_as_not_searched_for_evidence: \
+             this process reads mode-000 directories and `setpriv` cannot drop that power here"
+        );
+        return;
+    };
+    let run = attacks::run_wrapped(&wrapper, &r.root, r.outside.path(), &[]);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    run.assert_clean();
+    assert_eq!(
+        run.findings("repo/unreadable-directory"),
+        vec![
+            "repo/unreadable-directory pgdata:1 git-ignored directory pgdata could not be \
+             searched for evidence (Permission denied); artifacts inside it were not checked"
+                .to_string()
+        ],
+        "{}",
+        run.human
+    );
+    // The way out the rule's help gives: `exclude` leaves the folder out entirely.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let config = r.root.join("launchgate.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.insert_str(0, "exclude = [\"pgdata\"]\n");
+    std::fs::write(&config, text).expect("write");
+    let run = attacks::run_wrapped(&wrapper, &r.root, r.outside.path(), &[]);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    run.assert_clean();
+    assert!(
+        run.findings("repo/unreadable-directory").is_empty(),
+        "{}",
+        run.human
+    );
+}
