@@ -155,6 +155,13 @@ fn enums_and_tolerances_are_checked_where_they_are_written() {
         "unknown variant `fatal`",
         2,
     );
+    // A misspelt object class would compare nothing of that class.
+    refused_with(
+        "[probes]\nobjects = [\"view\", \"indexes\"]\n",
+        "unknown variant `indexes`",
+        2,
+    );
+    refused_with("[probes]\nignore-objects = [\"index:[x\"]\n", "index:[x", 2);
     let (code, text) = check_with("[probes]\nmethod = \"fast\"\ntolerance = 25\n");
     assert_ne!(code, Some(2), "{text}");
 }
