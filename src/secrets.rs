@@ -156,6 +156,19 @@ fn key_describes_secret(key: &str) -> bool {
     }
 }
 
+/// A credential a provider issued, by its shape (a GitHub or Slack token, a Stripe or AWS
+/// key): live wherever it is committed. A JWT, a 256-bit hex string or a private key is a
+/// secret too, but anyone can make one (tests sign and generate their own), so it is not.
+pub fn issued_credential(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    // A Stripe publishable key is public by design (it ships in web pages).
+    if v.starts_with("pk_") {
+        return None;
+    }
+    token_shape(v)
+        .filter(|why| !matches!(*why, "a JWT" | "a 256-bit hex key" | "a PEM private key"))
+}
+
 /// A known credential format, by its shape.
 fn token_shape(v: &str) -> Option<&'static str> {
     static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
@@ -196,7 +209,8 @@ fn is_plain_setting(v: &str) -> bool {
             r"^(-?[0-9]+(\.[0-9]+)?(ms|s|m|h|d|kb|mb|gb|%)?",
             // words and phrases; identifiers whose parts are words or numbers (`eu-west-1`)
             r"|[A-Za-z]+([ _-]([A-Za-z]+|[0-9]+))*",
-            r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
+            // a URL without a password (a user name alone is no credential)
+            r"|[a-z][a-z0-9+.-]*://([^\s:@/]+@)?[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
             r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
             // paths (with a `/`) and host names (with a `.`), optionally with a port
             r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+/?|/",
@@ -745,6 +759,10 @@ mod tests {
             ("JWT_SECRET_EXPIRES_IN", "7d"),
             ("AWS_CREDENTIALS_PROFILE_PATH", "/root/.aws/credentials"),
             ("SESSION_COOKIE_NAME", "sid"),
+            (
+                "DATABASE_URL",
+                "postgres://ledger@db.internal.example.net:5432/ledger",
+            ),
         ] {
             assert_eq!(classify(key, value, false), None, "{key}={value}");
         }

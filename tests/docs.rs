@@ -752,3 +752,20 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
         .expect("plan");
     assert_eq!(serde_json::to_value(plan.kind).expect("kind"), "design");
 }
+
+/// A root-absolute link whose first part names nothing at the repository's root is a route of
+/// the app or site that shows the page (onboarding documents an app imports, an agent skill's
+/// page template), not a repository path; one into an existing top folder is still checked.
+#[test]
+fn root_links_to_app_routes_are_not_repository_paths() {
+    let outcome = check_with(&fixture("docs/app-routes"), None);
+    assert_eq!(
+        docs_findings(&outcome),
+        ["docs/broken-link README.md:7:15-31"]
+    );
+    let broken = messages(&outcome, "docs/broken-link");
+    assert!(
+        broken[0].contains("docs/operate.md does not exist"),
+        "{broken:?}"
+    );
+}

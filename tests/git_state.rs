@@ -186,3 +186,69 @@ fn a_diff_named_like_an_env_file_is_not_read_as_one() {
         outcome.notes
     );
 }
+
+/// Committed files of samples (a test file, a compose file's env files, a file of this
+/// machine's hosts) hold development defaults: a warning naming why, no error, no placeholder
+/// findings; a provider-issued token in one and a live secret in a deploy file are errors.
+/// Test inputs under `testdata/` are not configuration. Sample values are public text, so
+/// no path or word is mangled by the scrub, while the token is in no output.
+#[test]
+fn committed_samples_are_defaults_and_only_live_secrets_block() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/env/committed-samples");
+    let (_dir, clone) = common::fresh_clone(&root);
+    let outcome = common::run(&clone);
+    assert_eq!(
+        common::rendered(&outcome, "env/committed-secret-file"),
+        [
+            "env/committed-secret-file .env.development:1:1: .env.development is tracked by git and holds 1 provider-issued credential(s): GITHUB_TOKEN; untrack it and rotate them",
+            "env/committed-secret-file deploy/production.env:1:1: deploy/production.env is tracked by git and holds 1 live-looking secret(s): SESSION_SECRET; untrack it and rotate them",
+        ]
+    );
+    assert_eq!(
+        common::rendered(&outcome, "env/committed-env-file"),
+        [
+            "env/committed-env-file .env.test:1:1: .env.test is tracked by git; its 1 secret-looking value(s) are development defaults (its path marks it as `test` configuration)",
+            "env/committed-env-file config/docker/app.env:1:1: config/docker/app.env is tracked by git; its 2 secret-looking value(s) are development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with)",
+            "env/committed-env-file config/docker/postgres.env:1:1: config/docker/postgres.env is tracked by git; its 1 secret-looking value(s) are development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with)",
+            "env/committed-env-file data/.env:1:1: data/.env is tracked by git; its 2 secret-looking value(s) are development defaults (every service host it names is this machine)",
+        ]
+    );
+    for rule in ["env/placeholder-value", "env/parse-error"] {
+        assert!(common::rendered(&outcome, rule).is_empty(), "{rule}");
+    }
+    let dialect = |path: &str| {
+        let f = outcome
+            .facts
+            .env
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .expect(path);
+        (f.dialect.clone(), f.dialect_reason.clone())
+    };
+    assert_eq!(
+        dialect("config/docker/app.env"),
+        (
+            "compose".into(),
+            "docker-compose.yml loads it with `env_file`".into()
+        )
+    );
+    assert!(
+        outcome.notes.iter().any(|n| n.starts_with(
+            "internal/dotenv/testdata/invalid.env is a test's input data (under `testdata/`)"
+        )),
+        "{:?}",
+        outcome.notes
+    );
+    let everything = serde_json::to_string(&outcome.findings).expect("findings serialise");
+    assert!(!everything.contains("ghp_R4nd0m"), "the token is printed");
+    assert!(
+        !everything.contains("Zq8rT2mXw9"),
+        "the live secret is printed"
+    );
+    assert!(
+        !everything.contains("[redacted]"),
+        "a sample value was scrubbed: {everything}"
+    );
+}

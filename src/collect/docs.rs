@@ -247,6 +247,13 @@ fn settle_paths(
                     // an OpenAPI spec has routes no file backs.
                     p.checked = false;
                     p.unchecked = Some(UncheckedReason::ReadElsewhere);
+                } else if site.is_none() && root_route(&p.path, repository) {
+                    // `/search`, `/settings/x`, `/docs/guides/x` where the repository has no
+                    // such top folder: a route of the app or site that shows the page (an
+                    // onboarding document the app imports, an agent's page template), not a
+                    // path into this repository gone missing.
+                    p.checked = false;
+                    p.unchecked = Some(UncheckedReason::ReadElsewhere);
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
@@ -273,6 +280,15 @@ fn settle_paths(
             }
         }
     }
+}
+
+/// A root-absolute link (`/x/y`) whose first part names nothing at the repository's root.
+fn root_route(link: &str, repository: &Repository) -> bool {
+    let Some(rest) = link.strip_prefix('/') else {
+        return false;
+    };
+    let first = rest.split(['/', '#', '?']).next().unwrap_or("");
+    !first.is_empty() && !repository.exists(first)
 }
 
 /// Check every link fragment whose target is a scanned document against its anchors.

@@ -345,16 +345,18 @@ struct_facts! {
     Location { file, line, column, end_line, end_column }
 
     env::EnvFacts { files, sets }
-    env::EnvFile { path, kind, git, crlf, unreadable, dialect, dialect_reason, entries, errors }
+    env::EnvFile {
+        path, kind, git, crlf, unreadable, dialect, dialect_reason, sample, entries, errors
+    }
     env::EnvEntry {
         key, value, quote, location, value_location, shell_divergence, optional, sensitive,
-        value_type, unresolved, malformed, secret, secret_reason, weak, weak_reason
+        value_type, unresolved, malformed, secret, secret_reason, credential, weak, weak_reason
     }
     env::EnvParseError { location, message }
     env::EnvLayer { source, exists }
     env::ContractKey { sample, location, optional, sensitive, value_type }
     env::EnvVar {
-        value, quote, location, value_location, source, from_process, secret, secret_reason,
+        value, quote, location, value_location, source, sample, from_process, secret, secret_reason,
         weak, weak_reason, type_error
     }
     env::EnvSet {

@@ -2,8 +2,9 @@
 //!
 //! One table row per dialect: the files that mark a project as using it. The configured
 //! `dialect` of an `[[env]]` set wins; then a compose file beside the env file that names it
-//! (or any compose file beside a `.env`, which compose reads for interpolation); then the
-//! nearest folder, from the file's up to the root, holding a marker.
+//! (or any compose file beside a `.env`, which compose reads for interpolation), or any compose
+//! file of the repository that loads it with `env_file`; then the nearest folder, from the
+//! file's up to the root, holding a marker.
 
 use std::path::Path;
 
@@ -34,7 +35,11 @@ const COMPOSE_FILES: &[&str] = &[
 ];
 
 /// The dialect for the repository file `rel`, with the reason (for the report).
-pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
+pub fn choose(
+    ctx: &CollectContext,
+    rel: &str,
+    compose: &super::sample::ComposeFiles,
+) -> (Dialect, String) {
     for set in &ctx.config.config.env {
         let set = set.get_ref();
         let listed = set
@@ -59,7 +64,13 @@ pub fn choose(ctx: &CollectContext, rel: &str) -> (Dialect, String) {
             }
         }
     }
-    infer(&ctx.root, rel)
+    let (dialect, why) = infer(&ctx.root, rel);
+    if dialect != Dialect::Compose {
+        if let Some(by) = compose.loading(rel) {
+            return (Dialect::Compose, format!("{by} loads it with `env_file`"));
+        }
+    }
+    (dialect, why)
 }
 
 /// The dialect the repository's files imply for `rel`.

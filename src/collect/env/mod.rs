@@ -11,6 +11,7 @@ mod contract;
 mod dialect;
 mod divergence;
 mod read;
+mod sample;
 
 pub use read::{parse_env_file, parse_layer, ParsedEnvFile};
 
@@ -92,6 +93,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
             None => Vec::new(),
         }
     };
+    let compose = sample::ComposeFiles::read(ctx);
     let mut ordered: Vec<(usize, &String)> = paths.iter().map(|p| (outers(p).len(), p)).collect();
     ordered.sort_by_key(|(depth, _)| *depth);
     for rel in ordered.into_iter().map(|(_, p)| p) {
@@ -102,7 +104,14 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         };
         let git = ctx.git_state(rel);
         let configured = configured_paths.contains(rel);
-        let (dialect, reason) = dialect::choose(ctx, rel);
+        if let Some(dir) = (!configured).then(|| sample::test_data_dir(rel)).flatten() {
+            skipped_notes.push(format!(
+                "{rel} is a test's input data (under `{dir}/`), not configuration: not read \
+                 (name it in an [[env]] set to check it)"
+            ));
+            continue;
+        }
+        let (dialect, reason) = dialect::choose(ctx, rel, &compose);
         let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => {
                 if let Some(what) = (!configured)
@@ -132,6 +141,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
                     unreadable: Some(problem.to_string()),
                     dialect: dialect.name().to_string(),
                     dialect_reason: reason.clone(),
+                    sample: None,
                     entries: Vec::new(),
                     errors: Vec::new(),
                 },
@@ -146,6 +156,9 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in files.iter_mut().filter(|f| f.kind == EnvFileKind::Env) {
+        f.sample = sample::reason(&f.path, &f.entries, &compose);
+    }
     let (sets, mut notes) = build_sets(ctx, &files);
     for f in &files {
         notes.push(format!(
@@ -383,6 +396,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         location: e.location.clone(),
                         value_location: e.value_location.clone(),
                         source: path.clone(),
+                        sample: file.sample.clone(),
                         from_process: false,
                         secret: e.secret,
                         secret_reason: e.secret_reason.clone(),
@@ -418,6 +432,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         value_location: location.clone(),
                         location,
                         source: PROCESS_LAYER.into(),
+                        sample: None,
                         from_process: true,
                         secret: false,
                         secret_reason: None,

@@ -129,6 +129,7 @@ pub fn parse_layer(
             dotenv::malformed_references(written)
         };
         let weak_reason = secrets::public_text_reason(&value);
+        let credential = secrets::issued_credential(&value).map(str::to_string);
         entries.push(EnvEntry {
             key: e.key.clone(),
             value,
@@ -147,6 +148,7 @@ pub fn parse_layer(
             malformed,
             secret: secret_reason.is_some(),
             secret_reason: secret_reason.map(str::to_string),
+            credential,
             weak: weak_reason.is_some(),
             weak_reason: weak_reason.map(str::to_string),
         });
@@ -164,6 +166,7 @@ pub fn parse_layer(
             unreadable: None,
             dialect: dialect.name().to_string(),
             dialect_reason: dialect_reason.to_string(),
+            sample: None,
             entries,
             errors,
         },
