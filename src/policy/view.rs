@@ -23,7 +23,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, N
 use serde::Serialize;
 
 use crate::facts::{
-    db, docs, env, evidence, migrations, scripts, Facts, FileName, GitInfo, Location,
+    db, docs, env, evidence, migrations, scripts, walk, Facts, FileName, GitInfo, Location,
 };
 use crate::facts::{GitState, Settings};
 
@@ -293,6 +293,7 @@ serde_facts!(
     scripts::InvocationKind,
     evidence::ArtifactKind,
     evidence::SetKind,
+    walk::WalkFacts,
 );
 
 /// Structs exposed field by field. The field lists must match the serde field names (a test
@@ -340,7 +341,7 @@ trait Fields: Fact {
 }
 
 struct_facts! {
-    Facts { root, git, env, migrations, docs, scripts, evidence, db, config }
+    Facts { root, git, env, migrations, docs, scripts, evidence, walk, db, config }
     Location { file, line, column, end_line, end_column }
 
     env::EnvFacts { files, sets }

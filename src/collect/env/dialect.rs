@@ -47,21 +47,9 @@ pub fn choose(
             .iter()
             .chain(set.contract.iter())
             .any(|f| f.trim_start_matches("./") == rel);
-        if let (true, Some(name)) = (listed, set.dialect.as_deref()) {
-            match Dialect::from_name(name) {
-                Some(d) => return (d, format!("set in [[env]] `{}`", set.name)),
-                None => {
-                    let (d, why) = infer(&ctx.root, rel);
-                    return (
-                        d,
-                        format!(
-                            "[[env]] `{}` names dialect `{name}`, which is not one of node, \
-                             python, compose, shell; {why}",
-                            set.name
-                        ),
-                    );
-                }
-            }
+        // The config loader refused any name that is not a dialect.
+        if let (true, Some(d)) = (listed, set.dialect.as_deref().and_then(Dialect::from_name)) {
+            return (d, format!("set in [[env]] `{}`", set.name));
         }
     }
     let (dialect, why) = infer(&ctx.root, rel);
