@@ -268,7 +268,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
         p.method, p.tolerance
     ));
 
-    let redactor = Redactor::new(facts.env.secret_values());
+    let redactor = Redactor::new(facts.env.secret_values())
+        .keep_paths(collected.files.iter().map(String::as_str));
     // Reports may point at the scanned files and the config file only: reporters read the
     // files findings name, so any other path would be a way to print it.
     let mut files = collected.files.clone();
@@ -283,6 +284,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
     let mut findings = policies.evaluate(std::sync::Arc::clone(&shared));
     let facts = std::sync::Arc::unwrap_or_clone(shared);
     findings.extend(unused_profiles(&policies, &facts));
+    findings.extend(unwalked_directories(&facts));
     apply_overrides(&mut findings, &overrides);
     let process = process_secrets();
     for f in &mut findings {
@@ -452,6 +454,72 @@ fn confine_config_paths(root: &Path, loaded: &LoadedConfig) -> Result<(), CheckE
         }
     }
     Ok(())
+}
+
+/// `repo/unreadable-directory` and `repo/too-deep`: directories the walk could not cover.
+/// Raised by the engine, not a policy, so no repository policy can replace them.
+fn unwalked_directories(facts: &Facts) -> Vec<Finding> {
+    use crate::facts::walk::Unwalked;
+    facts
+        .walk
+        .unwalked
+        .iter()
+        .map(|d| {
+            let shown = short_path(&d.path);
+            let (rule, message) = match (d.why, d.ignored) {
+                (Unwalked::Unreadable, false) => (
+                    crate::rules::REPO_UNREADABLE_DIRECTORY,
+                    format!(
+                        "directory {shown} could not be listed ({}); nothing inside it was checked",
+                        d.reason
+                    ),
+                ),
+                (Unwalked::Unreadable, true) => (
+                    crate::rules::REPO_UNREADABLE_DIRECTORY,
+                    format!(
+                        "git-ignored directory {shown} could not be searched for evidence ({}); \
+                         artifacts inside it were not checked",
+                        d.reason
+                    ),
+                ),
+                (Unwalked::TooDeep, _) => (
+                    crate::rules::REPO_TOO_DEEP,
+                    format!(
+                        "directory {shown} was not walked ({}); nothing below it was checked",
+                        d.reason
+                    ),
+                ),
+            };
+            // A git-ignored folder is searched only for evidence, and evidence a rule needs
+            // and cannot find is already an error of its own: an unreadable one (a database
+            // container's data folder owned by another user) is a warning, not a block.
+            let severity = if d.ignored && d.why == Unwalked::Unreadable {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let mut f = Finding::new(
+                rule,
+                severity,
+                Location::file_start(d.path.clone()),
+                message,
+            );
+            f.subject = d.path.clone();
+            f.refresh_fingerprint();
+            f
+        })
+        .collect()
+}
+
+/// A path short enough for a message: a 256-level path keeps its first and last levels.
+fn short_path(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() <= 8 && path.len() <= 200 {
+        return path.to_string();
+    }
+    let head = parts.iter().take(3).copied().collect::<Vec<_>>().join("/");
+    let tail = parts[parts.len().saturating_sub(2)..].join("/");
+    format!("{head}/…/{tail} ({} levels)", parts.len())
 }
 
 /// `policy/unused-profile`: a repository policy file that applies to no env set.

@@ -58,8 +58,9 @@ pub struct MigrationsConfig {
     pub service: Option<String>,
     /// The history folder, relative to the repository root.
     pub path: String,
-    /// A glob of the migration files, relative to `path` (default: every file below it).
-    pub pattern: Option<String>,
+    /// A glob of the migration files, relative to `path` (default: every file below it);
+    /// compiled at load, so an invalid one is a config error at the key.
+    pub pattern: Option<crate::source::glob::PathPattern>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -108,8 +109,24 @@ pub struct EnvSetConfig {
     #[serde(default)]
     pub policies: Vec<String>,
     /// The loader the set's files are read with: `node`, `python`, `compose` or `shell`
-    /// (inferred from the repository when absent).
+    /// (inferred from the repository when absent). Any other name is a config error at the
+    /// value: a typo must not quietly fall back to inference.
+    #[serde(default, deserialize_with = "dialect_name")]
     pub dialect: Option<String>,
+}
+
+/// A dialect name [`crate::source::dotenv::Dialect`] knows, or an error at the value.
+fn dialect_name<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    use crate::source::dotenv::Dialect;
+    let name = String::deserialize(de)?;
+    if Dialect::from_name(&name).is_some() {
+        return Ok(Some(name));
+    }
+    let known: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+    Err(serde::de::Error::custom(format!(
+        "unknown dialect `{name}`: expected one of {}",
+        known.join(", ")
+    )))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -148,9 +165,10 @@ pub struct ProbesConfig {
     pub method: Option<Spanned<ProbeMethod>>,
     /// Rows (`25`) or a percentage (`0.5%`).
     pub tolerance: Option<Spanned<ToleranceSetting>>,
-    /// Schemas to probe (default: every schema except the system ones).
+    /// Schemas to probe (default: every schema except the system ones). Spanned: one that
+    /// neither database has is a finding at its value.
     #[serde(default)]
-    pub schemas: Vec<String>,
+    pub schemas: Vec<Spanned<String>>,
     /// Globs over `schema.table` to probe (default: every table). `*` matches within a name.
     #[serde(default)]
     pub include: GlobList,

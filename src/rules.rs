@@ -2,8 +2,9 @@
 //!
 //! Policies register their rules (id, severity, summary, help) in `policies/*.rhai`; the few
 //! rules no policy can raise live here: a policy that failed (`policy/error`), a repository
-//! policy that replaced a built-in rule (`policy/replaced-builtin`) and waivers that rotted
-//! (`waiver/*`). Every id, here and in the policies, is unique (a test asserts
+//! policy that replaced a built-in rule (`policy/replaced-builtin`), waivers that rotted
+//! (`waiver/*`) and directories the walk could not cover (`repo/*`: a repository policy must
+//! not be able to replace the statement that part of the tree went unchecked). Every id, here and in the policies, is unique (a test asserts
 //! it and snapshots the full list): ids are public, they are SARIF rule ids.
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,10 @@ pub const POLICY_ERROR: &str = "policy/error";
 pub const POLICY_REPLACED_BUILTIN: &str = "policy/replaced-builtin";
 /// A repository policy file whose profile no env set carries.
 pub const POLICY_UNUSED_PROFILE: &str = "policy/unused-profile";
+/// A directory the walk could not list: what it holds was never checked.
+pub const REPO_UNREADABLE_DIRECTORY: &str = "repo/unreadable-directory";
+/// A directory below the walk's depth limit: what it holds was never checked.
+pub const REPO_TOO_DEEP: &str = "repo/too-deep";
 /// A waiver past its expiry date.
 pub const WAIVER_EXPIRED: &str = "waiver/expired";
 /// A waiver that matched no finding.
@@ -77,7 +82,7 @@ pub fn engine_rules() -> Vec<RuleMeta> {
         tags: vec!["governance".into()],
         source: "<engine>".into(),
     };
-    vec![
+    let mut rules = vec![
         meta(
             POLICY_ERROR,
             Severity::Error,
@@ -130,6 +135,50 @@ pub fn engine_rules() -> Vec<RuleMeta> {
              **Why it matters:** a waiver that matches nothing has rotted: the problem was fixed or moved, \
              and the exception would silently cover the next, different problem.\n\n\
              **How to fix:** delete the waiver (or correct its rule and subject).",
+        ),
+    ];
+    rules.extend(repository_rules());
+    rules
+}
+
+/// The rules about the walk of the tree itself.
+fn repository_rules() -> Vec<RuleMeta> {
+    let meta = |id: &str, summary: &str, help: &str| RuleMeta {
+        id: id.into(),
+        severity: Severity::Error,
+        summary: summary.into(),
+        help: help.into(),
+        tags: vec!["repository".into()],
+        source: "<engine>".into(),
+    };
+    vec![
+        meta(
+            REPO_UNREADABLE_DIRECTORY,
+            "a directory the walk could not list: nothing inside it was checked (fail closed)",
+            "**What it checks:** every directory of the repository that is not skipped (git-ignored, \
+             `node_modules`, `.git`, `exclude` globs) can be listed, and so can the git-ignored folders \
+             searched for evidence artifacts.\n\n\
+             **Why it matters:** a directory launchgate cannot read may hold an env file with a debug \
+             switch on, a runbook or migrations; none of it was checked, so a GO would be a guess. \
+             launchgate fails closed: the directory is an error, named with what the system said \
+             (`Permission denied`). A git-ignored folder is searched only for evidence, and a rule \
+             that needs evidence it cannot find is an error of its own: an unreadable one is a \
+             warning.\n\n\
+             **How to fix:** make the directory readable by the user running launchgate \
+             (`chmod u+rx DIR`, or run as its owner). If it is not part of the launch (a database \
+             container's data folder), add it to `exclude` in `launchgate.toml`.",
+        ),
+        meta(
+            REPO_TOO_DEEP,
+            "a directory deeper than the walk goes: nothing below it was checked (fail closed)",
+            "**What it checks:** every file of the repository lies within 256 directory levels of the \
+             scan root, and every path fits the operating system's limit.\n\n\
+             **Why it matters:** the walk stops at its depth limit so a hostile tree cannot exhaust \
+             memory or time; files below it (an env file nested 3,000 levels down) are not read. A \
+             silent stop would be a silent pass: each directory at the limit that holds anything is \
+             an error.\n\n\
+             **How to fix:** flatten the tree, or add the folder to `exclude` in `launchgate.toml` if \
+             it is not part of the launch.",
         ),
     ]
 }

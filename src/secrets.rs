@@ -39,7 +39,7 @@ pub fn classify(key: &str, value: &str, sensitive: bool) -> Option<&'static str>
     if v.is_empty() || is_boolean(v) {
         return None;
     }
-    if key_names_secret(key) {
+    if key_names_secret(key) && !key_describes_secret(key) {
         return Some("its key names a secret");
     }
     if let Some(shape) = token_shape(v) {
@@ -67,6 +67,106 @@ pub fn key_names_secret(key: &str) -> bool {
         .unwrap_or_else(|e| unreachable!("the secret-key pattern is valid: {e}"))
     })
     .is_match(key)
+}
+
+/// A key about a secret rather than holding one: `NEXTAUTH_URL`, `SESSION_TIMEOUT`,
+/// `DB_PASSWORD_FILE`, `JWT_SECRET_EXPIRES_IN`, `AWS_ACCESS_KEY_ID`, `PASSWORD_MIN_LENGTH`.
+/// Its value is then judged by what it looks like (a token shape, a URL with a password,
+/// something random is still a secret), not by the key's name.
+fn key_describes_secret(key: &str) -> bool {
+    const ABOUT: &[&str] = &[
+        "URL",
+        "URI",
+        "URLS",
+        "HOST",
+        "HOSTNAME",
+        "PORT",
+        "PATH",
+        "FILE",
+        "DIR",
+        "NAME",
+        "ID",
+        "ENABLED",
+        "ENABLE",
+        "DISABLED",
+        "DISABLE",
+        "TIMEOUT",
+        "TTL",
+        "EXP",
+        "EXPIRY",
+        "EXPIRES",
+        "EXPIRATION",
+        "AGE",
+        "LENGTH",
+        "LEN",
+        "SIZE",
+        "COUNT",
+        "LIMIT",
+        "PROVIDER",
+        "PROVIDERS",
+        "TYPE",
+        "MODE",
+        "ALGORITHM",
+        "ALG",
+        "ISSUER",
+        "AUDIENCE",
+        "AUD",
+        "DOMAIN",
+        "REGION",
+        "VERSION",
+        "SCOPE",
+        "SCOPES",
+        "SECURE",
+        "SAMESITE",
+        "STRATEGY",
+        "DRIVER",
+        "STORE",
+        "BACKEND",
+        "FORMAT",
+        "HEADER",
+        "PREFIX",
+        "ENDPOINT",
+        "INTERVAL",
+        "DURATION",
+        "DAYS",
+        "HOURS",
+        "MINUTES",
+        "SECONDS",
+        "LIFETIME",
+        "METHOD",
+        "REQUIRED",
+        "LEVEL",
+        "DEBUG",
+        "ROTATION",
+        "POLICY",
+        "CHARSET",
+        "LOCATION",
+        "REDIRECT",
+        "CALLBACK",
+    ];
+    let upper = key.to_ascii_uppercase();
+    let mut parts = upper.rsplit('_').filter(|p| !p.is_empty());
+    match parts.next() {
+        // `..._EXPIRES_IN`, `..._VALID_FOR`
+        Some("IN" | "FOR") => parts
+            .next()
+            .is_some_and(|p| ABOUT.contains(&p) || p == "VALID"),
+        Some(last) => ABOUT.contains(&last),
+        None => false,
+    }
+}
+
+/// A credential a provider issued, by its shape (a GitHub or Slack token, a Stripe or AWS
+/// key): live wherever it is committed. A JWT, a 256-bit hex string or a private key is a
+/// secret too, but anyone can make one (tests sign and generate their own), so it is not.
+pub fn issued_credential(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    // A Stripe publishable key is public by design (it ships in web pages).
+    if v.starts_with("pk_") {
+        return None;
+    }
+    token_shape(v)
+        .filter(|why| !matches!(*why, "a JWT" | "a 256-bit hex key" | "a PEM private key"))
 }
 
 /// A known credential format, by its shape.
@@ -109,7 +209,8 @@ fn is_plain_setting(v: &str) -> bool {
             r"^(-?[0-9]+(\.[0-9]+)?(ms|s|m|h|d|kb|mb|gb|%)?",
             // words and phrases; identifiers whose parts are words or numbers (`eu-west-1`)
             r"|[A-Za-z]+([ _-]([A-Za-z]+|[0-9]+))*",
-            r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
+            // a URL without a password (a user name alone is no credential)
+            r"|[a-z][a-z0-9+.-]*://([^\s:@/]+@)?[^\s:@/]+(:[0-9]+)?(/[^\s]*)?",
             r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
             // paths (with a `/`) and host names (with a `.`), optionally with a port
             r"|(\.{0,2}/)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+/?|/",
@@ -198,6 +299,10 @@ pub struct Redactor {
     secrets: Vec<Box<str>>,
     /// Indices into `secrets` by their first four bytes, longest first.
     by_prefix: HashMap<u32, Vec<u32>, BuildHasherDefault<PrefixHasher>>,
+    /// Repository paths that contain a secret value (`config/fineract-common.env` when a
+    /// password is `fineract`): printed as they are, since the repository already shows them
+    /// and a finding must name its file. Usually empty.
+    public: Vec<Box<str>>,
 }
 
 /// The four-byte prefixes are already well mixed by one multiplication.
@@ -251,7 +356,47 @@ impl Redactor {
             ids.sort_unstable_by_key(|i| std::cmp::Reverse(secrets[*i as usize].len()));
             ids.shrink_to_fit();
         }
-        Redactor { secrets, by_prefix }
+        Redactor {
+            secrets,
+            by_prefix,
+            public: Vec::new(),
+        }
+    }
+
+    /// Keep these repository paths intact wherever they appear: a secret that is also part
+    /// of a file's name (a weak password equal to the project's name) is not scrubbed out of
+    /// that name. The paths are the scanned inventory's, which the repository already shows
+    /// to everyone who can read the report; the secret stays scrubbed everywhere else.
+    pub fn keep_paths<'p>(mut self, paths: impl IntoIterator<Item = &'p str>) -> Self {
+        self.public = paths
+            .into_iter()
+            .filter(|p| self.next_match(p, 0).is_some())
+            .map(Box::from)
+            .collect();
+        // Longest first, so a path wins over a shorter one it contains.
+        self.public
+            .sort_unstable_by_key(|p| std::cmp::Reverse(p.len()));
+        self
+    }
+
+    /// Byte ranges of `text` that are kept paths.
+    fn kept(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for p in &self.public {
+            for (at, _) in text.match_indices(&**p) {
+                // A path is kept only where it stands as a whole name, not inside a longer one.
+                let head = &text[..at];
+                let before = head.strip_suffix("./").unwrap_or(head).chars().next_back();
+                let after = text[at + p.len()..].chars().next();
+                let edge = |c: Option<char>| {
+                    c.is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')))
+                };
+                if edge(before) && edge(after) {
+                    ranges.push((at, at + p.len()));
+                }
+            }
+        }
+        ranges
     }
 
     /// The leftmost, then longest, secret in `text` at or after byte `from`: its byte range.
@@ -275,10 +420,19 @@ impl Redactor {
         let Some(first) = self.next_match(text, 0) else {
             return Cow::Borrowed(text);
         };
+        let kept = if self.public.is_empty() {
+            Vec::new()
+        } else {
+            self.kept(text)
+        };
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut found = Some(first);
         while let Some((start, end)) = found {
+            if let Some(&(_, kept_end)) = kept.iter().find(|(a, b)| *a <= start && end <= *b) {
+                found = self.next_match(text, kept_end);
+                continue;
+            }
             out.push_str(&text[last..start]);
             replace(&text[start..end], &mut out);
             last = end;
@@ -549,6 +703,26 @@ mod tests {
     }
 
     #[test]
+    fn repository_paths_keep_their_names_and_the_secret_goes_elsewhere() {
+        let r = Redactor::new(["fineract"])
+            .keep_paths(["config/docker/env/fineract-common.env", "README.md"]);
+        assert_eq!(
+            r.scrub("config/docker/env/fineract-common.env holds fineract as a password"),
+            "config/docker/env/fineract-common.env holds [redacted] as a password"
+        );
+        // Only the whole path is kept, not the secret inside a longer name or alone.
+        assert_eq!(
+            r.scrub("x/config/docker/env/fineract-common.env.bak fineract-common.env"),
+            "x/config/docker/env/[redacted]-common.env.bak [redacted]-common.env"
+        );
+        assert_eq!(r.scrub("fineract"), "[redacted]");
+        assert_eq!(
+            r.scrub("(./config/docker/env/fineract-common.env)"),
+            "(./config/docker/env/fineract-common.env)"
+        );
+    }
+
+    #[test]
     fn mask_keeps_columns() {
         let r = Redactor::new(["hunter22"]);
         assert_eq!(r.mask("X=hunter22 # c"), "X=******** # c");
@@ -579,6 +753,16 @@ mod tests {
             ("PORT", "8080"),
             ("ADMIN_EMAIL", "ops@example.com"),
             ("FEATURE_FLAGS", "true"),
+            ("NEXTAUTH_URL", "http://localhost:3000"),
+            ("SESSION_TIMEOUT", "3600"),
+            ("DB_PASSWORD_FILE", "/run/secrets/db_password"),
+            ("JWT_SECRET_EXPIRES_IN", "7d"),
+            ("AWS_CREDENTIALS_PROFILE_PATH", "/root/.aws/credentials"),
+            ("SESSION_COOKIE_NAME", "sid"),
+            (
+                "DATABASE_URL",
+                "postgres://ledger@db.internal.example.net:5432/ledger",
+            ),
         ] {
             assert_eq!(classify(key, value, false), None, "{key}={value}");
         }
@@ -603,6 +787,18 @@ mod tests {
                 "it looks random (high entropy)",
             ),
             ("NAME", "plain", "the contract marks it @sensitive"),
+            // A key about a secret still holds one when its value looks like one.
+            (
+                "AUTH_URL",
+                "postgres://app:Vq7rT2mXk9@db:5432/app",
+                "a URL with a password",
+            ),
+            (
+                "SECRET_KEY_FILE",
+                "q8Zr2mXk9pL4sWzQ7vT1",
+                "it looks random (high entropy)",
+            ),
+            ("SECRET_KEY_BASE", "short", "its key names a secret"),
         ] {
             let sensitive = key == "NAME";
             assert_eq!(classify(key, value, sensitive), Some(why), "{key}={value}");

@@ -155,6 +155,46 @@ fn enums_and_tolerances_are_checked_where_they_are_written() {
         "unknown variant `fatal`",
         2,
     );
+    // A misspelt object class would compare nothing of that class.
+    refused_with(
+        "[probes]\nobjects = [\"view\", \"indexes\"]\n",
+        "unknown variant `indexes`",
+        2,
+    );
+    refused_with("[probes]\nignore-objects = [\"index:[x\"]\n", "index:[x", 2);
     let (code, text) = check_with("[probes]\nmethod = \"fast\"\ntolerance = 25\n");
     assert_ne!(code, Some(2), "{text}");
+}
+
+#[test]
+fn migrations_pattern() {
+    refused_at(
+        "[[migrations]]\npath = \"db/changes\"\npattern = \"*.{sql\"\n",
+        "*.{sql",
+        3,
+    );
+}
+
+#[test]
+fn an_unknown_env_dialect_is_refused_at_the_value() {
+    let set = |dialect: &str| {
+        format!(
+            "[docs]\nlegacy-names = []\n\n[[env]]\nname = \"production\"\nfiles = [\".env.production\"]\npolicies = [\"launch\"]\ndialect = \"{dialect}\"\n"
+        )
+    };
+    // A typo used to fall back to inference with a note; now it is exit 2 at line 8.
+    refused_with(
+        &set("nodejs"),
+        "unknown dialect `nodejs`: expected one of node, python, compose, shell",
+        8,
+    );
+    refused_with(&set("Python"), "unknown dialect `Python`", 8);
+    for known in ["node", "python", "compose", "shell"] {
+        let (code, text) = check_with(&set(known));
+        assert_ne!(code, Some(2), "{known}: {text}");
+        assert!(
+            text.contains(&format!(".env.production read as {known}")),
+            "{known}: {text}"
+        );
+    }
 }

@@ -2165,3 +2165,59 @@ fn fast_estimates_within_their_margin_warn_and_beyond_it_fail_at_tolerance_0() {
         warned[0].message
     );
 }
+
+#[test]
+fn a_misspelt_schema_is_an_error_and_filters_matching_nothing_are_warnings_at_their_lines() {
+    let Some(r) = Rehearsal::new("unmatched") else {
+        return;
+    };
+    r.edit_config(
+        "schemas = [\"public\", \"app\", \"drizzle\"]\nexclude = [\"public.schema_notes\", \"drizzle.*\"]\n",
+        "schemas = [\"public\", \"app\", \"drizzle\", \"pubilc\"]\n\
+         include = [\"public.*\", \"app.*\", \"app.audit_evnts\"]\n\
+         exclude = [\"public.schema_notes\", \"drizzle.*\"]\n\
+         ignore-objects = [\"index:credentials_issuer_idx *\", \"index:no_such_index *\"]\n",
+    );
+    let outcome = r.check("exact", None);
+    let at = |f: &Finding| {
+        format!(
+            "{}:{}:{} {}",
+            f.location.file, f.location.line, f.location.column, f.message
+        )
+    };
+    let unknown: Vec<String> = only(&outcome, "db/unknown-schema")
+        .into_iter()
+        .map(at)
+        .collect();
+    assert_eq!(
+        unknown,
+        vec!["launchgate.toml:8:40 [probes] schemas names `pubilc`, which neither the source nor the target has: nothing in it was probed".to_string()],
+        "{:#?}",
+        outcome.findings
+    );
+    assert!(!outcome.verdict.go, "a misspelt schema fails closed");
+    let filters: Vec<String> = only(&outcome, "db/unmatched-filter")
+        .into_iter()
+        .map(at)
+        .collect();
+    assert_eq!(
+        filters,
+        vec![
+            "launchgate.toml:9:33 [probes] include entry `app.audit_evnts` matches no table of the probed schemas in either database: it selects nothing".to_string(),
+            "launchgate.toml:11:53 [probes] ignore-objects entry `index:no_such_index *` matches no schema object in either database: it selects nothing".to_string(),
+        ],
+        "{:#?}",
+        outcome.findings
+    );
+    for f in only(&outcome, "db/unmatched-filter") {
+        assert_eq!(f.severity, launchgate::finding::Severity::Warning);
+    }
+    // The entries that matched are not reported, and the probe itself ran clean.
+    assert!(
+        only(&outcome, "db/unreachable").is_empty(),
+        "{:#?}",
+        outcome.findings
+    );
+    let db = outcome.facts.db.as_ref().expect("probed");
+    assert_eq!(db.unmatched.len(), 3, "{:#?}", db.unmatched);
+}

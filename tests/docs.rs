@@ -752,3 +752,57 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
         .expect("plan");
     assert_eq!(serde_json::to_value(plan.kind).expect("kind"), "design");
 }
+
+/// A root-absolute link whose first part names nothing at the repository's root is a route of
+/// the app or site that shows the page (onboarding documents an app imports, an agent skill's
+/// page template), not a repository path; one into an existing top folder is still checked.
+#[test]
+fn root_links_to_app_routes_are_not_repository_paths() {
+    let outcome = check_with(&fixture("docs/app-routes"), None);
+    assert_eq!(
+        docs_findings(&outcome),
+        ["docs/broken-link README.md:7:15-31"]
+    );
+    let broken = messages(&outcome, "docs/broken-link");
+    assert!(
+        broken[0].contains("docs/operate.md does not exist"),
+        "{broken:?}"
+    );
+}
+
+/// Paths in a section about the past (`Old Way`) or said to be absent ("There is no `x`")
+/// are not stale; home-folder paths a command prints (a `which` in a terminal session) are a
+/// sample of the reader's own output, while one in a command or in prose is still reported.
+#[test]
+fn history_absent_paths_and_command_output_are_not_findings() {
+    let root = fixture("docs/history-and-output");
+    let outcome = check_with(&root, None);
+    assert_eq!(
+        docs_findings(&outcome),
+        [
+            "docs/machine-local-path docs/contributing.md:22:23-62",
+            "docs/machine-local-path docs/contributing.md:25:28-70",
+            "docs/stale-path docs/contributing.md:28:27-46",
+        ]
+    );
+    let config = launchgate::config::load(&root, None).expect("config loads");
+    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let reason = |file: &str, path: &str| {
+        let doc = facts
+            .docs
+            .documents
+            .iter()
+            .find(|d| d.file == file)
+            .expect(file);
+        let p = doc.paths.iter().find(|p| p.path == path).expect(path);
+        serde_json::to_value(p.unchecked).expect("reason serialises")
+    };
+    assert_eq!(
+        reason("docs/contributing.md", "docs/triage-labels.md"),
+        "history"
+    );
+    assert_eq!(
+        reason("persistence/sql/README.md", "./persistence/sql/.soda.yml"),
+        "history"
+    );
+}

@@ -280,3 +280,34 @@ fn references_resolve_against_the_layers_below() {
         "postgres://app@db.internal:5432/app"
     );
 }
+
+/// Quotes don't make a setting a secret (`PORT="9999"` was once "built from a secret" because
+/// the quoted text differed from the value); a value that substitutes a secret still is one.
+#[test]
+fn quoted_settings_are_shown_and_values_built_from_secrets_are_not() {
+    let dir = tree(&[(
+        ".env",
+        concat!(
+            "PORT=\"9999\"\n",
+            "API_EXTERNAL_URL=\"http://localhost:9999\"\n",
+            "DB_HOST=db.internal\n",
+            "DB_PASSWORD=Vq8rT2mXw9LzK4nB\n",
+            "DATABASE_URL=\"postgres://app:${DB_PASSWORD}@${DB_HOST}/app\"\n",
+            "HOST_URL=\"http://${DB_HOST}:9999\"\n",
+        ),
+    )]);
+    let outcome = common::run(dir.path());
+    let file = &outcome.facts.env.files[0];
+    let secret = |key: &str| {
+        let e = file.entries.iter().find(|e| e.key == key).expect(key);
+        (e.secret, e.secret_reason.clone())
+    };
+    assert_eq!(secret("PORT"), (false, None));
+    assert_eq!(secret("API_EXTERNAL_URL"), (false, None));
+    assert_eq!(secret("HOST_URL"), (false, None));
+    assert_eq!(
+        secret("DB_PASSWORD"),
+        (true, Some("its key names a secret".into()))
+    );
+    assert!(secret("DATABASE_URL").0);
+}

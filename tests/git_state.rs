@@ -126,7 +126,8 @@ fn tracked_and_ignored_env_files_are_read() {
         .all(|f| !f.message.contains("Vq7rT2mXk9pL4sWz")));
 }
 
-/// Committed development defaults are a warning of their own; a live-looking key is the error.
+/// Committed test defaults are a note; a committed file of settings is a warning of its own; a
+/// live-looking key is the error.
 #[test]
 fn committed_test_defaults_versus_a_live_key() {
     let dir = repo(&[
@@ -138,6 +139,7 @@ fn committed_test_defaults_versus_a_live_key() {
             ".env.staging",
             "NODE_ENV=production\nSTRIPE_KEY=sk_live_51HxQ2bK8d7f6e5d4c3b2a1\n",
         ),
+        (".env", "LOG_LEVEL=info\nPORT=3000\n"),
     ]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "init"]);
@@ -148,7 +150,14 @@ fn committed_test_defaults_versus_a_live_key() {
     );
     assert_eq!(
         common::rendered(&outcome, "env/committed-env-file"),
-        ["env/committed-env-file .env.test:1:1: .env.test is tracked by git; it holds only settings and development defaults"]
+        ["env/committed-env-file .env:1:1: .env is tracked by git; it holds only settings and development defaults"]
+    );
+    assert!(
+        outcome.notes.iter().any(|n| n.starts_with(
+            ".env.test is committed development defaults (its path marks it as `test` configuration)"
+        )),
+        "{:?}",
+        outcome.notes
     );
 }
 
@@ -184,5 +193,89 @@ fn a_diff_named_like_an_env_file_is_not_read_as_one() {
             .any(|n| n.contains(".env.patch is named like an env file but holds a unified diff")),
         "{:?}",
         outcome.notes
+    );
+}
+
+/// Committed files of samples (a test file, a compose file's env files, a file of this
+/// machine's hosts) hold development defaults: a warning naming why, no error, no placeholder
+/// findings; a provider-issued token in one and a live secret in a deploy file are errors.
+/// Test inputs under `testdata/` are not configuration. Sample values are public text, so
+/// no path or word is mangled by the scrub, while the token is in no output.
+#[test]
+fn committed_samples_are_defaults_and_only_live_secrets_block() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/env/committed-samples");
+    let (_dir, clone) = common::fresh_clone(&root);
+    let outcome = common::run(&clone);
+    assert_eq!(
+        common::rendered(&outcome, "env/committed-secret-file"),
+        [
+            "env/committed-secret-file .env.development:1:1: .env.development is tracked by git and holds 1 provider-issued credential(s): GITHUB_TOKEN; untrack it and rotate them",
+            "env/committed-secret-file deploy/production.env:1:1: deploy/production.env is tracked by git and holds 1 live-looking secret(s): SESSION_SECRET; untrack it and rotate them",
+        ]
+    );
+    let defaults: Vec<&String> = outcome
+        .notes
+        .iter()
+        .filter(|n| n.contains(" is committed development defaults "))
+        .collect();
+    assert_eq!(
+        defaults,
+        [
+            ".env.development is committed development defaults (its path marks it as `development` configuration): only provider-issued credentials in it are leaks",
+            ".env.test is committed development defaults (its path marks it as `test` configuration): only provider-issued credentials in it are leaks",
+            "config/docker/app.env is committed development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with): only provider-issued credentials in it are leaks",
+            "config/docker/postgres.env is committed development defaults (docker-compose.yml loads it: its values are the defaults every checkout starts with): only provider-issued credentials in it are leaks",
+            "data/.env is committed development defaults (every service host it names is this machine): only provider-issued credentials in it are leaks",
+        ]
+    );
+    for rule in [
+        "env/placeholder-value",
+        "env/parse-error",
+        "env/committed-env-file",
+    ] {
+        assert!(common::rendered(&outcome, rule).is_empty(), "{rule}");
+    }
+    let dialect = |path: &str| {
+        let f = outcome
+            .facts
+            .env
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .expect(path);
+        (f.dialect.clone(), f.dialect_reason.clone())
+    };
+    assert_eq!(
+        dialect("config/docker/app.env"),
+        (
+            "compose".into(),
+            "docker-compose.yml loads it with `env_file`".into()
+        )
+    );
+    assert!(
+        outcome.notes.iter().any(|n| n.starts_with(
+            "internal/dotenv/testdata/invalid.env is a test's input data (under `testdata/`)"
+        )),
+        "{:?}",
+        outcome.notes
+    );
+    let everything = serde_json::to_string(&outcome.findings).expect("findings serialise");
+    assert!(!everything.contains("ghp_R4nd0m"), "the token is printed");
+    assert!(
+        !everything.contains("Zq8rT2mXw9"),
+        "the live secret is printed"
+    );
+    assert!(
+        !everything.contains("[redacted]"),
+        "a sample value was scrubbed: {everything}"
+    );
+    // `ignored`, a contract's sample for a token, is an ordinary word in other messages.
+    let strict = common::rendered(&outcome, "scripts/no-strict-mode");
+    assert!(
+        strict
+            .iter()
+            .any(|m| m.ends_with("a failure here is ignored")),
+        "{strict:?}"
     );
 }

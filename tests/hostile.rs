@@ -600,12 +600,30 @@ mod attacks {
         run_in(&repo.root, repo.outside.path(), extra)
     }
 
-    /// `launchgate check ROOT --process-env launch` with every format: human on stdout, the
-    /// others in files outside the repository, and a job summary.
+    /// Every file format a run writes (human goes to stdout).
+    pub const FORMATS: &[&str] = &[
+        "json", "sarif", "markdown", "github", "concise", "gitlab", "junit",
+    ];
+
     pub fn run_in(root: &Path, out: &Path, extra: &[&str]) -> Run {
-        let formats = ["json", "sarif", "markdown", "github", "concise"];
+        run_wrapped(&[], root, out, extra)
+    }
+
+    /// `launchgate check ROOT --process-env launch` with every format: human on stdout, the
+    /// others in files outside the repository, and a job summary. `wrapper` (a program and
+    /// its arguments) runs the binary, e.g. with fewer privileges.
+    pub fn run_wrapped(wrapper: &[String], root: &Path, out: &Path, extra: &[&str]) -> Run {
+        let formats = FORMATS;
         let summary = out.join("step-summary.md");
-        let mut cmd = assert_cmd::Command::cargo_bin("launchgate").expect("binary");
+        let bin = assert_cmd::cargo::cargo_bin("launchgate");
+        let mut cmd = match wrapper.split_first() {
+            None => assert_cmd::Command::new(&bin),
+            Some((program, args)) => {
+                let mut c = assert_cmd::Command::new(program);
+                c.args(args).arg(&bin);
+                c
+            }
+        };
         cmd.arg("check").arg(root).args(["--process-env", "launch"]);
         for f in formats {
             cmd.arg("--format")
@@ -635,7 +653,7 @@ mod attacks {
         let output = cmd.output().expect("runs");
         let elapsed = started.elapsed();
         let mut files = Vec::new();
-        for f in formats {
+        for &f in formats {
             if let Ok(text) = std::fs::read_to_string(out.join(format!("report.{f}"))) {
                 files.push((f.to_string(), text));
             }
@@ -853,6 +871,68 @@ fn attack_09_substitution_cannot_reach_the_process_environment() {
     let run = check(&r, &[]);
     run.assert_clean();
     assert_eq!(run.code, Some(1), "a committed env file is NO-GO");
+    // The references stay unresolved (a finding naming them), never filled from the process.
+    let unresolved = run.findings("env/unresolved-reference");
+    for name in ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY"] {
+        assert!(
+            unresolved.iter().any(
+                |f| f.starts_with("env/unresolved-reference .env.launch.local:")
+                    && f.contains(name)
+            ),
+            "{name}: {unresolved:#?}"
+        );
+    }
+    // Not only scrubbed on the way out: the facts themselves never held the token. `facts`
+    // and `init` (which writes what it inferred into launchgate.toml) run with the canaries
+    // in their environment and without --process-env, so no scrubber knows an env value.
+    std::fs::remove_file(r.root.join("launchgate.toml")).expect("rm config");
+    for args in [&["facts"][..], &["init"][..]] {
+        let out = launchgate()
+            .args(args)
+            .arg(&r.root)
+            .env("GITHUB_TOKEN", attacks::GITHUB)
+            .env("AWS_SECRET_ACCESS_KEY", attacks::AWS)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let mut texts = vec![
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ];
+        texts.extend(std::fs::read_to_string(r.root.join("launchgate.toml")));
+        for secret in [attacks::GITHUB, attacks::AWS] {
+            for form in attacks::forms(secret) {
+                for text in &texts {
+                    assert!(!text.contains(&form), "{args:?} carries `{form}`:\n{text}");
+                }
+            }
+        }
+        if args == ["facts"] {
+            let facts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("facts JSON");
+            let file = facts["env"]["files"]
+                .as_array()
+                .expect("env files")
+                .iter()
+                .find(|f| f["path"] == ".env.launch.local")
+                .expect("the committed file is read");
+            let node_env = file["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .find(|e| e["key"] == "NODE_ENV")
+                .expect("NODE_ENV");
+            // A setting, so shown as is: empty or the reference itself, never the token.
+            let value = node_env["value"].as_str().expect("value");
+            assert!(
+                value.is_empty() || value == "${GITHUB_TOKEN}",
+                "NODE_ENV read as {value:?}"
+            );
+        }
+    }
+    assert!(
+        r.root.join("launchgate.toml").exists(),
+        "init wrote its config"
+    );
 }
 
 /// No line of `text` is a workflow command or carries an escape or control character.
@@ -915,8 +995,25 @@ fn attack_12_human_and_markdown_output_cannot_command_the_runner_or_the_terminal
                     assert!(!line.chars().any(char::is_control), "github: {line:?}");
                 }
             }
+            // JUnit XML: the raw text is what a CI log prints.
+            "junit" => assert_inert(name, text),
+            // GitLab's JSON escapes control characters; the widget shows the decoded strings.
+            "gitlab" => {
+                let issues: serde_json::Value = serde_json::from_str(text).expect("gitlab JSON");
+                for issue in issues.as_array().expect("issues") {
+                    for field in [&issue["description"], &issue["location"]["path"]] {
+                        assert_inert(name, field.as_str().expect("text"));
+                    }
+                }
+            }
             _ => {}
         }
+    }
+    // The odd files reached gitlab and junit too (neutralised, not dropped).
+    for format in ["gitlab", "junit"] {
+        let text = &run.files.iter().find(|(n, _)| n == format).expect(format).1;
+        assert!(text.contains("injected.md"), "{format}:\n{text}");
+        assert!(text.contains("# [group]x"), "{format}:\n{text}");
     }
 }
 
@@ -1143,6 +1240,19 @@ fn attack_15_fifos_devices_and_special_files_never_hang_or_pass_silently() {
             .any(|e| e.contains("policies/slow.rhai") && e.contains("FIFO")),
         "{errors:#?}"
     );
+    // FIFOs named like an env file or a document are findings of their area, not skipped.
+    assert_eq!(
+        run.findings("env/parse-error"),
+        vec!["env/parse-error .env:1 .env: is a FIFO, not a regular file; not read".to_string()]
+    );
+    assert!(
+        run.findings("docs/unreadable").contains(
+            &"docs/unreadable docs/notes.md:1 docs/notes.md: is a FIFO, not a regular file; not read"
+                .to_string()
+        ),
+        "{:#?}",
+        run.findings("docs/unreadable")
+    );
 
     // A FIFO as the waiver file: a config error, at once.
     std::fs::remove_file(r.root.join("policies/slow.rhai")).expect("rm");
@@ -1161,4 +1271,220 @@ fn attack_15_fifos_devices_and_special_files_never_hang_or_pass_silently() {
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
     assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+}
+
+/// The program (and arguments) that runs launchgate so that `locked` (mode 000) cannot be
+/// listed: nothing for an ordinary user; as root, which reads any directory, `setpriv`
+/// dropping the two capabilities that let root ignore permissions (root stays root, so the
+/// test's own files remain readable). `None` when neither can be demonstrated here.
+fn unprivileged_wrapper(locked: &std::path::Path) -> Option<Vec<String>> {
+    if std::fs::read_dir(locked).is_err() {
+        return Some(Vec::new());
+    }
+    let drop_caps = vec![
+        "setpriv".to_string(),
+        "--inh-caps=-dac_override,-dac_read_search".to_string(),
+        "--bounding-set=-dac_override,-dac_read_search".to_string(),
+    ];
+    let denied = std::process::Command::new(&drop_caps[0])
+        .args(&drop_caps[1..])
+        .arg("ls")
+        .arg(locked)
+        .output()
+        .is_ok_and(|o| !o.status.success());
+    denied.then_some(drop_caps)
+}
+
+#[test]
+fn attack_15_an_unreadable_directory_is_an_error_in_every_format() {
+    use std::os::unix::fs::PermissionsExt;
+    let r = repo("15-special-files");
+    let without = check(&r, &[]).json()["counts"]["blocking"].as_u64();
+    // An operator's local launch file in a folder the user running launchgate cannot list.
+    let locked = r.root.join("ops/secrets");
+    std::fs::create_dir_all(&locked).expect("mkdir");
+    std::fs::write(
+        locked.join(".env.launch.local"),
+        "NODE_ENV=development\nDEBUG=true\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let Some(wrapper) = unprivileged_wrapper(&locked) else {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        eprintln!(
+            "SKIPPED LOUDLY: attack_15_an_unreadable_directory_is_an_error_in_every_format: this \
+             process reads mode-000 directories and `setpriv` cannot drop that power here; the \
+             unreadable-directory finding was NOT demonstrated"
+        );
+        return;
+    };
+    let run = attacks::run_wrapped(&wrapper, &r.root, r.outside.path(), &[]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    run.assert_clean();
+    assert_eq!(run.code, Some(1), "NO-GO:\n{}\n{}", run.human, run.stderr);
+    let got = run.findings("repo/unreadable-directory");
+    assert_eq!(
+        got,
+        vec![
+            "repo/unreadable-directory ops/secrets:1 directory ops/secrets could not be listed \
+             (Permission denied); nothing inside it was checked"
+                .to_string()
+        ],
+        "{}",
+        run.human
+    );
+    // Fail closed: one more blocking finding than the same repository without the folder.
+    assert_eq!(run.json()["verdict"], "NO-GO");
+    assert_eq!(
+        run.json()["counts"]["blocking"].as_u64(),
+        without.map(|n| n + 1),
+        "{}",
+        run.human
+    );
+    // Every format names the rule and the directory.
+    assert!(run.human.contains("repo/unreadable-directory") && run.human.contains("ops/secrets"));
+    for (name, text) in &run.files {
+        assert!(
+            text.contains("repo/unreadable-directory") && text.contains("ops/secrets"),
+            "{name} does not report the unreadable directory:\n{text}"
+        );
+    }
+    for f in attacks::FORMATS {
+        assert!(run.files.iter().any(|(n, _)| n == f), "{f} was written");
+    }
+}
+
+/// `levels` nested folders `d` under `base`, with `file` holding `text` at the bottom. Built
+/// one level at a time relative to an open directory: the absolute path of the bottom is far
+/// longer than PATH_MAX, so no path-based call could make it.
+fn deep_tree(base: &std::path::Path, levels: usize, file: &str, text: &str) {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::create_dir_all(base).expect("mkdir");
+    let c = |s: &[u8]| CString::new(s).expect("no NUL");
+    let name = c(b"d");
+    // SAFETY: plain system calls on NUL-terminated names and descriptors this function owns.
+    unsafe {
+        let mut fd = libc::open(
+            c(base.as_os_str().as_bytes()).as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY,
+        );
+        assert!(fd >= 0, "open {}", base.display());
+        for level in 0..levels {
+            assert_eq!(
+                libc::mkdirat(fd, name.as_ptr(), 0o755),
+                0,
+                "mkdir level {level}"
+            );
+            let next = libc::openat(fd, name.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY);
+            assert!(next >= 0, "open level {level}");
+            libc::close(fd);
+            fd = next;
+        }
+        let f = libc::openat(
+            fd,
+            c(file.as_bytes()).as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC,
+            0o644,
+        );
+        assert!(f >= 0, "create {file}");
+        let written = libc::write(f, text.as_ptr().cast(), text.len());
+        assert_eq!(written, text.len() as isize);
+        libc::close(f);
+        libc::close(fd);
+    }
+}
+
+#[test]
+fn attack_15_a_tree_deeper_than_the_walk_goes_is_an_error_not_a_silent_pass_or_a_crash() {
+    let r = repo("15-special-files");
+    // 3,000 levels: past the walk's limit and past PATH_MAX (4,096 bytes) for absolute paths.
+    let base = r.root.join("vendor-mirror");
+    deep_tree(
+        &base,
+        3_000,
+        ".env.production",
+        "NODE_ENV=development\nDEBUG=true\n",
+    );
+    let run = check(&r, &[]);
+    // rm copes with any depth; the temp folder's own removal might not.
+    let removed = std::process::Command::new("rm")
+        .arg("-rf")
+        .arg(&base)
+        .status();
+    run.assert_clean();
+    assert!(run.elapsed < Duration::from_secs(60), "{:?}", run.elapsed);
+    assert_eq!(run.code, Some(1), "NO-GO:\n{}\n{}", run.human, run.stderr);
+    let got = run.findings("repo/too-deep");
+    assert_eq!(got.len(), 1, "{got:#?}\n{}", run.human);
+    // The directory at the limit: `vendor-mirror` and 255 levels of `d`.
+    let at_limit = format!("vendor-mirror{}", "/d".repeat(255));
+    assert!(
+        got[0].starts_with(&format!("repo/too-deep {at_limit}:1 directory vendor-mirror/d/d/…/d/d (256 levels) was not walked (it is 256 directory levels deep, the walk's limit); nothing below it was checked")),
+        "{got:#?}"
+    );
+    for (name, text) in &run.files {
+        assert!(text.contains("repo/too-deep"), "{name}:\n{text}");
+    }
+    assert!(removed.is_ok_and(|s| s.success()), "rm -rf the deep tree");
+}
+
+#[test]
+fn an_unreadable_git_ignored_folder_is_reported_as_not_searched_for_evidence() {
+    use std::os::unix::fs::PermissionsExt;
+    let r = repo("15-special-files");
+    // A local database's data folder, ignored by git, owned by someone else in real life.
+    let gitignore = r.root.join(".gitignore");
+    let mut text = std::fs::read_to_string(&gitignore).expect(".gitignore");
+    text.push_str("pgdata/\n");
+    std::fs::write(&gitignore, text).expect("write");
+    attacks::git(&r.root, &["commit", "-q", "-am", "ignore pgdata"]);
+    let data = r.root.join("pgdata");
+    std::fs::create_dir_all(data.join("base")).expect("mkdir");
+    std::fs::write(data.join("PG_VERSION"), "16\n").expect("write");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let Some(wrapper) = unprivileged_wrapper(&data) else {
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        eprintln!(
+            "SKIPPED LOUDLY: an_unreadable_git_ignored_folder_is_reported_as_not_searched_for_evidence: \
+             this process reads mode-000 directories and `setpriv` cannot drop that power here"
+        );
+        return;
+    };
+    let run = attacks::run_wrapped(&wrapper, &r.root, r.outside.path(), &[]);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    run.assert_clean();
+    assert_eq!(
+        run.findings("repo/unreadable-directory"),
+        vec![
+            "repo/unreadable-directory pgdata:1 git-ignored directory pgdata could not be \
+             searched for evidence (Permission denied); artifacts inside it were not checked"
+                .to_string()
+        ],
+        "{}",
+        run.human
+    );
+    // Searched only for evidence, which a rule that needs it misses on its own: a warning.
+    let severities: Vec<String> = run.json()["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "repo/unreadable-directory")
+        .map(|f| f["severity"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(severities, ["warning"]);
+    // The way out the rule's help gives: `exclude` leaves the folder out entirely.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let config = r.root.join("launchgate.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.insert_str(0, "exclude = [\"pgdata\"]\n");
+    std::fs::write(&config, text).expect("write");
+    let run = attacks::run_wrapped(&wrapper, &r.root, r.outside.path(), &[]);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    run.assert_clean();
+    assert!(
+        run.findings("repo/unreadable-directory").is_empty(),
+        "{}",
+        run.human
+    );
 }

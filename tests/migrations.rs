@@ -1333,5 +1333,8 @@ fn the_readme_configuration_reference_parses_with_its_migrations_entry() {
         .get_ref();
     assert_eq!(entry.service.as_deref(), Some("@acme/database"));
     assert_eq!(entry.path, "packages/database/migration");
-    assert_eq!(entry.pattern.as_deref(), Some("*/migration.ts"));
+    assert_eq!(
+        entry.pattern.as_ref().map(|p| p.as_str()),
+        Some("*/migration.ts")
+    );
 }

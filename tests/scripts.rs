@@ -853,3 +853,31 @@ fn strict_mode_is_inherited_by_sourced_libraries_and_sh_gets_posix_advice() {
     assert!(files.contains(&"lib.sh".to_string()), "{files:?}");
     assert!(files.contains(&"loose.sh".to_string()), "{files:?}");
 }
+
+/// Generated wrappers (`gradlew`, an OpenAPI client's `git_push.sh`) and a file of `unset`
+/// and `alias` lines meant to be sourced need no strict mode; a hand-written release script
+/// still does.
+#[test]
+fn generated_wrappers_and_environment_files_need_no_strict_mode() {
+    let root = fixture("scripts/generated-and-sourced");
+    let findings = script_findings(&root);
+    assert_eq!(
+        places(&findings),
+        vec![(
+            "scripts/no-strict-mode".into(),
+            "scripts/release.sh".into(),
+            4
+        )],
+        "{findings:#?}"
+    );
+    let scripts = scripts_of(&root);
+    assert!(script(&scripts, "gradlew").generated);
+    assert!(script(&scripts, "clients/go/git_push.sh").generated);
+    assert!(!script(&scripts, "scripts/release.sh").generated);
+    assert_eq!(
+        script(&scripts, "script/unset-e2e-uis.sh")
+            .strict_mode
+            .first_command,
+        None
+    );
+}

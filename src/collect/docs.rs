@@ -249,6 +249,13 @@ fn settle_paths(
                     // an OpenAPI spec has routes no file backs.
                     p.checked = false;
                     p.unchecked = Some(UncheckedReason::ReadElsewhere);
+                } else if site.is_none() && root_route(&p.path, repository) {
+                    // `/search`, `/settings/x`, `/docs/guides/x` where the repository has no
+                    // such top folder: a route of the app or site that shows the page (an
+                    // onboarding document the app imports, an agent's page template), not a
+                    // path into this repository gone missing.
+                    p.checked = false;
+                    p.unchecked = Some(UncheckedReason::ReadElsewhere);
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
@@ -268,6 +275,11 @@ fn settle_paths(
                     (p.context == PathContext::InlineCode
                         && doubt::example_context(line, p.location.column))
                     .then_some(UncheckedReason::Example)
+                })
+                .or_else(|| {
+                    let past = p.section.as_deref().is_some_and(doubt::historical_section)
+                        || doubt::absent_context(line, p.location.column);
+                    past.then_some(UncheckedReason::History)
                 });
                 if let Some(reason) = reason {
                     p.checked = false;
@@ -276,6 +288,15 @@ fn settle_paths(
             }
         }
     }
+}
+
+/// A root-absolute link (`/x/y`) whose first part names nothing at the repository's root.
+fn root_route(link: &str, repository: &Repository) -> bool {
+    let Some(rest) = link.strip_prefix('/') else {
+        return false;
+    };
+    let first = rest.split(['/', '#', '?']).next().unwrap_or("");
+    !first.is_empty() && !repository.exists(first)
 }
 
 /// Check every link fragment whose target is a scanned document against its anchors.
@@ -721,6 +742,11 @@ impl DocumentScan<'_> {
             });
         }
         for found in machine_local_paths(self.text) {
+            if self.in_command_output(found.range.start) {
+                // `which python3` printing `/home/jane/.pyenv/...`: a sample of what the
+                // reader will see on their own machine, not a path anyone must use.
+                continue;
+            }
             let in_code = self.in_code(found.range.start);
             self.doc.machine_local_paths.push(MachineLocalPath {
                 text: self.text[found.range.clone()].to_string(),
@@ -745,6 +771,32 @@ impl DocumentScan<'_> {
         index
             .checked_sub(1)
             .map(|i| self.heading_starts[i].1.clone())
+    }
+
+    /// True when `offset` is on an output line of a code block that shows a terminal
+    /// session: the block has prompt lines (`$ cmd`, `> cmd`) and this line is not one.
+    fn in_command_output(&self, offset: usize) -> bool {
+        let index = self.code_ranges.partition_point(|r| r.start <= offset);
+        let Some(block) = index.checked_sub(1).map(|i| &self.code_ranges[i]) else {
+            return false;
+        };
+        if !block.contains(&offset) {
+            return false;
+        }
+        let is_prompt = |line: &str| {
+            let l = line.trim_start();
+            l.starts_with("$ ")
+                || l.starts_with("> ")
+                || l.starts_with("% ")
+                || l.starts_with("PS> ")
+        };
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
+        let start = block.start.min(line_start);
+        !is_prompt(&self.text[line_start..line_end])
+            && self.text[start..line_start].lines().any(is_prompt)
     }
 
     fn in_code(&self, offset: usize) -> bool {

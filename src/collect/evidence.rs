@@ -1,9 +1,9 @@
-//! The evidence collector: verification artifacts in the seed's naming scheme become
+//! The evidence collector: verification artifacts named as cutover verification scripts write them become
 //! [`EvidenceFacts`].
 //!
 //! It finds evidence folders (any folder holding at least one recognised artifact), groups
 //! their files into sets by timestamp (and method), parses row counts in the formats the
-//! seed's scripts and psql produce (`table|count`, `table count`, `table,count`, psql's aligned
+//! verification scripts and psql produce (`table|count`, `table count`, `table,count`, psql's aligned
 //! table) with each row's line, pairs source and target by table, and reads diff patches. It
 //! never applies the tolerance (the policy does, with the resolved setting) and never reads a
 //! file outside the inventory.
@@ -17,6 +17,7 @@ use crate::facts::evidence::{
     ArtifactKind, CountFile, CountProblem, DiffFile, EvidenceFacts, EvidenceFile, EvidenceFolder,
     EvidenceManifest, EvidenceSet, ManifestEntry, MissingKey, RowCount, SetKind, TableCounts,
 };
+use crate::facts::walk::{Unwalked, UnwalkedDirectory};
 use crate::facts::Location;
 
 /// The artifact naming schemes: `(kind, pattern)`. A timestamp starts with a digit and holds
@@ -107,9 +108,10 @@ fn is_housekeeping(name: &str) -> bool {
     name.starts_with('.') || name.starts_with("README")
 }
 
-pub fn collect(ctx: &CollectContext) -> EvidenceFacts {
+/// The evidence facts, and the git-ignored folders the evidence search could not read.
+pub fn collect(ctx: &CollectContext) -> (EvidenceFacts, Vec<UnwalkedDirectory>) {
     let names = ArtifactNames::new();
-    let ignored = ignored_evidence(ctx, &names);
+    let (ignored, unwalked) = ignored_evidence(ctx, &names);
     let mut by_folder: BTreeMap<&str, Vec<&FileEntry>> = BTreeMap::new();
     for entry in ctx.inventory.files.iter().chain(&ignored) {
         let folder = entry.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -130,7 +132,7 @@ pub fn collect(ctx: &CollectContext) -> EvidenceFacts {
             collect_folder(folder, &files, &names)
         })
         .collect();
-    EvidenceFacts { folders }
+    (EvidenceFacts { folders }, unwalked)
 }
 
 /// Dependency and build-output trees, never searched for ignored evidence.
@@ -155,12 +157,23 @@ const IGNORED_SEARCH_DEPTH: usize = 6;
 /// `.gitignore`, but artifact folders are usually ignored (a database dump must never be
 /// committed) while an operator checking a cutover locally has them on disk; missing them
 /// would be a silent pass. Only the ignored directories git names are searched, skipping
-/// dependency and build trees, and only folders holding a recognised artifact are listed.
-fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntry> {
+/// dependency and build trees, and only folders holding a recognised artifact are listed. A
+/// folder the search cannot read is returned too: evidence in it went unseen.
+fn ignored_evidence(
+    ctx: &CollectContext,
+    names: &ArtifactNames,
+) -> (Vec<FileEntry>, Vec<UnwalkedDirectory>) {
     // Outside git the walk does not apply ignore rules, so it already saw everything. In git,
     // the list of ignored paths was read once with the rest of the git state.
     let Some(git) = &ctx.git else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
+    };
+    let mut unwalked = Vec::new();
+    let unreadable = |path: &std::path::Path, err: &std::io::Error| UnwalkedDirectory {
+        path: super::walk::rel_path(&ctx.root, path),
+        why: Unwalked::Unreadable,
+        reason: super::walk::os_reason(err),
+        ignored: true,
     };
     let excludes = exclude_globs(ctx);
     let is_artifact = |rel: &str| names.parse(super::walk::file_name(rel)).is_some();
@@ -184,7 +197,16 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
                 !(e.file_type().is_dir()
                     && HEAVY_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
             });
-        for entry in walker.flatten() {
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    if let (Some(path), Some(io)) = (err.path(), err.io_error()) {
+                        unwalked.push(unreadable(path, io));
+                    }
+                    continue;
+                }
+            };
             if entry.file_type().is_file()
                 && names.parse(&entry.file_name().to_string_lossy()).is_some()
             {
@@ -197,8 +219,12 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
     }
     let mut entries = Vec::new();
     for folder in folders {
-        let Ok(read) = std::fs::read_dir(ctx.root.join(&folder)) else {
-            continue;
+        let read = match std::fs::read_dir(ctx.root.join(&folder)) {
+            Ok(read) => read,
+            Err(err) => {
+                unwalked.push(unreadable(&ctx.root.join(&folder), &err));
+                continue;
+            }
         };
         for item in read.flatten() {
             // Symlinks are not followed, as in the walk.
@@ -226,7 +252,7 @@ fn ignored_evidence(ctx: &CollectContext, names: &ArtifactNames) -> Vec<FileEntr
             });
         }
     }
-    entries
+    (entries, unwalked)
 }
 
 use crate::source::path::parent as parent_of;

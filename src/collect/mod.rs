@@ -143,6 +143,13 @@ pub fn collect_surveyed(
         );
         (env, migrations, docs, evidence, scripts)
     });
+    let (evidence, unsearched) = evidence;
+    let mut walk = crate::facts::walk::WalkFacts {
+        unwalked: ctx.inventory.unwalked.clone(),
+        max_depth: walk::MAX_DEPTH,
+    };
+    walk.unwalked.extend(unsearched);
+    walk.normalise();
     let facts = Facts {
         root: root.display().to_string(),
         git: git_info,
@@ -151,6 +158,7 @@ pub fn collect_surveyed(
         docs,
         scripts,
         evidence,
+        walk,
         db: None,
         config: crate::facts::Settings {
             docs: config.config.docs.clone(),

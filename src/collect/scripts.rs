@@ -273,6 +273,29 @@ fn generated_header(text: &str) -> bool {
     })
 }
 
+/// Wrapper scripts build tools write and regenerate (`gradlew`, `mvnw`).
+const GENERATED_WRAPPERS: &[&str] = &["gradlew", "mvnw"];
+
+/// Files beside a generator's output that mark the folder as generated (OpenAPI and Swagger
+/// clients ship a `git_push.sh` of their own).
+const GENERATOR_MARKERS: &[&str] = &[
+    ".openapi-generator-ignore",
+    ".openapi-generator",
+    ".swagger-codegen-ignore",
+];
+
+/// True when the script's name or folder says a tool generated it.
+fn generated_place(rel: &str, root: &std::path::Path) -> bool {
+    let name = crate::source::path::file_name(rel);
+    if GENERATED_WRAPPERS.contains(&name) {
+        return true;
+    }
+    let dir = crate::source::path::parent(rel);
+    GENERATOR_MARKERS
+        .iter()
+        .any(|m| std::fs::symlink_metadata(root.join(dir).join(m)).is_ok())
+}
+
 /// Read and analyse one candidate.
 fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Analysed {
     let rel = entry.rel.clone();
@@ -305,7 +328,7 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Analysed {
         }
     };
     script.crlf = text.contains("\r\n");
-    script.generated = generated_header(&text);
+    script.generated = generated_header(&text) || generated_place(&rel, &ctx.root);
     let first_line_end = text.find('\n').unwrap_or(text.len());
     script.shebang = parse_shebang(&text[..first_line_end], &rel);
     let first_line_len = text[..first_line_end]
@@ -416,7 +439,9 @@ fn is_setting(command: &SimpleCommand) -> bool {
         return true;
     }
     match *first {
-        "set" | "shopt" | "trap" | "umask" => true,
+        // `unset` and `alias` cannot fail in a way errexit would stop: a file of them is an
+        // environment to source, not a procedure.
+        "set" | "shopt" | "trap" | "umask" | "unset" | "alias" | "unalias" => true,
         "export" | "readonly" | "declare" | "typeset" | "local" => {
             words[1..].iter().all(|w| !has_substitution(w))
         }

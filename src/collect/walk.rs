@@ -1,8 +1,9 @@
 //! The one walk of the repository tree.
 //!
 //! One parallel, `.gitignore`-aware walk (the `ignore` crate's parallel walker) lists every
-//! file with its size and executable bit; it reads no file contents (collectors read the files
-//! they want, each at most once). One exception to the ignore rules: env files that git ignores
+//! file (special files included: collectors refuse them as findings) with its size and
+//! executable bit; it reads no file contents (collectors read the files they want, each at
+//! most once). One exception to the ignore rules: env files that git ignores
 //! (`.env.launch.local`) are exactly what an operator wants checked, and tracked env files are
 //! committed content whatever `.gitignore` says, so both are added from git's own lists of
 //! ignored and tracked paths, which [`GitRepo`] already holds (ignored directories such as
@@ -19,6 +20,12 @@ use std::sync::Mutex;
 
 use super::GitRepo;
 use crate::config::Config;
+pub use crate::facts::walk::{Unwalked, UnwalkedDirectory};
+
+/// How many directory levels below the scan root the walk goes. Real repositories stay far
+/// below it (deep Java packages reach ~20); a tree past it is hostile or broken, and each
+/// directory at the limit that holds anything is reported, not skipped silently.
+pub const MAX_DEPTH: usize = 256;
 
 /// Directories never scanned, in or out of a git repository.
 const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", ".hg", ".svn"];
@@ -42,6 +49,8 @@ pub struct Inventory {
     /// The files the walk skipped for ignore rules are exactly those git lists as ignored, so
     /// a collector looking for skipped files can ask git instead of listing folders again.
     pub git_lists_ignored: bool,
+    /// Directories the walk could not cover (unreadable, too deep), sorted by path.
+    pub unwalked: Vec<UnwalkedDirectory>,
 }
 
 impl Inventory {
@@ -92,6 +101,7 @@ pub struct Walked {
     root: PathBuf,
     excludes: GlobSet,
     files: Vec<FileEntry>,
+    unwalked: Vec<UnwalkedDirectory>,
     /// A `.ignore` / `.rgignore` file was seen: the walker hid files git does not hide.
     saw_non_git_ignore_file: bool,
 }
@@ -100,7 +110,7 @@ pub struct Walked {
 /// the config's `exclude` globs.
 pub fn walk_tree(root: &Path, config: &Config) -> Walked {
     let excludes = config.exclude.set().clone();
-    let mut files = walk_pass(root, &excludes, None);
+    let (mut files, unwalked) = walk_pass(root, &excludes, None);
     files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     let saw_non_git_ignore_file = files
         .iter()
@@ -109,6 +119,7 @@ pub fn walk_tree(root: &Path, config: &Config) -> Walked {
         root: root.to_path_buf(),
         excludes,
         files,
+        unwalked,
         saw_non_git_ignore_file,
     }
 }
@@ -120,6 +131,7 @@ impl Walked {
             root,
             excludes,
             files,
+            mut unwalked,
             saw_non_git_ignore_file,
         } = self;
         let mut env_files: Vec<FileEntry> = files
@@ -131,7 +143,10 @@ impl Walked {
         let git_lists_ignored = git.is_some() && !saw_non_git_ignore_file;
         if saw_non_git_ignore_file || (ignore_rules_apply && git.is_none()) {
             // git's list cannot say what the walker hid: walk again for env files only.
-            env_files = env_only_pass(&root, &excludes).unwrap_or(env_files);
+            if let Some((found, more)) = env_only_pass(&root, &excludes) {
+                env_files = found;
+                unwalked.extend(more);
+            }
         } else if let Some(git) = git {
             env_files.extend(hidden_env_files(&root, &excludes, git.ignored_paths()));
         }
@@ -142,10 +157,16 @@ impl Walked {
         }
         env_files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         env_files.dedup_by(|a, b| a.rel == b.rel);
+        let mut walk = crate::facts::walk::WalkFacts {
+            unwalked,
+            max_depth: MAX_DEPTH,
+        };
+        walk.normalise();
         Inventory {
             files,
             env_files,
             git_lists_ignored,
+            unwalked: walk.unwalked,
         }
     }
 }
@@ -182,7 +203,10 @@ fn hidden_env_files<'a>(
 }
 
 /// A walk that overrides ignore rules for env-file names (ignored directories stay skipped).
-fn env_only_pass(root: &Path, excludes: &GlobSet) -> Option<Vec<FileEntry>> {
+fn env_only_pass(
+    root: &Path,
+    excludes: &GlobSet,
+) -> Option<(Vec<FileEntry>, Vec<UnwalkedDirectory>)> {
     let mut over = OverrideBuilder::new(root);
     for glob in [
         ".env",
@@ -194,22 +218,23 @@ fn env_only_pass(root: &Path, excludes: &GlobSet) -> Option<Vec<FileEntry>> {
     ] {
         over.add(glob).ok()?;
     }
-    let mut files = walk_pass(root, excludes, Some(over.build().ok()?));
+    let (mut files, unwalked) = walk_pass(root, excludes, Some(over.build().ok()?));
     files.retain(|f| is_env_file_name(file_name(&f.rel)));
-    Some(files)
+    Some((files, unwalked))
 }
 
-/// One parallel walk; each walker thread fills its own list, merged when the thread ends.
+/// One parallel walk; each walker thread fills its own lists, merged when the thread ends.
 fn walk_pass(
     root: &Path,
     excludes: &GlobSet,
     overrides: Option<ignore::overrides::Override>,
-) -> Vec<FileEntry> {
+) -> (Vec<FileEntry>, Vec<UnwalkedDirectory>) {
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
         .follow_links(false)
         .require_git(true)
+        .max_depth(Some(MAX_DEPTH))
         .threads(walker_threads());
     if let Some(o) = overrides {
         builder.overrides(o);
@@ -227,7 +252,7 @@ fn walk_pass(
             _ => true,
         }
     });
-    let merged = Mutex::new(Vec::new());
+    let merged = Mutex::new((Vec::new(), Vec::new()));
     let mut visitors = VisitorBuilder {
         root,
         merged: &merged,
@@ -236,14 +261,81 @@ fn walk_pass(
     merged.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The path an error of the walker is about, under its depth and line wrappers.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// A directory the walker could not list, from its error. Errors reading ignore files
+/// (`Partial`) are not about coverage and are left to the walker's own rules.
+fn unwalked_from_error(root: &Path, err: &ignore::Error) -> Option<UnwalkedDirectory> {
+    if err.is_partial() {
+        return None;
+    }
+    let io = err.io_error()?;
+    let path = error_path(err)?;
+    let too_long = cfg!(unix) && io.raw_os_error() == Some(libc_enametoolong());
+    Some(UnwalkedDirectory {
+        path: rel_path(root, path),
+        why: if too_long {
+            Unwalked::TooDeep
+        } else {
+            Unwalked::Unreadable
+        },
+        reason: if too_long {
+            "its path is longer than the operating system accepts".to_string()
+        } else {
+            os_reason(io)
+        },
+        ignored: false,
+    })
+}
+
+/// What the operating system said, without the `(os error 13)` tail.
+pub(crate) fn os_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+#[cfg(unix)]
+fn libc_enametoolong() -> i32 {
+    libc::ENAMETOOLONG
+}
+
+#[cfg(not(unix))]
+fn libc_enametoolong() -> i32 {
+    -1
+}
+
+/// Repository-relative, `/`-separated; `.` for the root itself.
+pub(crate) fn rel_path(root: &Path, path: &Path) -> String {
+    match path.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => path.to_string_lossy().into_owned(),
+    }
+}
+
 /// The walker's threads: every core (the walk is mostly system calls, which scale).
 fn walker_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
 }
 
+/// Files and unwalked directories, merged from every walker thread.
+type Merged = Mutex<(Vec<FileEntry>, Vec<UnwalkedDirectory>)>;
+
 struct VisitorBuilder<'a> {
     root: &'a Path,
-    merged: &'a Mutex<Vec<FileEntry>>,
+    merged: &'a Merged,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
@@ -252,6 +344,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
             root: self.root,
             merged: self.merged,
             found: Vec::new(),
+            unwalked: Vec::new(),
         })
     }
 }
@@ -259,17 +352,39 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
 /// One walker thread's view: files found by this thread, handed over when it ends.
 struct FileLister<'a> {
     root: &'a Path,
-    merged: &'a Mutex<Vec<FileEntry>>,
+    merged: &'a Merged,
     found: Vec<FileEntry>,
+    unwalked: Vec<UnwalkedDirectory>,
 }
 
 impl ParallelVisitor for FileLister<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
-        // An unreadable directory or a loop is skipped, as a serial walk would.
-        let Ok(entry) = entry else {
-            return WalkState::Continue;
+        // An unreadable directory is recorded (the walk goes on with the rest): what it holds
+        // was never checked.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                self.unwalked.extend(unwalked_from_error(self.root, &err));
+                return WalkState::Continue;
+            }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            // The walker does not descend below the limit; a directory there that holds
+            // anything is reported.
+            if entry.depth() >= MAX_DEPTH && !is_empty_dir(entry.path()) {
+                self.unwalked.push(UnwalkedDirectory {
+                    path: rel_path(self.root, entry.path()),
+                    why: Unwalked::TooDeep,
+                    reason: format!("it is {MAX_DEPTH} directory levels deep, the walk's limit"),
+                    ignored: false,
+                });
+            }
+            return WalkState::Continue;
+        }
+        // Regular files, and special files (FIFOs, sockets, devices) too: a FIFO named `.env`
+        // or `README.md` must reach its collector, whose safe read refuses it as a finding,
+        // rather than vanish. Symlinks are never followed.
+        if entry.file_type().is_none_or(|t| t.is_symlink()) {
             return WalkState::Continue;
         }
         let Ok(rel) = entry.path().strip_prefix(self.root) else {
@@ -291,12 +406,18 @@ impl Drop for FileLister<'_> {
     fn drop(&mut self) {
         let found = std::mem::take(&mut self.found);
         let mut merged = self.merged.lock().unwrap_or_else(|e| e.into_inner());
-        if merged.is_empty() {
-            *merged = found;
+        if merged.0.is_empty() {
+            merged.0 = found;
         } else {
-            merged.extend(found);
+            merged.0.extend(found);
         }
+        merged.1.append(&mut self.unwalked);
     }
+}
+
+/// True for a directory with no entries; one that cannot be listed is not known to be empty.
+fn is_empty_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 #[cfg(unix)]
@@ -460,6 +581,35 @@ mod tests {
             rels(&inventory.env_files),
             vec!["apps/api/.env.example", "apps/api/.env.local"]
         );
+    }
+
+    #[test]
+    fn the_depth_limit_lists_what_is_within_it_and_reports_what_lies_beyond() {
+        // `a/a/…/a` (MAX_DEPTH - 1 folders) holds a file at the limit; `b/…/b` (MAX_DEPTH
+        // folders) holds one beyond it; `c/…/c` ends in an empty folder at the limit.
+        let chain = |name: &str, n: usize| vec![name; n].join("/");
+        let within = format!("{}/.env.production", chain("a", MAX_DEPTH - 1));
+        let beyond = format!("{}/.env.production", chain("b", MAX_DEPTH));
+        let dir = tree(&[(&within, "A=1\n"), (&beyond, "B=1\n")]);
+        std::fs::create_dir_all(dir.path().join(chain("c", MAX_DEPTH))).expect("mkdir");
+        let inventory = walk(dir.path(), &Config::default(), None);
+        assert_eq!(rels(&inventory.env_files), vec![within.as_str()]);
+        assert_eq!(
+            inventory.unwalked,
+            vec![UnwalkedDirectory {
+                path: chain("b", MAX_DEPTH),
+                why: Unwalked::TooDeep,
+                reason: format!("it is {MAX_DEPTH} directory levels deep, the walk's limit"),
+                ignored: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn os_reasons_lose_the_error_number() {
+        let denied = std::io::Error::from_raw_os_error(13);
+        assert_eq!(os_reason(&denied), "Permission denied");
+        assert_eq!(os_reason(&std::io::Error::other("odd")), "odd");
     }
 
     #[test]

@@ -39,8 +39,24 @@ pub struct ProbeReport {
     /// The object classes compared (`[probes] objects`), empty when none could be.
     #[serde(default)]
     pub object_classes: Vec<ObjectClass>,
+    /// `[probes]` entries that matched nothing in either database (a misspelt schema, an
+    /// `include` glob selecting no table), when both sides could be listed.
+    #[serde(default)]
+    pub unmatched: Vec<UnmatchedEntry>,
     /// Milliseconds the whole probe took.
     pub elapsed_ms: u64,
+}
+
+/// A `[probes]` entry that matched nothing in either database: what it meant to select was
+/// never probed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedEntry {
+    /// The key (`schemas`, `include`, `ignore-objects`).
+    pub key: String,
+    /// The entry as written.
+    pub entry: String,
+    /// Where it is written in the config, when a config file set it.
+    pub location: Option<Location>,
 }
 
 /// Which database a fact is about.

@@ -132,6 +132,9 @@ pub enum UncheckedReason {
     /// the reader create ("create a `x`", "place it as `x`"), or in a design record (plans,
     /// RFCs, ADRs) that describes proposed work.
     Example,
+    /// About the past or said to be absent: in a section whose heading says it is old
+    /// (`Old way`, `Deprecated`, `History`), or after "there is no", "no longer", "removed".
+    History,
     /// A link read somewhere other than the repository's file tree (a GitHub page route in
     /// a template: `../security/policy`).
     ReadElsewhere,

@@ -46,6 +46,10 @@ pub struct EnvFile {
     /// The loader it is read with (`node`, `python`, `compose`, `shell`) and why.
     pub dialect: String,
     pub dialect_reason: String,
+    /// Why a committed file holds samples rather than live values (a test, example or
+    /// development file; one a compose file loads; one naming only this machine's hosts).
+    #[serde(default)]
+    pub sample: Option<String>,
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvParseError>,
 }
@@ -70,6 +74,10 @@ pub struct EnvEntry {
     /// The value is a secret (only secrets are masked and scrubbed); the reason says why.
     pub secret: bool,
     pub secret_reason: Option<String>,
+    /// The kind of provider-issued credential the value is (`a GitHub token`), if it is one:
+    /// a leak wherever it is committed, sample file or not.
+    #[serde(default)]
+    pub credential: Option<String>,
     /// The value is public text: a placeholder, a well-known weak value or an obvious
     /// development default (`secret`, `changeme`, `dev-secret`), with the reason.
     pub weak: bool,
@@ -124,6 +132,9 @@ pub struct EnvVar {
     pub value_location: Location,
     /// The layer that set it.
     pub source: String,
+    /// Why the file it comes from holds samples (see [`EnvFile::sample`]), if it does.
+    #[serde(default)]
+    pub sample: Option<String>,
     pub from_process: bool,
     /// The value is a secret; the reason says why.
     pub secret: bool,
@@ -161,24 +172,44 @@ pub struct EnvSet {
     pub missing_key_location: Location,
 }
 
+fn issued(value: &str) -> bool {
+    crate::secrets::issued_credential(value).is_some()
+}
+
 impl EnvFacts {
     /// Every secret value in the env facts (entries of every file and every effective
     /// value): what the redactor scrubs from every finding.
     pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
         // As the collector classified them; placeholders and weak words are public text
-        // (scrubbing `password` would only destroy prose).
+        // (scrubbing `password` would only destroy prose). So are the sample values of a
+        // committed contract (`TOKEN=ignored` in `.env.example`) and the development defaults
+        // of a committed file of samples (`.env.test`, a compose file's env file): the
+        // repository shows them to everyone who can read the report, and scrubbing them
+        // mangles every path and word they are part of. A provider-issued credential in such
+        // a file is still scrubbed.
         use crate::secrets::is_public_text;
+        let is_published = |f: &EnvFile| {
+            f.git == GitState::Tracked && (f.sample.is_some() || f.kind == EnvFileKind::Contract)
+        };
+        let published: std::collections::HashSet<&str> = self
+            .files
+            .iter()
+            .filter(|f| is_published(f))
+            .map(|f| f.path.as_str())
+            .collect();
         let entries = self
             .files
             .iter()
-            .flat_map(|f| f.entries.iter())
-            .filter(|e| e.secret && !is_public_text(&e.value))
-            .map(|e| e.value.clone());
+            .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
+            .filter(|(_, e)| e.secret && !is_public_text(&e.value))
+            .filter(move |(f, e)| e.credential.is_some() || !is_published(f))
+            .map(|(_, e)| e.value.clone());
         let vars = self
             .sets
             .iter()
             .flat_map(|s| s.vars.values())
             .filter(|v| v.secret && !is_public_text(&v.value))
+            .filter(move |v| !published.contains(v.source.as_str()) || issued(&v.value))
             .map(|v| v.value.clone());
         entries.chain(vars)
     }

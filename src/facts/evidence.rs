@@ -1,6 +1,6 @@
 //! Facts about verification evidence artifacts (owned by the evidence collector).
 //!
-//! An evidence folder is a folder holding at least one file in the seed's naming scheme
+//! An evidence folder is a folder holding at least one file named as cutover verification scripts write them
 //! (`src-rowcounts-<ts>.txt`, `rowcount-diff-<ts>.patch`, ...). Its files are grouped into
 //! [`EvidenceSet`]s by timestamp (and method, for method-gate sets); each set pairs the source
 //! and target row counts table by table. Every row count keeps its line's location so a

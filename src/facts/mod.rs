@@ -11,6 +11,7 @@ pub mod env;
 pub mod evidence;
 pub mod migrations;
 pub mod scripts;
+pub mod walk;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,9 @@ pub struct Facts {
     pub docs: docs::DocFacts,
     pub scripts: scripts::ScriptFacts,
     pub evidence: evidence::EvidenceFacts,
+    /// Directories the walk could not cover (unreadable, too deep).
+    #[serde(default)]
+    pub walk: walk::WalkFacts,
     /// Present only with `--probe`.
     pub db: Option<db::ProbeReport>,
     /// The settings policies need, resolved from config, env sets and flags.

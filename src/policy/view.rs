@@ -23,7 +23,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, N
 use serde::Serialize;
 
 use crate::facts::{
-    db, docs, env, evidence, migrations, scripts, Facts, FileName, GitInfo, Location,
+    db, docs, env, evidence, migrations, scripts, walk, Facts, FileName, GitInfo, Location,
 };
 use crate::facts::{GitState, Settings};
 
@@ -302,6 +302,7 @@ serde_facts!(
     scripts::InvocationKind,
     evidence::ArtifactKind,
     evidence::SetKind,
+    walk::WalkFacts,
 );
 
 /// Structs exposed field by field. The field lists must match the serde field names (a test
@@ -349,20 +350,22 @@ trait Fields: Fact {
 }
 
 struct_facts! {
-    Facts { root, git, env, migrations, docs, scripts, evidence, db, config }
+    Facts { root, git, env, migrations, docs, scripts, evidence, walk, db, config }
     Location { file, line, column, end_line, end_column }
 
     env::EnvFacts { files, sets }
-    env::EnvFile { path, kind, git, crlf, unreadable, dialect, dialect_reason, entries, errors }
+    env::EnvFile {
+        path, kind, git, crlf, unreadable, dialect, dialect_reason, sample, entries, errors
+    }
     env::EnvEntry {
         key, value, quote, location, value_location, shell_divergence, optional, sensitive,
-        value_type, unresolved, malformed, secret, secret_reason, weak, weak_reason
+        value_type, unresolved, malformed, secret, secret_reason, credential, weak, weak_reason
     }
     env::EnvParseError { location, message }
     env::EnvLayer { source, exists }
     env::ContractKey { sample, location, optional, sensitive, value_type }
     env::EnvVar {
-        value, quote, location, value_location, source, from_process, secret, secret_reason,
+        value, quote, location, value_location, source, sample, from_process, secret, secret_reason,
         weak, weak_reason, type_error
     }
     env::EnvSet {

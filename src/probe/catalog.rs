@@ -142,6 +142,16 @@ pub async fn tables(session: &Session) -> Result<Vec<TableFacts>, ProbeError> {
     Ok(out)
 }
 
+/// Every schema of the database (system ones included): whether a configured schema exists
+/// at all. `pg_namespace` is readable by any role, so a schema the role may not use still
+/// counts as existing.
+pub async fn schemas(session: &Session) -> Result<BTreeSet<String>, ProbeError> {
+    let rows = session
+        .query("SELECT nspname::text FROM pg_namespace", &[], None)
+        .await?;
+    rows.iter().map(|row| get::<String>(row, 0)).collect()
+}
+
 /// `count(*)` of one table.
 pub async fn exact_count(session: &Session, schema: &str, table: &str) -> Result<i64, ProbeError> {
     let qualified = format!("{schema}.{table}");

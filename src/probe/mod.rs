@@ -28,7 +28,7 @@ use globset::GlobSet;
 use crate::config::LoadedConfig;
 use crate::facts::db::{
     ChecksumComparison, DatabaseProbe, ObjectClass, ProbeError, ProbeReport, RequiredKey, Side,
-    StateStoreProbe, TableFacts, TablePair,
+    StateStoreProbe, TableFacts, TablePair, UnmatchedEntry,
 };
 use crate::facts::{Facts, Location};
 
@@ -236,6 +236,9 @@ pub struct ProbePlan {
     sides: Vec<SidePlan>,
     schemas: BTreeSet<String>,
     include: Option<GlobSet>,
+    /// Each `schemas`, `include` and `ignore-objects` entry with where it is written, to say
+    /// which matched nothing.
+    entries: Vec<ConfigEntry>,
     exclude: Option<GlobSet>,
     table_tolerance: BTreeMap<String, (String, Option<Location>)>,
     /// Schema-object classes compared, and the objects meant to differ.
@@ -247,6 +250,15 @@ pub struct ProbePlan {
     progress: Progress,
     /// Queries sent by every session of both sides and not yet answered.
     in_flight: InFlight,
+}
+
+/// One `[probes]` filter entry as written.
+struct ConfigEntry {
+    key: &'static str,
+    entry: String,
+    location: Option<Location>,
+    /// For `include` and `ignore-objects`: the compiled glob.
+    glob: Option<globset::GlobMatcher>,
 }
 
 struct StateStorePlan {
@@ -348,6 +360,31 @@ impl ProbePlan {
                     .collect(),
             }
         });
+        let mut entries: Vec<ConfigEntry> = probes
+            .schemas
+            .iter()
+            .map(|s| ConfigEntry {
+                key: "schemas",
+                entry: s.get_ref().clone(),
+                location: location_of(s.span()),
+                glob: None,
+            })
+            .collect();
+        // Glob lists keep no spans: the entry's quoted text locates it.
+        for (key, list) in [
+            ("include", &probes.include),
+            ("ignore-objects", &probes.ignore_objects),
+        ] {
+            for pattern in list.patterns() {
+                entries.push(ConfigEntry {
+                    key,
+                    entry: pattern.clone(),
+                    location: crate::config::quoted_span(&config.text, pattern)
+                        .and_then(location_of),
+                    glob: crate::source::glob::compile_one(pattern).ok(),
+                });
+            }
+        }
         // An unknown method (a typo in VERIFY_METHOD) must not silently skip the counts.
         let method = match settings.method.as_str() {
             "fast" | "exact" | "checksum" => settings.method.clone(),
@@ -361,7 +398,8 @@ impl ProbePlan {
             tolerance: settings.tolerance.clone(),
             tolerance_location: settings.tolerance_location.clone(),
             sides,
-            schemas: probes.schemas.iter().cloned().collect(),
+            schemas: probes.schemas.iter().map(|s| s.get_ref().clone()).collect(),
+            entries,
             include: (!probes.include.is_empty()).then(|| probes.include.set().clone()),
             exclude: (!probes.exclude.is_empty()).then(|| probes.exclude.set().clone()),
             table_tolerance,
@@ -397,6 +435,46 @@ impl ProbePlan {
             .exclude
             .as_ref()
             .is_some_and(|ex| ex.is_match(&table.qualified))
+    }
+
+    /// The `[probes]` entries that match nothing in either database: a schema neither has,
+    /// an `include` glob no table of the probed schemas matches, an `ignore-objects` glob no
+    /// schema object matches. Known only when both catalogs were read.
+    fn unmatched(&self, source: &OpenSide, target: &OpenSide) -> Vec<UnmatchedEntry> {
+        let (Some((s_schemas, s_tables)), Some((t_schemas, t_tables))) =
+            (&source.listed, &target.listed)
+        else {
+            return Vec::new();
+        };
+        let objects: Vec<String> = [&source.probe.objects, &target.probe.objects]
+            .into_iter()
+            .flatten()
+            .flat_map(|o| {
+                [
+                    format!("{}:{}", o.class.name(), o.label),
+                    format!("{}:{}", o.class.name(), o.key),
+                ]
+            })
+            .collect();
+        // Objects are read only when both sides stayed reachable; otherwise say nothing of
+        // `ignore-objects`.
+        let objects_read = source.probe.reachable && target.probe.reachable;
+        self.entries
+            .iter()
+            .filter(|e| match (e.key, &e.glob) {
+                ("schemas", _) => !s_schemas.contains(&e.entry) && !t_schemas.contains(&e.entry),
+                ("include", Some(g)) => !s_tables.iter().chain(t_tables).any(|t| g.is_match(t)),
+                ("ignore-objects", Some(g)) => {
+                    objects_read && !objects.iter().any(|o| g.is_match(o))
+                }
+                _ => false,
+            })
+            .map(|e| UnmatchedEntry {
+                key: e.key.to_string(),
+                entry: e.entry.clone(),
+                location: e.location.clone(),
+            })
+            .collect()
     }
 
     /// Schema objects of the compared classes that differ, leaving out the tables not
@@ -496,6 +574,7 @@ impl ProbePlan {
             side.finish().await;
         }
         if let (Some(s), Some(t)) = (source.as_ref(), target.as_ref()) {
+            report.unmatched = plan.unmatched(s, t);
             if s.probe.reachable && t.probe.reachable {
                 report.objects = plan.object_diff(&s.probe, &t.probe);
                 report.object_classes = plan.object_classes.clone();
@@ -560,6 +639,10 @@ struct OpenSide {
     pool: Option<Arc<session::Pool>>,
     /// Tables already counted exactly (by the checksum pass).
     counted: BTreeSet<String>,
+    /// Every schema, and every table (`schema.table`) in the probed schemas before the
+    /// `include`/`exclude` filters, once the catalog was read: what a `[probes]` entry could
+    /// have matched.
+    listed: Option<(BTreeSet<String>, Vec<String>)>,
     started: Instant,
 }
 
@@ -610,6 +693,7 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
                 probe,
                 pool: None,
                 counted: BTreeSet::new(),
+                listed: None,
                 started,
             };
         }
@@ -620,6 +704,7 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
         probe,
         pool: None,
         counted: BTreeSet::new(),
+        listed: None,
         started,
     };
     let first = match endpoint.open(None).await {
@@ -679,6 +764,20 @@ async fn open_side(plan: Arc<ProbePlan>, side: SidePlan) -> OpenSide {
             return open;
         }
     };
+    let schemas = match catalog::schemas(&first).await {
+        Ok(s) => s,
+        Err(e) => {
+            open.fail(e);
+            first.close().await;
+            return open;
+        }
+    };
+    let in_schemas: Vec<String> = tables
+        .iter()
+        .filter(|t| plan.schemas.is_empty() || plan.schemas.contains(&t.schema))
+        .map(|t| t.qualified.clone())
+        .collect();
+    open.listed = Some((schemas, in_schemas));
     open.probe.tables = tables.into_iter().filter(|t| plan.wanted(t)).collect();
     if side.side == Side::Target {
         let tables =
@@ -1206,6 +1305,7 @@ mod tests {
             docs: Default::default(),
             scripts: Default::default(),
             evidence: Default::default(),
+            walk: Default::default(),
             db: None,
             config: Default::default(),
         }

@@ -5,7 +5,8 @@
 //! lines, a `severity` from GitLab's five, and a `fingerprint` GitLab uses to tell new issues
 //! from old ones (so it must be stable across commits and unique within a report). Waived
 //! findings are left out unless `--include-waived` (then as `info`), as in SARIF. Only
-//! formats: every finding arrives already scrubbed of secrets.
+//! formats: every finding arrives already scrubbed of secrets, and text from the scanned
+//! repository is neutralised ([`super::inert`]) like in the human and Markdown reports.
 
 use std::collections::HashSet;
 
@@ -95,10 +96,16 @@ fn unique_fingerprint(seen: &mut HashSet<String>, f: &Finding) -> String {
 
 pub fn render(outcome: &CheckOutcome, include_waived: bool) -> String {
     let mut seen = HashSet::new();
-    let issues: Vec<Issue> = outcome
+    // The widget and the job log show these texts: no control or escape characters, no
+    // workflow commands (the one sanitiser every format shares).
+    let safe: Vec<Finding> = outcome
         .findings
         .iter()
         .filter(|f| include_waived || f.waived.is_none())
+        .map(super::inert)
+        .collect();
+    let issues: Vec<Issue> = safe
+        .iter()
         .map(|f| Issue {
             kind: "issue",
             check_name: &f.rule,

@@ -119,7 +119,7 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
             }
             *n += 1;
         }
-        let safe = inert(f);
+        let safe = super::inert(f);
         let mut diag = diagnostic(&safe, &mut sources);
         diag.show_help = helped.insert(f.rule.as_str());
         let mut rendered = String::new();
@@ -200,20 +200,6 @@ pub fn render(outcome: &CheckOutcome, style: Style) -> String {
     out.push_str(&outcome.verdict.headline());
     out.push('\n');
     out
-}
-
-/// A copy of `f` whose every text is safe to print (see the module doc).
-fn inert(f: &Finding) -> Finding {
-    let mut f = f.clone();
-    f.message = neutralise(&f.message, true);
-    f.subject = neutralise(&f.subject, false);
-    f.help = f.help.as_deref().map(|h| neutralise(h, true));
-    f.location.file = neutralise(&f.location.file, false).into();
-    for r in &mut f.related {
-        r.message = neutralise(&r.message, false);
-        r.location.file = neutralise(&r.location.file, false).into();
-    }
-    f
 }
 
 fn diagnostic<'a>(f: &'a Finding, sources: &mut Sources) -> FindingDiagnostic<'a> {

@@ -7,7 +7,7 @@
 //! probe ran), so the report shows what was checked, not only what failed. The shape follows
 //! the JUnit schema Jenkins' xUnit plugin publishes (`schemas/junit-10.xsd`). Only formats:
 //! every finding arrives already scrubbed of secrets, and text from the scanned repository
-//! is escaped and stripped of characters XML 1.0 cannot carry.
+//! is neutralised ([`super::inert`], as in every format) and escaped for XML.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -97,6 +97,9 @@ fn suites(outcome: &CheckOutcome) -> BTreeMap<String, Suite> {
     let rules: BTreeMap<&str, &RuleMeta> =
         outcome.rules.iter().map(|r| (r.id.as_str(), r)).collect();
     for f in &outcome.findings {
+        // Neutralised first (control and escape characters, workflow commands), then escaped
+        // for XML: CI systems print these texts in their logs.
+        let f = &super::inert(f);
         let rule = rules.get(f.rule.as_str()).copied();
         let case_outcome = if let Some(w) = &f.waived {
             let mut why = format!("waived: {}", w.reason);

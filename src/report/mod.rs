@@ -164,6 +164,27 @@ pub(crate) fn neutralise(text: &str, keep_newlines: bool) -> String {
     out
 }
 
+/// A copy of `f` whose every text from the scanned repository (message, subject, help, file
+/// names, related messages, waiver reason and owner) is [`neutralise`]d: what every format a
+/// person or a CI log reads goes through before it is written.
+pub(crate) fn inert(f: &crate::finding::Finding) -> crate::finding::Finding {
+    let mut f = f.clone();
+    f.message = neutralise(&f.message, true);
+    f.subject = neutralise(&f.subject, false);
+    f.help = f.help.as_deref().map(|h| neutralise(h, true));
+    f.location.file = neutralise(&f.location.file, false).into();
+    for r in &mut f.related {
+        r.message = neutralise(&r.message, false);
+        r.location.file = neutralise(&r.location.file, false).into();
+    }
+    if let Some(w) = &mut f.waived {
+        w.reason = neutralise(&w.reason, false);
+        w.owner = neutralise(&w.owner, false);
+        w.location.file = neutralise(&w.location.file, false).into();
+    }
+    f
+}
+
 /// A masked source text with its line starts, shared by every finding in the file.
 pub(crate) struct SourceText {
     pub(crate) text: std::sync::Arc<String>,

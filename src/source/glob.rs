@@ -81,6 +81,51 @@ pub fn compile_one(pattern: &str) -> Result<globset::GlobMatcher, GlobError> {
         })
 }
 
+/// One glob over paths whose `*` stays within a folder (`[[migrations]] pattern`), compiled
+/// when the config is read.
+#[derive(Clone)]
+pub struct PathPattern {
+    pattern: String,
+    matcher: globset::GlobMatcher,
+}
+
+impl PathPattern {
+    pub fn new(pattern: &str) -> Result<PathPattern, GlobError> {
+        globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map(|g| PathPattern {
+                pattern: pattern.to_string(),
+                matcher: g.compile_matcher(),
+            })
+            .map_err(|e| GlobError {
+                pattern: pattern.to_string(),
+                reason: e.kind().to_string(),
+            })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    pub fn is_match(&self, path: &str) -> bool {
+        self.matcher.is_match(path)
+    }
+}
+
+impl std::fmt::Debug for PathPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pattern.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for PathPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pattern = String::deserialize(deserializer)?;
+        PathPattern::new(&pattern).map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::fmt::Debug for GlobList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(&self.patterns).finish()

@@ -241,6 +241,63 @@ const CREATION_MARKERS: &[&str] = &[
 /// How far before the token creation words count, in characters.
 const CREATION_WINDOW: usize = 48;
 
+/// Heading words of a section about the past: the paths in it were true once.
+const HISTORY_HEADINGS: &[&str] = &[
+    "old way",
+    "old method",
+    "old approach",
+    "deprecated",
+    "obsolete",
+    "history",
+    "historical",
+    "previously",
+    "formerly",
+    "archived",
+    "no longer",
+];
+/// Words just before a token that say it does not exist.
+const ABSENT_MARKERS: &[&str] = &[
+    "there is no ",
+    "there's no ",
+    "no longer ",
+    "was removed",
+    "were removed",
+];
+
+/// A section heading that says its content is about the past (`Old Way`, `Deprecated
+/// setup`, `History`).
+pub fn historical_section(heading: &str) -> bool {
+    let lower = heading.to_lowercase();
+    HISTORY_HEADINGS.iter().any(|h| {
+        lower
+            .match_indices(h)
+            .any(|(at, _)| word_edge(&lower, at, at + h.len()))
+    })
+}
+
+fn word_edge(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// True when the words just before the token at 1-based `column` of `line` say it does not
+/// exist ("There is no `docs/x.md`", "`old.sh` was removed" is left to the author).
+pub fn absent_context(line: &str, column: u32) -> bool {
+    let before: String = line
+        .to_lowercase()
+        .chars()
+        .take((column as usize).saturating_sub(1))
+        .collect();
+    let window: String = {
+        let chars: Vec<char> = before.chars().collect();
+        chars[chars.len().saturating_sub(CREATION_WINDOW)..]
+            .iter()
+            .collect()
+    };
+    ABSENT_MARKERS.iter().any(|m| window.contains(m))
+}
+
 /// True when the token starting at 1-based `column` of `line` is written as an example or as
 /// a file the text has the reader create (`Create a `./events.jsonl` file`).
 pub fn example_context(line: &str, column: u32) -> bool {
@@ -266,6 +323,18 @@ pub fn example_context(line: &str, column: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_about_the_past_and_absent_paths() {
+        assert!(historical_section("Old Way"));
+        assert!(historical_section("Deprecated: manual setup"));
+        assert!(!historical_section("Holdover jobs"));
+        assert!(!historical_section("Running migrations"));
+        let line = "Because there is no issue queue, the labels do not apply. There is no `docs/agents/triage-labels.md`.";
+        assert!(absent_context(line, 80));
+        let line = "Run `scripts/reset-db.sh` to start over.";
+        assert!(!absent_context(line, 6));
+    }
 
     #[test]
     fn examples_and_files_to_create() {

@@ -2,8 +2,9 @@
 //!
 //! One table row per dialect: the files that mark a project as using it. The configured
 //! `dialect` of an `[[env]]` set wins; then a compose file beside the env file that names it
-//! (or any compose file beside a `.env`, which compose reads for interpolation); then the
-//! nearest folder, from the file's up to the root, holding a marker.
+//! (or any compose file beside a `.env`, which compose reads for interpolation), or any compose
+//! file of the repository that loads it with `env_file`; then the nearest folder, from the
+//! file's up to the root, holding a marker.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,7 +38,12 @@ const COMPOSE_FILES: &[&str] = &[
 /// The dialect for the repository file `rel`, with the reason (for the report). `seen` keeps
 /// the file system's answers across the files of one run: env files share folders, so each
 /// compose file is read and each project file looked for once per folder, not per env file.
-pub fn choose(ctx: &CollectContext, seen: &mut Inference, rel: &str) -> (Dialect, String) {
+pub fn choose(
+    ctx: &CollectContext,
+    seen: &mut Inference,
+    rel: &str,
+    compose: &super::sample::ComposeFiles,
+) -> (Dialect, String) {
     for set in &ctx.config.config.env {
         let set = set.get_ref();
         let listed = set
@@ -45,24 +51,18 @@ pub fn choose(ctx: &CollectContext, seen: &mut Inference, rel: &str) -> (Dialect
             .iter()
             .chain(set.contract.iter())
             .any(|f| f.trim_start_matches("./") == rel);
-        if let (true, Some(name)) = (listed, set.dialect.as_deref()) {
-            match Dialect::from_name(name) {
-                Some(d) => return (d, format!("set in [[env]] `{}`", set.name)),
-                None => {
-                    let (d, why) = seen.infer(&ctx.root, rel);
-                    return (
-                        d,
-                        format!(
-                            "[[env]] `{}` names dialect `{name}`, which is not one of node, \
-                             python, compose, shell; {why}",
-                            set.name
-                        ),
-                    );
-                }
-            }
+        // The config loader refused any name that is not a dialect.
+        if let (true, Some(d)) = (listed, set.dialect.as_deref().and_then(Dialect::from_name)) {
+            return (d, format!("set in [[env]] `{}`", set.name));
         }
     }
-    seen.infer(&ctx.root, rel)
+    let (dialect, why) = seen.infer(&ctx.root, rel);
+    if dialect != Dialect::Compose {
+        if let Some(by) = compose.loading(rel) {
+            return (Dialect::Compose, format!("{by} loads it with `env_file`"));
+        }
+    }
+    (dialect, why)
 }
 
 /// What the file system said while inferring dialects: the compose files of each folder (in

@@ -11,6 +11,7 @@ mod contract;
 mod dialect;
 mod divergence;
 mod read;
+mod sample;
 
 pub use read::{parse_env_file, parse_layer, ParsedEnvFile};
 
@@ -92,6 +93,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
             None => Vec::new(),
         }
     };
+    let compose = sample::ComposeFiles::read(ctx);
     let mut ordered: Vec<(usize, &String)> = paths.iter().map(|p| (outers(p).len(), p)).collect();
     ordered.sort_by_key(|(depth, _)| *depth);
     let mut dialects = dialect::Inference::default();
@@ -103,7 +105,14 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         };
         let git = ctx.git_state(rel);
         let configured = configured_paths.contains(rel);
-        let (dialect, reason) = dialect::choose(ctx, &mut dialects, rel);
+        if let Some(dir) = (!configured).then(|| sample::test_data_dir(rel)).flatten() {
+            skipped_notes.push(format!(
+                "{rel} is a test's input data (under `{dir}/`), not configuration: not read \
+                 (name it in an [[env]] set to check it)"
+            ));
+            continue;
+        }
+        let (dialect, reason) = dialect::choose(ctx, &mut dialects, rel, &compose);
         let parsed = match read_text(&abs_path(ctx, rel)) {
             Ok(text) => {
                 if let Some(what) = (!configured)
@@ -133,6 +142,7 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
                     unreadable: Some(problem.to_string()),
                     dialect: dialect.name().to_string(),
                     dialect_reason: reason.clone(),
+                    sample: None,
                     entries: Vec::new(),
                     errors: Vec::new(),
                 },
@@ -147,12 +157,27 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in files.iter_mut().filter(|f| f.kind == EnvFileKind::Env) {
+        f.sample = sample::reason(&f.path, &f.entries, &compose);
+    }
     let (sets, mut notes) = build_sets(ctx, &files);
     for f in &files {
         notes.push(format!(
             "{} read as {}: {}",
             f.path, f.dialect, f.dialect_reason
         ));
+    }
+    for f in files
+        .iter()
+        .filter(|f| f.git == crate::facts::GitState::Tracked)
+    {
+        if let Some(why) = &f.sample {
+            notes.push(format!(
+                "{} is committed development defaults ({why}): only provider-issued \
+                 credentials in it are leaks",
+                f.path
+            ));
+        }
     }
     notes.extend(skipped_notes);
     EnvCollection {
@@ -384,6 +409,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         location: e.location.clone(),
                         value_location: e.value_location.clone(),
                         source: path.clone(),
+                        sample: file.sample.clone(),
                         from_process: false,
                         secret: e.secret,
                         secret_reason: e.secret_reason.clone(),
@@ -419,6 +445,7 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
                         value_location: location.clone(),
                         location,
                         source: PROCESS_LAYER.into(),
+                        sample: None,
                         from_process: true,
                         secret: false,
                         secret_reason: None,

@@ -72,8 +72,30 @@ pub fn parse_layer(
         .enumerate()
         .map(|(i, e)| (e.key.as_str(), i))
         .collect();
+    let values: Vec<String> = parsed
+        .entries
+        .iter()
+        .zip(&resolved)
+        .map(|(e, r)| match (&r.value, &e.raw) {
+            (Some(v), _) => v.clone(),
+            (None, RawValue::Text(t)) => t.clone(),
+            (None, _) => String::new(),
+        })
+        .collect();
+    // Which keys hold a secret on their own: a value that substitutes one of them is a secret.
+    let mut secret_keys: HashMap<&str, bool> = HashMap::new();
+    for (e, v) in parsed.entries.iter().zip(&values) {
+        secret_keys.insert(
+            e.key.as_str(),
+            secrets::classify(&e.key, v, false).is_some(),
+        );
+    }
+    let names_a_secret = |name: &str| match secret_keys.get(name) {
+        Some(secret) => *secret,
+        None => outer(name).is_some_and(|v| secrets::classify(name, &v, false).is_some()),
+    };
     let mut entries = Vec::with_capacity(parsed.entries.len());
-    for (i, (e, r)) in parsed.entries.iter().zip(&resolved).enumerate() {
+    for (i, ((e, r), value)) in parsed.entries.iter().zip(&resolved).zip(values).enumerate() {
         let written = &text[e.value_span.clone()];
         if r.too_large {
             errors.push(EnvParseError {
@@ -85,14 +107,10 @@ pub fn parse_layer(
                 ),
             });
         }
-        let value = match (&r.value, &e.raw) {
-            (Some(v), _) => v.clone(),
-            (None, RawValue::Text(t)) => t.clone(),
-            (None, _) => String::new(),
-        };
         let secret_reason = secrets::classify(&e.key, &value, false).or_else(|| {
             // A value built from a secret is one (`URL=...${DB_PASSWORD}...`).
-            (value != written && secrets::classify(&e.key, written, false).is_some())
+            let substituted = matches!(&e.raw, RawValue::Text(t) if *t != value);
+            (substituted && dotenv::reference_names(written).any(&names_a_secret))
                 .then_some("it is built from a secret")
         });
         if secret_reason.is_some() || !e.unresolved_on_read.is_empty() {
@@ -111,6 +129,7 @@ pub fn parse_layer(
             dotenv::malformed_references(written)
         };
         let weak_reason = secrets::public_text_reason(&value);
+        let credential = secrets::issued_credential(&value).map(str::to_string);
         entries.push(EnvEntry {
             key: e.key.clone(),
             value,
@@ -129,6 +148,7 @@ pub fn parse_layer(
             malformed,
             secret: secret_reason.is_some(),
             secret_reason: secret_reason.map(str::to_string),
+            credential,
             weak: weak_reason.is_some(),
             weak_reason: weak_reason.map(str::to_string),
         });
@@ -146,6 +166,7 @@ pub fn parse_layer(
             unreadable: None,
             dialect: dialect.name().to_string(),
             dialect_reason: dialect_reason.to_string(),
+            sample: None,
             entries,
             errors,
         },

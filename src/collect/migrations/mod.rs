@@ -255,7 +255,13 @@ fn custom_uses(
             location,
             config_problem: None,
             fall_back_to_convention: false,
-            pattern: Some(declared.pattern.clone().unwrap_or_else(|| "**/*".into())),
+            pattern: Some(
+                declared
+                    .pattern
+                    .as_ref()
+                    .map_or("**/*", |p| p.as_str())
+                    .to_string(),
+            ),
         });
     }
     uses

@@ -174,6 +174,34 @@ pub fn values(dialect: Dialect, text: &str) -> HashMap<String, Option<String>> {
         .collect()
 }
 
+/// The names `$NAME` and `${NAME...}` references in `raw` point at (escaped `\$` skipped), in
+/// order: what a substituted value is built from.
+pub fn reference_names(raw: &str) -> impl Iterator<Item = &str> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b'$' => {
+                    let start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'{'));
+                    let mut j = start;
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
+                    {
+                        j += 1;
+                    }
+                    i = j.max(i + 1);
+                    if j > start && !bytes[start].is_ascii_digit() {
+                        return Some(&raw[start..j]);
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        None
+    })
+}
+
 /// A `${...}` or `$NAME` reference that no dialect reads as its author meant: `${BAR!}`,
 /// `${BAR` (unclosed), `$BAR}` (a stray brace). Returns the offending text of each.
 pub fn malformed_references(raw: &str) -> Vec<String> {

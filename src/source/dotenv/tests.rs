@@ -80,6 +80,14 @@ fn malformed_references_are_named() {
 }
 
 #[test]
+fn reference_names_are_listed_in_order() {
+    let names: Vec<&str> =
+        reference_names(r#""postgres://${DB_USER}:$DB_PASS@h/${DB:-x}" \$NOT $1"#).collect();
+    assert_eq!(names, ["DB_USER", "DB_PASS", "DB"]);
+    assert_eq!(reference_names("\"3600\"").count(), 0);
+}
+
+#[test]
 fn spans_point_at_key_value_and_comment() {
     let text = "# head\r\nexport A = \"x y\" # c\r\nB=2\n";
     for d in [Dialect::Node, Dialect::Python] {
