@@ -171,9 +171,11 @@ pub fn issued_credential(value: &str) -> Option<&'static str> {
 
 /// A known credential format, by its shape.
 fn token_shape(v: &str) -> Option<&'static str> {
-    static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    let table = RE.get_or_init(|| {
-        [
+    // One pass over the value for every shape at once (a `RegexSet`), then the first shape
+    // of the table that matched: most values match none, and are read once, not nine times.
+    static RE: OnceLock<(regex::RegexSet, Vec<&'static str>)> = OnceLock::new();
+    let (set, names) = RE.get_or_init(|| {
+        let table = [
             (
                 r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
                 "a GitHub token",
@@ -189,15 +191,12 @@ fn token_shape(v: &str) -> Option<&'static str> {
             (r"^AIza[0-9A-Za-z_-]{30,}$", "a Google API key"),
             (r"^sk-[A-Za-z0-9_-]{20,}$", "an API secret key"),
             (r"^(0x)?[0-9a-fA-F]{64}$", "a 256-bit hex key"),
-        ]
-        .into_iter()
-        .filter_map(|(p, why)| Regex::new(p).ok().map(|r| (r, why)))
-        .collect()
+        ];
+        let set = regex::RegexSet::new(table.iter().map(|(p, _)| *p))
+            .unwrap_or_else(|e| unreachable!("the token shapes are valid: {e}"));
+        (set, table.iter().map(|(_, why)| *why).collect())
     });
-    table
-        .iter()
-        .find(|(re, _)| re.is_match(v))
-        .map(|(_, why)| *why)
+    set.matches(v).iter().next().map(|i| names[i])
 }
 
 /// A boolean, a number, a short word or phrase, a path, a host, a URL without credentials,
@@ -251,12 +250,22 @@ fn looks_random(v: &str) -> bool {
     if n < 16 {
         return false;
     }
-    let mut counts: HashMap<char, usize> = HashMap::new();
-    for c in v.chars() {
-        *counts.entry(c).or_default() += 1;
-    }
+    // Character counts: a table for ASCII (nearly every value), a map otherwise.
+    let counts: Vec<usize> = if v.is_ascii() {
+        let mut table = [0usize; 128];
+        for b in v.bytes() {
+            table[usize::from(b)] += 1;
+        }
+        table.into_iter().filter(|&k| k > 0).collect()
+    } else {
+        let mut map: HashMap<char, usize> = HashMap::new();
+        for c in v.chars() {
+            *map.entry(c).or_default() += 1;
+        }
+        map.into_values().collect()
+    };
     let entropy: f64 = counts
-        .values()
+        .iter()
         .map(|&k| {
             let p = k as f64 / n as f64;
             -p * p.log2()

@@ -82,14 +82,19 @@ pub fn parse_layer(
             (None, _) => String::new(),
         })
         .collect();
-    // Which keys hold a secret on their own: a value that substitutes one of them is a secret.
-    let mut secret_keys: HashMap<&str, bool> = HashMap::new();
-    for (e, v) in parsed.entries.iter().zip(&values) {
-        secret_keys.insert(
-            e.key.as_str(),
-            secrets::classify(&e.key, v, false).is_some(),
-        );
-    }
+    // Each value classified once; a value that substitutes a key holding a secret is one.
+    let own: Vec<Option<&'static str>> = parsed
+        .entries
+        .iter()
+        .zip(&values)
+        .map(|(e, v)| secrets::classify(&e.key, v, false))
+        .collect();
+    let secret_keys: HashMap<&str, bool> = parsed
+        .entries
+        .iter()
+        .zip(&own)
+        .map(|(e, why)| (e.key.as_str(), why.is_some()))
+        .collect();
     let names_a_secret = |name: &str| match secret_keys.get(name) {
         Some(secret) => *secret,
         None => outer(name).is_some_and(|v| secrets::classify(name, &v, false).is_some()),
@@ -107,7 +112,7 @@ pub fn parse_layer(
                 ),
             });
         }
-        let secret_reason = secrets::classify(&e.key, &value, false).or_else(|| {
+        let secret_reason = own[i].or_else(|| {
             // A value built from a secret is one (`URL=...${DB_PASSWORD}...`).
             let substituted = matches!(&e.raw, RawValue::Text(t) if *t != value);
             (substituted && dotenv::reference_names(written).any(&names_a_secret))
@@ -129,7 +134,10 @@ pub fn parse_layer(
             dotenv::malformed_references(written)
         };
         let weak_reason = secrets::public_text_reason(&value);
-        let credential = secrets::issued_credential(&value).map(str::to_string);
+        // A credential's shape makes it a secret: only secrets need the question.
+        let credential = secret_reason
+            .and_then(|_| secrets::issued_credential(&value))
+            .map(str::to_string);
         entries.push(EnvEntry {
             key: e.key.clone(),
             value,
