@@ -493,10 +493,7 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
         let host = lower
             .split_once('@')
             .map_or("", |(_, h)| h.split([':', '/', '?']).next().unwrap_or(""));
-        let local = matches!(
-            host,
-            "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0"
-        );
+        let local = crate::source::dburl::is_local_host(host);
         let default_password = matches!(
             password,
             "postgres" | "mysql" | "root" | "redis" | "guest" | "admin" | "password" | "secret"

@@ -247,6 +247,19 @@ fn decode(text: &str) -> String {
 }
 
 /// Split one `host:port` of a host list; the port defaults to 5432.
+/// A host that is this machine, or a container's way of naming it (`localhost`, `127.0.0.1`,
+/// `::1`, `0.0.0.0`, `host.docker.internal`, `*.localhost`); brackets and case ignored.
+pub fn is_local_host(host: &str) -> bool {
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    matches!(
+        h.as_str(),
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "host.docker.internal"
+    ) || h.ends_with(".localhost")
+}
+
 pub fn split_host_port(chunk: &str) -> Result<(String, u16), String> {
     let (host, port) = if let Some(rest) = chunk.strip_prefix('[') {
         let end = rest

@@ -27,6 +27,28 @@ pub fn join(base: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Folders of test inputs: files under them are data a test feeds a program (often broken on
+/// purpose), not configuration or documentation anyone reads.
+const TEST_DATA_DIRS: &[&str] = &[
+    "testdata",
+    "test-data",
+    "test_data",
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "__mocks__",
+];
+
+/// The test-data folder `rel` lies under, if any (at any depth, any case).
+pub fn test_data_dir(rel: &str) -> Option<&'static str> {
+    parent(rel).split('/').find_map(|d| {
+        TEST_DATA_DIRS
+            .iter()
+            .find(|t| d.eq_ignore_ascii_case(t))
+            .copied()
+    })
+}
+
 /// True for `/x`, `C:/x` and `C:\x`: a path that names a place outside any repository.
 pub fn is_absolute(path: &str) -> bool {
     let path = path.trim();
@@ -71,6 +93,20 @@ pub fn relative_display(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_data_folders_are_found_at_any_depth() {
+        assert_eq!(
+            test_data_dir("internal/forks/godotenv/fixtures/invalid1.env"),
+            Some("fixtures")
+        );
+        assert_eq!(
+            test_data_dir("internal/reloader/testdata/50_example.env"),
+            Some("testdata")
+        );
+        assert_eq!(test_data_dir("fixtures.env"), None);
+        assert_eq!(test_data_dir("apps/web/.env"), None);
+    }
 
     #[test]
     fn joins_normalise_and_never_leave_the_root() {

@@ -284,17 +284,7 @@ fn word_edge(text: &str, start: usize, end: usize) -> bool {
 /// True when the words just before the token at 1-based `column` of `line` say it does not
 /// exist ("There is no `docs/x.md`", "`old.sh` was removed" is left to the author).
 pub fn absent_context(line: &str, column: u32) -> bool {
-    let before: String = line
-        .to_lowercase()
-        .chars()
-        .take((column as usize).saturating_sub(1))
-        .collect();
-    let window: String = {
-        let chars: Vec<char> = before.chars().collect();
-        chars[chars.len().saturating_sub(CREATION_WINDOW)..]
-            .iter()
-            .collect()
-    };
+    let window = words_before(&line.to_lowercase(), column);
     ABSENT_MARKERS.iter().any(|m| window.contains(m))
 }
 
@@ -305,19 +295,20 @@ pub fn example_context(line: &str, column: u32) -> bool {
     if EXAMPLE_MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    let before: String = lower
+    let window = words_before(&lower, column);
+    CREATION_MARKERS.iter().any(|m| window.contains(m))
+}
+
+/// The last [`CREATION_WINDOW`] characters of `lower` before 1-based `column`: the words that
+/// say what the token there is.
+fn words_before(lower: &str, column: u32) -> String {
+    let before: Vec<char> = lower
         .chars()
         .take((column as usize).saturating_sub(1))
         .collect();
-    let window: String = before
-        .chars()
-        .rev()
-        .take(CREATION_WINDOW)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    CREATION_MARKERS.iter().any(|m| window.contains(m))
+    before[before.len().saturating_sub(CREATION_WINDOW)..]
+        .iter()
+        .collect()
 }
 
 #[cfg(test)]

@@ -176,10 +176,10 @@ pub fn classify(
             Some("a pull-request or issue template, read on that page".into()),
         );
     }
-    if parts[..parts.len() - 1].contains(&"testdata") {
+    if let Some(dir) = crate::source::path::test_data_dir(rel) {
         return (
             DocumentKind::TestData,
-            Some("test input under testdata/".into()),
+            Some(format!("test input under {dir}/")),
         );
     }
     if let Some(folder) = parts[..parts.len() - 1]
@@ -218,6 +218,10 @@ mod tests {
             DocumentKind::Template
         );
         assert_eq!(k("cmd/clidoc/testdata/a.md", ""), DocumentKind::TestData);
+        assert_eq!(
+            k("parser/__fixtures__/broken.md", ""),
+            DocumentKind::TestData
+        );
         assert_eq!(
             k(".agents/plans/envelope-expiry.md", ""),
             DocumentKind::Design

@@ -105,7 +105,10 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         };
         let git = ctx.git_state(rel);
         let configured = configured_paths.contains(rel);
-        if let Some(dir) = (!configured).then(|| sample::test_data_dir(rel)).flatten() {
+        if let Some(dir) = (!configured)
+            .then(|| crate::source::path::test_data_dir(rel))
+            .flatten()
+        {
             skipped_notes.push(format!(
                 "{rel} is a test's input data (under `{dir}/`), not configuration: not read \
                  (name it in an [[env]] set to check it)"

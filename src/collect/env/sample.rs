@@ -48,29 +48,6 @@ const SAMPLE_WORDS: &[&str] = &[
     "contrib",
 ];
 
-/// Folders of test inputs: env files under them are data a test feeds a parser (often broken
-/// on purpose), not configuration anyone loads.
-const TEST_DATA_DIRS: &[&str] = &[
-    "testdata",
-    "test-data",
-    "test_data",
-    "fixtures",
-    "fixture",
-    "__fixtures__",
-    "__mocks__",
-];
-
-/// The test-data folder `rel` lies under, if any.
-pub fn test_data_dir(rel: &str) -> Option<&'static str> {
-    let dirs = rel.rsplit_once('/').map_or("", |(d, _)| d);
-    dirs.split('/').find_map(|d| {
-        TEST_DATA_DIRS
-            .iter()
-            .find(|t| d.eq_ignore_ascii_case(t))
-            .copied()
-    })
-}
-
 /// Compose files of the repository and their text, read once per run when a committed env
 /// file needs them.
 pub struct ComposeFiles(Vec<(String, String)>);
@@ -127,22 +104,7 @@ fn names_file(line: &str, name: &str, dir: &str, rel: &str) -> bool {
         // Another variable or an absolute path: the file's own path must end it.
         return written.ends_with(&format!("/{rel}"));
     }
-    normalize(&path::child(dir, written.trim_start_matches("./"))) == rel
-}
-
-/// `a/b/../c` → `a/c`.
-fn normalize(p: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            _ => out.push(part),
-        }
-    }
-    out.join("/")
+    path::join(dir, written).as_deref() == Some(rel)
 }
 
 /// Why the committed file `rel` holds samples, if it does.
@@ -196,11 +158,7 @@ fn local_only(entries: &[EnvEntry]) -> bool {
     let mut any = false;
     let all_local = hosts.all(|h| {
         any = true;
-        let h = h.trim_start_matches('[').trim_end_matches(']');
-        matches!(
-            h,
-            "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "host.docker.internal"
-        ) || h.ends_with(".localhost")
+        crate::source::dburl::is_local_host(&h)
     });
     any && all_local
 }
@@ -242,20 +200,6 @@ mod tests {
             "",
             rel
         ));
-    }
-
-    #[test]
-    fn test_data_folders_are_found_at_any_depth() {
-        assert_eq!(
-            test_data_dir("internal/forks/godotenv/fixtures/invalid1.env"),
-            Some("fixtures")
-        );
-        assert_eq!(
-            test_data_dir("internal/reloader/testdata/50_example.env"),
-            Some("testdata")
-        );
-        assert_eq!(test_data_dir("fixtures.env"), None);
-        assert_eq!(test_data_dir("apps/web/.env"), None);
     }
 
     #[test]
