@@ -1,6 +1,6 @@
 //! Where a check's time goes, phase by phase, on one repository: the walk, each collector's
 //! share of `collect_static`, and each built-in policy file's evaluation (over facts shared
-//! with the policies as views, as `check` does). Used to explain the benchmark (docs/benchmarks.md):
+//! with the policies as views, as `check` does), and the ten slowest rules. Used to explain the benchmark (docs/benchmarks.md):
 //!
 //! ```text
 //! cargo run --release --example phase_profile -- target/bench/tree-100000
@@ -104,13 +104,22 @@ fn main() {
     }
     let all = PolicySet::builtin(Limits::default());
     let started = Instant::now();
-    let findings = all.evaluate(std::sync::Arc::clone(&facts));
+    let (findings, times) = all.evaluate_timed(std::sync::Arc::clone(&facts));
     println!(
         "evaluate all policies        {:>8.3} s  ({} findings; resident {})",
         started.elapsed().as_secs_f64(),
         findings.len(),
         resident()
     );
+    // The rules that took the time (summed over the threads that ran their calls).
+    for t in times.iter().take(10) {
+        println!(
+            "  rule {:<36} {:>8.3} s  ({} calls)",
+            t.id,
+            t.time.as_secs_f64(),
+            t.calls
+        );
+    }
 }
 
 /// This process's resident and peak resident memory, from `/proc/self/status` (Linux).

@@ -63,6 +63,15 @@ impl Default for Limits {
     }
 }
 
+/// The time one rule's calls took, summed over the threads that ran them.
+#[derive(Debug, Clone)]
+pub struct RuleTime {
+    pub id: String,
+    /// How many times it was called (once, or once per env set).
+    pub calls: usize,
+    pub time: Duration,
+}
+
 /// How a rule is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -364,60 +373,87 @@ impl PolicySet {
     /// either; once this returns no view remains, so `Arc::unwrap_or_clone` takes them back
     /// without a copy.
     pub fn evaluate(&self, facts: Arc<Facts>) -> Vec<Finding> {
+        self.evaluate_timed(facts).0
+    }
+
+    /// [`PolicySet::evaluate`], with the time each rule took: its calls summed over every
+    /// thread, slowest first (for profiling policies: `examples/phase_profile.rs`).
+    pub fn evaluate_timed(&self, facts: Arc<Facts>) -> (Vec<Finding>, Vec<RuleTime>) {
         let mut findings = self.load_errors.clone();
         for (id, source, pos) in &self.replaced {
             findings.push(replaced_builtin(id, source, *pos));
         }
         let root = view::View::root(facts);
-        let sets: Vec<(&Vec<String>, Dynamic)> = root
-            .get()
-            .env
-            .sets
-            .iter()
-            .enumerate()
-            .map(|(i, set)| {
-                let set_view = root.project(|f| &f.env.sets[i]);
-                (&set.policies, Dynamic::from(set_view))
-            })
-            .collect();
-        let facts_dyn = Dynamic::from(root.clone());
-        // Every rule call, in the order findings are reported.
-        let mut calls: Vec<(&Rule, Dynamic, Dynamic)> = Vec::new();
+        let sets = &root.get().env.sets;
+        // Every rule call, in the order findings are reported: the rule, and the env set it
+        // is called with (`None`: the whole facts).
+        let mut calls: Vec<(&Rule, Option<usize>)> = Vec::new();
         for rule in &self.rules {
-            let meta = Dynamic::from_map(rule.meta_map.clone()).into_read_only();
             match rule.scope {
-                Scope::Repo => calls.push((rule, facts_dyn.clone(), meta)),
+                Scope::Repo => calls.push((rule, None)),
                 Scope::EnvSet => {
-                    for (policies, set) in &sets {
-                        if rule.profile == "env" || policies.contains(&rule.profile) {
-                            calls.push((rule, set.clone(), meta.clone()));
+                    for (i, set) in sets.iter().enumerate() {
+                        if rule.profile == "env" || set.policies.contains(&rule.profile) {
+                            calls.push((rule, Some(i)));
                         }
                     }
                 }
             }
         }
-        findings.extend(self.run_calls(calls).into_iter().flatten());
-        findings
+        let mut times: Vec<RuleTime> = Vec::new();
+        for ((rule, _), (found, took)) in calls.iter().zip(self.run_calls(&calls, &root)) {
+            findings.extend(found);
+            match times.last_mut() {
+                // A rule's calls are next to each other.
+                Some(t) if t.id == rule.meta.id => {
+                    t.calls += 1;
+                    t.time += took;
+                }
+                _ => times.push(RuleTime {
+                    id: rule.meta.id.clone(),
+                    calls: 1,
+                    time: took,
+                }),
+            }
+        }
+        times.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+        (findings, times)
     }
 
     /// Run rule calls on every core (they only read the facts), each call's findings in its
     /// own slot, so the result is in call order whatever the scheduling.
-    fn run_calls(&self, calls: Vec<(&Rule, Dynamic, Dynamic)>) -> Vec<Vec<Finding>> {
+    fn run_calls(
+        &self,
+        calls: &[(&Rule, Option<usize>)],
+        root: &view::View<Facts>,
+    ) -> Vec<(Vec<Finding>, Duration)> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8)
             .min(calls.len())
             .max(1);
-        let slots: Vec<Mutex<Vec<Finding>>> = calls.iter().map(|_| Mutex::default()).collect();
+        let slots: Vec<Mutex<(Vec<Finding>, Duration)>> =
+            calls.iter().map(|_| Mutex::default()).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some((rule, subject, meta)) = calls.get(i) else {
-                break;
-            };
-            let mut found = Vec::new();
-            self.run_rule(rule, subject.clone(), meta.clone(), &mut found);
-            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = found;
+        let work = || {
+            // This thread's subjects, and every view made from them, count their references
+            // on a handle of its own.
+            let own = root.own();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(rule, set)) = calls.get(i) else {
+                    break;
+                };
+                let subject = match set {
+                    None => Dynamic::from(own.clone()),
+                    Some(s) => Dynamic::from(own.project(|f| &f.env.sets[s])),
+                };
+                let started = Instant::now();
+                let meta = Dynamic::from_map(rule.meta_map.clone()).into_read_only();
+                let mut found = Vec::new();
+                self.run_rule(rule, subject, meta, &mut found);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = (found, started.elapsed());
+            }
         };
         std::thread::scope(|scope| {
             for _ in 1..threads {
@@ -690,6 +726,7 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.set_max_map_size(limits.max_map_size);
     engine.set_max_modules(16);
     engine.set_strict_variables(true);
+    engine.set_max_strings_interned(0);
     engine.disable_symbol("eval");
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     // A sleeping policy holds a rule thread past every limit: the wall clock is only checked
