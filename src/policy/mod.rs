@@ -84,6 +84,8 @@ pub enum Scope {
 struct Rule {
     meta: RuleMeta,
     meta_map: Map,
+    /// A finding's help when the report gives none: the summary and how to read more.
+    default_help: String,
     scope: Scope,
     profile: String,
     keys: Vec<String>,
@@ -331,9 +333,15 @@ impl PolicySet {
                             .push((meta.id.clone(), source.to_string(), pos));
                     }
                     self.rules.retain(|r| r.meta.id != meta.id);
+                    let default_help = format!(
+                        "{} (launchgate explain {})",
+                        meta.summary.replace('`', ""),
+                        meta.id
+                    );
                     self.rules.push(Rule {
                         meta,
                         meta_map,
+                        default_help,
                         scope,
                         profile: profile.clone(),
                         keys,
@@ -546,13 +554,7 @@ impl PolicySet {
                 r.message,
             );
             f.subject = r.subject;
-            f.help = r.help.or_else(|| {
-                Some(format!(
-                    "{} (launchgate explain {})",
-                    rule.meta.summary.replace('`', ""),
-                    rule.meta.id
-                ))
-            });
+            f.help = Some(r.help.unwrap_or_else(|| rule.default_help.clone()));
             f.related = r.related;
             f.refresh_fingerprint();
             findings.push(f);
