@@ -6,10 +6,12 @@
 //! spelled out. dotenv-expand's loop (rescan after every replacement, `String.replace`
 //! semantics, the `seen` guard) is reproduced step by step, with `processEnv` empty.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+// Keyed by the file's keys for each lookup of substitution: foldhash (randomly seeded per
+// process, so a hostile file cannot pick colliding keys) instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
 
 use super::{unclaimed_lines, Entry, Normalized, Parsed, Quote, RawValue, Resolved, MAX_EXPANSION};
@@ -89,7 +91,7 @@ pub(super) fn parse(text: &str) -> Parsed {
         };
         let mut value = strip_quotes(value_text);
         // dotenv tests the first character only, closed quote or not.
-        if first == Some('"') {
+        if first == Some('"') && value.contains('\\') {
             value = value.replace("\\n", "\n").replace("\\r", "\r");
         }
         let value_range = if value_text.is_empty() {
@@ -125,20 +127,22 @@ struct Groups {
 /// The groups of the match `whole` of [`line_regex`] in `src`, worked out without the
 /// regex's capture search, for the shapes nearly every line has: `[export ]KEY=value`,
 /// `KEY=value # comment` and `KEY='quoted'` (`"`, `` ` ``) on one line, the key right before
-/// `=`. `None` for anything else (the caller asks the regex). Each accepted shape is one where
-/// the regex's first path in priority order succeeds, so these are the groups it reports
-/// (`simple_groups_agree_with_the_regex` checks that on generated lines).
+/// `=`, and what the match takes after the value: the `\s*(#...)?` before `$` runs over
+/// spaces, blank lines and a comment line that follows. `None` for anything else (the caller
+/// asks the regex). Each accepted shape is one where the regex's first path in priority order
+/// succeeds, so these are the groups it reports (`simple_groups_agree_with_the_regex` checks
+/// that on generated lines).
 fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
     let m = &src[whole.clone()];
     // `^\s*` takes every leading space (greedy, and no space is a key character).
     let rest = m.trim_start_matches(is_js_space);
     let mut at = whole.start + (m.len() - rest.len());
-    let line = &src[at..whole.end];
-    if line.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+    let line_end = src[at..whole.end].find('\n').map_or(whole.end, |n| at + n);
+    let mut line = &src[at..line_end];
+    if line.contains(['\r', '\u{2028}', '\u{2029}']) {
         return None;
     }
     // `(?:export\s+)?` is tried before skipping it.
-    let mut line = line;
     if let Some(after) = line.strip_prefix("export") {
         let spaces = after.len() - after.trim_start_matches(is_js_space).len();
         if spaces > 0 {
@@ -157,18 +161,34 @@ fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
     let key = at..at + key_len;
     let value_at = key_len + 1;
     let value_start = at + value_at;
+    // After the value: `\s*` (greedy, over line breaks too), then an optional comment that
+    // runs to the match's end.
+    let comment_after = |from: usize| -> Option<Option<Range<usize>>> {
+        let after = &src[from..whole.end];
+        let body = after.trim_start_matches(is_js_space);
+        if after.contains(['\r', '\u{2028}', '\u{2029}']) {
+            None
+        } else if body.is_empty() {
+            Some(None)
+        } else if body.starts_with('#') && !body.contains('\n') {
+            Some(Some(whole.end - body.len()..whole.end))
+        } else {
+            None
+        }
+    };
     match b.get(value_at) {
-        // Quoted: the closing quote ends the line and is the first one after the opening (no
-        // backslash inside, so `\\'` never comes into play).
+        // Quoted: the closing quote is the first one after the opening on this line (no
+        // backslash inside, so `\\'` never comes into play), and only spaces or a comment
+        // follow it.
         Some(&q @ (b'\'' | b'"' | b'`')) => {
             let close = line[value_at + 1..].find(q as char)? + value_at + 1;
-            if close + 1 != line.len() || line[value_at + 1..close].contains('\\') {
+            if line[value_at + 1..close].contains('\\') {
                 return None;
             }
             Some(Groups {
                 key,
-                value: Some(value_start..whole.end),
-                comment: None,
+                value: Some(value_start..at + close + 1),
+                comment: comment_after(at + close + 1)?,
             })
         }
         // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end, then the comment.
@@ -176,10 +196,10 @@ fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
             match line[value_at..].find('#') {
                 None => Some(Groups {
                     key,
-                    value: Some(value_start..whole.end),
-                    comment: None,
+                    value: Some(value_start..line_end),
+                    comment: comment_after(line_end)?,
                 }),
-                Some(hash) => Some(Groups {
+                Some(hash) => (line_end == whole.end).then(|| Groups {
                     key,
                     value: Some(value_start..value_start + hash),
                     comment: Some(value_start + hash..whole.end),
@@ -454,9 +474,17 @@ mod tests {
             .find_iter(src)
             .filter(|m| simple_groups(src, m.range()).is_some())
             .count();
-        // D has a space after its quote, and F's match runs on over the last line break
-        // (`\s*` before `$` takes it): both are left to the regex.
-        assert_eq!(simple, 4);
+        // All six, D with a space after its quote, and F's match starting on the blank line
+        // before it and running on over the last line break (`\s*` before `$` takes it).
+        assert_eq!(simple, 6);
+        // A match that takes the blank line and the comment line after its value.
+        let src = "A=\"a,b\"\n\n# group\nB=x \n\n  # note\nC=1";
+        let simple = line_regex()
+            .find_iter(src)
+            .filter(|m| simple_groups(src, m.range()).is_some())
+            .count();
+        assert_eq!(simple, 3);
+        agree(src);
         agree(src);
     }
 

@@ -6,8 +6,11 @@
 //! than the file — a command substitution, a command the line would run, `~`, `$$`, a
 //! variable bash sets itself — is [`RawValue::Unknown`] with the reason; it is never run.
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+// The variables assigned so far, looked up for every `$`: foldhash (randomly seeded per
+// process) instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Entry, Parsed, Problem, Quote, RawValue, Resolved, MAX_EXPANSION};
 
@@ -230,6 +233,8 @@ impl Lexer<'_> {
         while self.at < b.len() && !is_meta(b[self.at]) {
             let c = b[self.at];
             let here = self.at;
+            // The last byte read: `~` after a `:` is the home directory.
+            let mut last = c;
             if first_quote.is_none() {
                 first_quote = Some(match c {
                     b'\'' => Quote::Single,
@@ -296,10 +301,14 @@ impl Lexer<'_> {
                                     note(&mut unknown, why);
                                 }
                             }
+                            // A run of plain text up to the next character that means something.
                             _ => {
-                                let ch = self.s[self.at..].chars().next().unwrap_or(' ');
-                                out.push(ch);
-                                self.at += ch.len_utf8();
+                                let end = b[self.at..]
+                                    .iter()
+                                    .position(|d| matches!(d, b'"' | b'\\' | b'`' | b'$'))
+                                    .map_or(b.len(), |n| self.at + n);
+                                out.push_str(&self.s[self.at..end]);
+                                self.at = end;
                             }
                         }
                     }
@@ -352,13 +361,21 @@ impl Lexer<'_> {
                     );
                     self.at = here + 1;
                 }
+                // A run of plain text up to the next character that means something (it ends
+                // on an ASCII byte, so on a character boundary).
                 _ => {
-                    let ch = self.s[here..].chars().next().unwrap_or(' ');
-                    out.push(ch);
-                    self.at = here + ch.len_utf8();
+                    let end = b[here + 1..]
+                        .iter()
+                        .position(|&d| {
+                            is_meta(d) || matches!(d, b'\\' | b'\'' | b'"' | b'`' | b'$' | b'~')
+                        })
+                        .map_or(b.len(), |n| here + 1 + n);
+                    out.push_str(&self.s[here..end]);
+                    self.at = end;
+                    last = b[end - 1];
                 }
             }
-            tilde_ok = c == b':';
+            tilde_ok = last == b':';
         }
         Ok(Word {
             span: start..self.at,
