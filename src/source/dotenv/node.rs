@@ -50,27 +50,7 @@ pub(super) fn parse(text: &str) -> Parsed {
     let src = norm.text.as_str();
     let mut parsed = Parsed::default();
     let mut claimed = Vec::new();
-    for whole in line_regex().find_iter(src) {
-        // The groups, read off the match by hand for the common line shapes; the regex's own
-        // capture search (a backtracker, most of a file's reading time) only for the rest.
-        let groups = match simple_groups(src, whole.range()) {
-            Some(groups) => groups,
-            None => {
-                let Some(caps) = line_regex().captures_at(src, whole.start()) else {
-                    continue;
-                };
-                let (Some(key), Some(found)) = (caps.get(1), caps.get(0)) else {
-                    continue;
-                };
-                // Same start, same leftmost-first rules: the same match.
-                debug_assert_eq!(found.range(), whole.range());
-                Groups {
-                    key: key.range(),
-                    value: caps.get(2).map(|v| v.range()),
-                    comment: caps.get(3).map(|c| c.range()),
-                }
-            }
-        };
+    for (whole, groups) in line_matches(src) {
         let key_text = &src[groups.key.clone()];
         let (value_text, value_range) = match &groups.value {
             Some(v) => {
@@ -100,7 +80,7 @@ pub(super) fn parse(text: &str) -> Parsed {
         } else {
             value_range
         };
-        claimed.push(norm.range(groups.key.start..whole.end()));
+        claimed.push(norm.range(groups.key.start..whole.end));
         parsed.entries.push(Entry {
             key: key_text.to_string(),
             key_span: norm.range(groups.key.clone()),
@@ -124,20 +104,64 @@ struct Groups {
     comment: Option<Range<usize>>,
 }
 
-/// The groups of the match `whole` of [`line_regex`] in `src`, worked out without the
-/// regex's capture search, for the shapes nearly every line has: `[export ]KEY=value`,
+/// Every match of [`line_regex`] in `src` with its groups, in order: what `captures_iter`
+/// gives. A match of a common shape is worked out by hand ([`simple_match`]); from anywhere
+/// else the regex searches (its lazy DFA and capture search were most of a file's reading).
+fn line_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    loop {
+        // The next place `(?m)^` holds: the start, or just after a line break.
+        let start = if pos == 0 || src.as_bytes()[pos - 1] == b'\n' {
+            pos
+        } else {
+            match src[pos..].find('\n') {
+                Some(n) => pos + n + 1,
+                None => break,
+            }
+        };
+        // `^\s*` takes every space, line breaks too; no match starts in a comment line, and
+        // none in trailing space.
+        let body = src[start..].trim_start_matches(is_js_space);
+        if body.is_empty() {
+            break;
+        }
+        if body.starts_with('#') {
+            pos = src.len() - body.len() + 1;
+            continue;
+        }
+        let found = simple_match(src, start).or_else(|| {
+            let caps = line_regex().captures_at(src, start)?;
+            Some((
+                caps.get(0)?.range(),
+                Groups {
+                    key: caps.get(1)?.range(),
+                    value: caps.get(2).map(|v| v.range()),
+                    comment: caps.get(3).map(|c| c.range()),
+                },
+            ))
+        });
+        let Some((whole, groups)) = found else {
+            break;
+        };
+        pos = whole.end;
+        out.push((whole, groups));
+    }
+    out
+}
+
+/// The match of [`line_regex`] starting at `start` (where `^` holds) and its groups, worked
+/// out without the regex, for the shapes nearly every line has: `[export ]KEY=value`,
 /// `KEY=value # comment` and `KEY='quoted'` (`"`, `` ` ``) on one line, the key right before
-/// `=`, and what the match takes after the value: the `\s*(#...)?` before `$` runs over
-/// spaces, blank lines and a comment line that follows. `None` for anything else (the caller
-/// asks the regex). Each accepted shape is one where the regex's first path in priority order
-/// succeeds, so these are the groups it reports (`simple_groups_agree_with_the_regex` checks
-/// that on generated lines).
-fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
-    let m = &src[whole.clone()];
+/// `=`, then what the `\s*(#...)?$` after the value takes (spaces, blank lines, a comment
+/// line). `None` for anything else (the caller asks the regex). Each accepted shape is one
+/// where the regex's first path in priority order succeeds, so this is the match and the
+/// groups it reports (`line_matches_agree_with_the_regex` checks that on generated files).
+fn simple_match(src: &str, start: usize) -> Option<(Range<usize>, Groups)> {
     // `^\s*` takes every leading space (greedy, and no space is a key character).
-    let rest = m.trim_start_matches(is_js_space);
-    let mut at = whole.start + (m.len() - rest.len());
-    let line_end = src[at..whole.end].find('\n').map_or(whole.end, |n| at + n);
+    let rest = src[start..].trim_start_matches(is_js_space);
+    let mut at = src.len() - rest.len();
+    let line_end = src[at..].find('\n').map_or(src.len(), |n| at + n);
     let mut line = &src[at..line_end];
     if line.contains(['\r', '\u{2028}', '\u{2029}']) {
         return None;
@@ -161,53 +185,58 @@ fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
     let key = at..at + key_len;
     let value_at = key_len + 1;
     let value_start = at + value_at;
-    // After the value: `\s*` (greedy, over line breaks too), then an optional comment that
-    // runs to the match's end.
-    let comment_after = |from: usize| -> Option<Option<Range<usize>>> {
-        let after = &src[from..whole.end];
-        let body = after.trim_start_matches(is_js_space);
-        if after.contains(['\r', '\u{2028}', '\u{2029}']) {
-            None
-        } else if body.is_empty() {
-            Some(None)
-        } else if body.starts_with('#') && !body.contains('\n') {
-            Some(Some(whole.end - body.len()..whole.end))
-        } else {
-            None
-        }
-    };
-    match b.get(value_at) {
+    let value_end = match b.get(value_at) {
         // Quoted: the closing quote is the first one after the opening on this line (no
-        // backslash inside, so `\\'` never comes into play), and only spaces or a comment
-        // follow it.
+        // backslash inside, so `\\'` never comes into play).
         Some(&q @ (b'\'' | b'"' | b'`')) => {
             let close = line[value_at + 1..].find(q as char)? + value_at + 1;
             if line[value_at + 1..close].contains('\\') {
                 return None;
             }
-            Some(Groups {
-                key,
-                value: Some(value_start..at + close + 1),
-                comment: comment_after(at + close + 1)?,
-            })
+            at + close + 1
         }
-        // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end, then the comment.
+        // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end; a comment then runs to the
+        // line's end, where `$` holds.
         Some(c) if *c != b'#' && !line[value_at..].starts_with(is_js_space) => {
             match line[value_at..].find('#') {
-                None => Some(Groups {
-                    key,
-                    value: Some(value_start..line_end),
-                    comment: comment_after(line_end)?,
-                }),
-                Some(hash) => (line_end == whole.end).then(|| Groups {
-                    key,
-                    value: Some(value_start..value_start + hash),
-                    comment: Some(value_start + hash..whole.end),
-                }),
+                Some(hash) => {
+                    let groups = Groups {
+                        key,
+                        value: Some(value_start..value_start + hash),
+                        comment: Some(value_start + hash..line_end),
+                    };
+                    return Some((start..line_end, groups));
+                }
+                None => line_end,
             }
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    // `\s*` (greedy, over line breaks too), then `(#...)?`, then `$` (before a `\n` or at
+    // the end): the longest run of spaces after which that holds.
+    let tail = src[value_end..].trim_start_matches(is_js_space);
+    let spaces_end = src.len() - tail.len();
+    let (end, comment) = if tail.is_empty() {
+        (src.len(), None)
+    } else if tail.starts_with('#') {
+        let comment_end = spaces_end
+            + tail
+                .find(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .unwrap_or(tail.len());
+        if comment_end < src.len() && src.as_bytes()[comment_end] != b'\n' {
+            return None;
+        }
+        (comment_end, Some(spaces_end..comment_end))
+    } else {
+        // Something else follows: `\s*` gives back spaces up to its last line break.
+        (value_end + src[value_end..spaces_end].rfind('\n')?, None)
+    };
+    let groups = Groups {
+        key,
+        value: Some(value_start..value_end),
+        comment,
+    };
+    Some((start..end, groups))
 }
 
 /// `value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`.
@@ -443,61 +472,52 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The groups as the regex reports them, for the match starting at `at`.
-    fn regex_groups(src: &str, at: usize) -> Option<(Range<usize>, Groups)> {
-        let caps = line_regex().captures_at(src, at)?;
-        Some((
-            caps.get(0)?.range(),
-            Groups {
-                key: caps.get(1)?.range(),
-                value: caps.get(2).map(|v| v.range()),
-                comment: caps.get(3).map(|c| c.range()),
-            },
-        ))
+    /// Every match with its groups as the regex reports them.
+    fn regex_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
+        line_regex()
+            .captures_iter(src)
+            .filter_map(|caps| {
+                Some((
+                    caps.get(0)?.range(),
+                    Groups {
+                        key: caps.get(1)?.range(),
+                        value: caps.get(2).map(|v| v.range()),
+                        comment: caps.get(3).map(|c| c.range()),
+                    },
+                ))
+            })
+            .collect()
     }
 
     fn agree(src: &str) {
-        for whole in line_regex().find_iter(src) {
-            let Some(mine) = simple_groups(src, whole.range()) else {
-                continue;
-            };
-            let (found, theirs) = regex_groups(src, whole.start()).expect("a match");
-            assert_eq!(found, whole.range(), "{src:?}");
-            assert_eq!(mine, theirs, "{src:?} at {:?}", whole.range());
-        }
+        assert_eq!(line_matches(src), regex_matches(src), "{src:?}");
     }
 
     #[test]
-    fn simple_groups_cover_the_common_shapes() {
-        let src = "A=1\nexport B=two words  \nC='x y'\nD=\"q\" \nE=v # note\n\n  F=`t`\n";
-        let simple = line_regex()
-            .find_iter(src)
-            .filter(|m| simple_groups(src, m.range()).is_some())
-            .count();
-        // All six, D with a space after its quote, and F's match starting on the blank line
-        // before it and running on over the last line break (`\s*` before `$` takes it).
-        assert_eq!(simple, 6);
-        // A match that takes the blank line and the comment line after its value.
-        let src = "A=\"a,b\"\n\n# group\nB=x \n\n  # note\nC=1";
-        let simple = line_regex()
-            .find_iter(src)
-            .filter(|m| simple_groups(src, m.range()).is_some())
-            .count();
-        assert_eq!(simple, 3);
-        agree(src);
+    fn simple_matches_cover_the_common_shapes() {
+        // D has a space after its quote; F's match starts on the blank line before it and
+        // runs on over the last line break; G's takes the blank line and the comment line
+        // after it.
+        let src = "A=1\nexport B=two words  \nC='x y'\nD=\"q\" \nE=v # note\n\n  F=`t`\nG=\"a,b\"\n\n# group\nH=1";
+        let found = regex_matches(src);
+        assert_eq!(found.len(), 8);
+        for (whole, groups) in found {
+            assert_eq!(simple_match(src, whole.start), Some((whole, groups)));
+        }
         agree(src);
     }
 
     proptest! {
         #[test]
-        fn simple_groups_agree_with_the_regex(
+        fn line_matches_agree_with_the_regex(
             lines in proptest::collection::vec(
                 "(export[ \t]{0,2})?[ \t]?[A-Za-z_.-]{0,3}[ =:]?[ \t]?['\"`]?[a-z #'\"`\\\\\u{a0}]{0,6}['\"`]?[ \t]?(#[a-z'\u{2028}]{0,3})?",
                 1..6,
             ),
-            crlf in any::<bool>(),
+            sep in proptest::sample::select(vec!["\n", "\n\n", "\n \t\n", "\n# c\n", "\n\u{a0}\n#"]),
+            end in proptest::sample::select(vec!["", "\n", " \n\n", "\n#"]),
         ) {
-            let src = lines.join(if crlf { "\n\n" } else { "\n" });
+            let src = lines.join(sep) + end;
             agree(&src);
         }
     }
