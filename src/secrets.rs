@@ -179,6 +179,12 @@ fn token_shape(v: &str) -> Option<&'static str> {
     if v.len() < 15 || (!token_chars && !v.contains("-----BEGIN ")) {
         return None;
     }
+    // 64 hex digits (a generated key, common in env files) match no other shape: each of
+    // those needs a letter past `f`, a `_`, a `-` or a `.`.
+    let hex = v.strip_prefix("0x").unwrap_or(v);
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some("a 256-bit hex key");
+    }
     // One pass over the value for every shape at once (a `RegexSet`), then the first shape
     // of the table that matched: most values match none, and are read once, not nine times.
     static RE: OnceLock<(regex::RegexSet, Vec<&'static str>)> = OnceLock::new();
@@ -580,11 +586,9 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
         "not-secret",
         "placeholder",
     ];
-    let words: Vec<&str> = lower
+    let says_dev = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let says_dev = words.iter().any(|w| DEV_WORDS.contains(w));
+        .any(|w| DEV_WORDS.contains(&w));
     (says_dev && !looks_random(&lower) && !lower.contains("://"))
         .then_some("an obvious development default")
 }
