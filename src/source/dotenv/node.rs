@@ -130,17 +130,8 @@ fn line_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
             pos = src.len() - body.len() + 1;
             continue;
         }
-        let found = simple_match(src, start).or_else(|| {
-            let caps = line_regex().captures_at(src, start)?;
-            Some((
-                caps.get(0)?.range(),
-                Groups {
-                    key: caps.get(1)?.range(),
-                    value: caps.get(2).map(|v| v.range()),
-                    comment: caps.get(3).map(|c| c.range()),
-                },
-            ))
-        });
+        let found =
+            simple_match(src, start).or_else(|| captured(&line_regex().captures_at(src, start)?));
         let Some((whole, groups)) = found else {
             break;
         };
@@ -148,6 +139,18 @@ fn line_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
         out.push((whole, groups));
     }
     out
+}
+
+/// A match of [`line_regex`] and its groups, as the regex reports them.
+fn captured(caps: &regex::Captures) -> Option<(Range<usize>, Groups)> {
+    Some((
+        caps.get(0)?.range(),
+        Groups {
+            key: caps.get(1)?.range(),
+            value: caps.get(2).map(|v| v.range()),
+            comment: caps.get(3).map(|c| c.range()),
+        },
+    ))
 }
 
 /// The match of [`line_regex`] starting at `start` (where `^` holds) and its groups, worked
@@ -476,16 +479,7 @@ mod tests {
     fn regex_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
         line_regex()
             .captures_iter(src)
-            .filter_map(|caps| {
-                Some((
-                    caps.get(0)?.range(),
-                    Groups {
-                        key: caps.get(1)?.range(),
-                        value: caps.get(2).map(|v| v.range()),
-                        comment: caps.get(3).map(|c| c.range()),
-                    },
-                ))
-            })
+            .filter_map(|caps| captured(&caps))
             .collect()
     }
 
