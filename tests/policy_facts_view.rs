@@ -186,6 +186,82 @@ rule(#{ id: "probe/bounds", summary: "s", help: "h" }, |facts, rule| {
     );
 }
 
+/// `having`, `duplicates` and `except` select in one call what a loop would read element by
+/// element, and agree with that loop; a field name a record lacks is an error, not an empty
+/// selection.
+#[test]
+fn selection_helpers_agree_with_loops_and_reject_unknown_fields() {
+    let dir = common::tree(&[
+        ("launchgate.toml", ""),
+        (
+            "policies/probe.rhai",
+            r#"
+rule(#{ id: "probe/select", summary: "s", help: "h" }, |facts, rule| {
+    for file in facts.env.files {
+        let looped = [];
+        for e in file.entries { if e.unresolved.len() > 0 { looped.push(e.key); } }
+        let selected = file.entries.having("unresolved").map(|e| e.key);
+        let twice = file.entries.duplicates("key").map(|p| `${p[0].key}@${p[0].location.line}/${p[1].location.line}`);
+        report(file_location(file.path), `${file.path} ${looped} ${selected} ${twice}`);
+    }
+    for set in facts.env.sets {
+        let absent = set.contract_keys.except(set.vars);
+        let typed = set.vars.having("type_error");
+        report(set.location, `${set.name} absent=${absent.keys()} typed=${typed.keys()} ${type_of(absent)}`);
+    }
+});
+rule(#{ id: "probe/typo", summary: "s", help: "h" }, |facts, rule| {
+    facts.env.files[0].entries.having("unresolvd");
+});
+rule(#{ id: "probe/secret", summary: "s", help: "h" }, |facts, rule| {
+    for file in facts.env.files { file.entries.duplicates("value"); }
+});
+"#,
+        ),
+        (
+            "apps/api/.env.example",
+            "PORT=3000 # @type=port\nRETRIES=3 # @type=number(min=1,max=5)\n\
+             API_URL=https://api.example.com\nLOG_LEVEL=info\n",
+        ),
+        (
+            "apps/api/.env.local",
+            "PORT=eighty\nHOST=db.internal\nAPI_URL=https://${HOST}/v1\nPORT=8080\n\
+             CALLBACK=${MISSING}/cb\nHOST=db2.internal\nRETRIES=9\n\
+             API_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n",
+        ),
+    ]);
+    let outcome = run(&CheckOptions {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check runs");
+    let mut got = messages(&outcome, "probe/select");
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "apps/api/.env.example [] [] []".to_string(),
+            r#"apps/api/.env.local ["CALLBACK"] ["CALLBACK"] ["PORT@1/4", "HOST@2/6"]"#.to_string(),
+            r#"env absent=["LOG_LEVEL"] typed=["RETRIES"] map"#.to_string(),
+        ],
+        "{:?}",
+        outcome.findings
+    );
+    let errors = messages(&outcome, "policy/error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("probe/typo") && e.contains("EnvEntry has no field `unresolvd`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("probe/secret") && e.contains("`value` of EnvEntry is a secret")),
+        "{errors:?}"
+    );
+}
+
 /// Walks every value through the view API (keys, indexing, iteration) beside the plain copy
 /// that `to_map()` makes with serde, the same conversion `launchgate facts` prints: any field
 /// the views miss, add or show differently is reported with its path.

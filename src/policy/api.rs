@@ -173,24 +173,30 @@ fn push_report(loc: &Dynamic, message: String, opts: &Map) -> RhaiResult<()> {
     Ok(())
 }
 
+/// Compiled regexes by pattern. The patterns are the policies' own: a fast hash is enough.
+type RegexCache = HashMap<String, Result<regex::Regex, String>, foldhash::fast::FixedState>;
+
 thread_local! {
     /// Compiled regexes of `matches` / `captures`, per thread (rule calls run on several
     /// threads; a shared cache would make them queue for its lock).
-    static REGEXES: std::cell::RefCell<HashMap<String, Result<regex::Regex, String>>> =
-        std::cell::RefCell::new(HashMap::new());
+    static REGEXES: std::cell::RefCell<RegexCache> = std::cell::RefCell::new(HashMap::default());
 }
 
 pub(super) fn with_regex<T>(re: &str, f: impl FnOnce(&regex::Regex) -> T) -> RhaiResult<T> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !cache.contains_key(re) {
-            let compiled = regex::RegexBuilder::new(re)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| e.to_string());
-            cache.insert(re.to_string(), compiled);
-        }
-        match &cache[re] {
+        // One lookup when the pattern is known (every call but the first).
+        let compiled = match cache.get(re) {
+            Some(compiled) => compiled,
+            None => {
+                let compiled = regex::RegexBuilder::new(re)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| e.to_string());
+                cache.entry(re.to_string()).or_insert(compiled)
+            }
+        };
+        match compiled {
             Ok(r) => Ok(f(r)),
             Err(e) => Err(runtime_error(format!("invalid regex: {e}"))),
         }

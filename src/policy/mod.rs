@@ -130,6 +130,12 @@ struct CallState {
     reports: Vec<Reported>,
     /// Malformed `report` calls (bad location), as error text.
     report_errors: Vec<String>,
+}
+
+/// When the running call must stop, and whose it is. Read on every operation, so it is a
+/// plain `Copy` value in a `const` thread-local (no lazy set-up, no borrow flag).
+#[derive(Clone, Copy)]
+struct CallLimits {
     /// When the call (or the policy's load) must stop.
     deadline: Option<Instant>,
     /// The thread's live bytes above which the call stops (see [`memory`]).
@@ -140,11 +146,14 @@ struct CallState {
 
 /// True while this thread runs a repository policy's code.
 pub(crate) fn untrusted_call() -> bool {
-    with_call(|call| call.untrusted)
+    LIMITS.with(|l| l.get().untrusted)
 }
 
 thread_local! {
     static CALL: std::cell::RefCell<CallState> = std::cell::RefCell::new(CallState::default());
+    static LIMITS: std::cell::Cell<CallLimits> = const {
+        std::cell::Cell::new(CallLimits { deadline: None, memory_ceiling: 0, untrusted: false })
+    };
 }
 
 /// Run `f` on this thread's call state.
@@ -473,10 +482,12 @@ impl PolicySet {
             deadline = deadline.min(end);
         }
         let ceiling = memory::live_bytes().saturating_add(self.limits.max_memory);
-        with_call(|call| {
-            call.deadline = Some(deadline);
-            call.memory_ceiling = ceiling;
-            call.untrusted = !trusted;
+        LIMITS.with(|l| {
+            l.set(CallLimits {
+                deadline: Some(deadline),
+                memory_ceiling: ceiling,
+                untrusted: !trusted,
+            })
         });
     }
 
@@ -746,14 +757,14 @@ fn sandboxed_engine(limits: &Limits, shared: &Arc<Mutex<Shared>>) -> Engine {
     engine.on_progress(move |ops| {
         // Memory every operation (one thread-local read): a few operations can allocate a
         // lot. The clock every 4096.
-        let (deadline, ceiling) = with_call(|call| (call.deadline, call.memory_ceiling));
-        if ceiling > 0 && memory::live_bytes() > ceiling {
+        let limits = LIMITS.with(std::cell::Cell::get);
+        if limits.memory_ceiling > 0 && memory::live_bytes() > limits.memory_ceiling {
             return Some(Dynamic::from(MEMORY_STOP));
         }
         if ops % 4096 != 0 {
             return None;
         }
-        match deadline {
+        match limits.deadline {
             Some(d) if Instant::now() > d => Some(Dynamic::from("time limit")),
             _ => None,
         }

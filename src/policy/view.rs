@@ -234,6 +234,12 @@ pub trait Fact: Serialize + Sync + Sized + 'static {
     unsafe fn plain(_root: &Arc<Handle>, value: &Self) -> Dynamic {
         plain(value)
     }
+
+    /// Whether the value is "set", as `having` asks: not `None`, `false`, an empty text, list
+    /// or map. Records, numbers and enum values always are.
+    fn is_set(&self) -> bool {
+        true
+    }
 }
 
 /// A plain, writable Rhai copy of a fact (maps and arrays all the way down).
@@ -242,6 +248,9 @@ fn plain<T: Serialize>(value: &T) -> Dynamic {
 }
 
 impl Fact for String {
+    fn is_set(&self) -> bool {
+        !self.is_empty()
+    }
     unsafe fn view(root: &Arc<Handle>, value: &Self) -> Dynamic {
         if let Some(budget) = root.secret(value) {
             // Only repository policies' tests are counted: a built-in call's copy needs no
@@ -258,12 +267,18 @@ impl Fact for String {
 }
 
 impl Fact for FileName {
+    fn is_set(&self) -> bool {
+        !self.as_str().is_empty()
+    }
     unsafe fn view(_root: &Arc<Handle>, value: &Self) -> Dynamic {
         Dynamic::from(ImmutableString::from(value.as_str()))
     }
 }
 
 impl Fact for bool {
+    fn is_set(&self) -> bool {
+        *self
+    }
     unsafe fn view(_root: &Arc<Handle>, value: &Self) -> Dynamic {
         Dynamic::from_bool(*value)
     }
@@ -281,6 +296,9 @@ macro_rules! int_facts {
 int_facts!(u32, u64, i64, usize);
 
 impl<T: Fact> Fact for Option<T> {
+    fn is_set(&self) -> bool {
+        self.is_some()
+    }
     unsafe fn view(root: &Arc<Handle>, value: &Self) -> Dynamic {
         match value {
             None => Dynamic::UNIT,
@@ -298,6 +316,9 @@ impl<T: Fact> Fact for Option<T> {
 }
 
 impl<T: Fact> Fact for Vec<T> {
+    fn is_set(&self) -> bool {
+        !self.is_empty()
+    }
     unsafe fn view(root: &Arc<Handle>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
@@ -310,6 +331,9 @@ impl<T: Fact> Fact for Vec<T> {
 }
 
 impl<T: Fact> Fact for BTreeMap<String, T> {
+    fn is_set(&self) -> bool {
+        !self.is_empty()
+    }
     unsafe fn view(root: &Arc<Handle>, value: &Self) -> Dynamic {
         // SAFETY: the caller vouches for `value`.
         Dynamic::from(unsafe { View::at(root, value) })
@@ -379,6 +403,12 @@ macro_rules! struct_facts {
                         unsafe { Fact::view(&v.root, &v.get().$field) }
                     });)*
                 }
+                fn field_is_set(value: &Self, name: &str) -> Option<bool> {
+                    match name {
+                        $(stringify!($field) => Some(Fact::is_set(&value.$field)),)*
+                        _ => None,
+                    }
+                }
                 fn field(v: &View<Self>, name: &str) -> Option<Dynamic> {
                     match name {
                         // SAFETY: a field of the value `v` views, inside `v.root`.
@@ -393,6 +423,7 @@ macro_rules! struct_facts {
             $(
                 register_struct::<$t>(engine);
                 register_list::<$t>(engine);
+                register_record_list::<$t>(engine);
             )*
         }
     };
@@ -402,6 +433,8 @@ macro_rules! struct_facts {
 trait Fields: Fact {
     const FIELDS: &'static [&'static str];
     fn register_getters(engine: &mut Engine);
+    /// Whether field `name` of `value` is set (see [`Fact::is_set`]); `None`: no such field.
+    fn field_is_set(value: &Self, name: &str) -> Option<bool>;
     fn field(v: &View<Self>, name: &str) -> Option<Dynamic>;
 }
 
@@ -514,14 +547,120 @@ pub(super) fn register(engine: &mut Engine) {
     });
     register_map::<env::ContractKey>(engine);
     register_map::<env::EnvVar>(engine);
+    register_map_except::<env::ContractKey, env::ContractKey>(engine);
+    register_map_except::<env::ContractKey, env::EnvVar>(engine);
+    register_map_except::<env::EnvVar, env::ContractKey>(engine);
+    register_map_except::<env::EnvVar, env::EnvVar>(engine);
+}
+
+/// The error for a field name a record does not have: a typo must not select nothing.
+fn no_field<T>(name: &str) -> Box<EvalAltResult> {
+    format!("{} has no field `{name}`", type_name::<T>()).into()
+}
+
+/// The short name of a fact type, as `type_of` gives it.
+fn type_name<T>() -> &'static str {
+    std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("fact")
+}
+
+/// A field value `duplicates` can compare: text, a number or a boolean.
+#[derive(PartialEq, Eq, Hash)]
+enum Comparable {
+    Text(ImmutableString),
+    Int(rhai::INT),
+    Bool(bool),
+}
+
+/// Helpers of lists of records that select in Rust what a loop in the policy would read
+/// element by element (each field read in a policy costs a view and a lookup).
+fn register_record_list<T: Fields>(engine: &mut Engine) {
+    // The elements whose field `name` is set: not `()`, `false`, or an empty text or list.
+    engine.register_fn(
+        "having",
+        |v: View<Vec<T>>, name: &str| -> RhaiResult<Array> {
+            let mut out = Array::new();
+            for item in v.get() {
+                if T::field_is_set(item, name).ok_or_else(|| no_field::<T>(name))? {
+                    // SAFETY: an element of the list `v` views, inside `v.root`.
+                    out.push(unsafe { T::view(&v.root, item) });
+                }
+            }
+            Ok(out)
+        },
+    );
+    // Each element whose field `name` equals an earlier element's, as `[first, repeat]`.
+    engine.register_fn(
+        "duplicates",
+        |v: View<Vec<T>>, name: &str| -> RhaiResult<Array> {
+            if !T::FIELDS.contains(&name) {
+                return Err(no_field::<T>(name));
+            }
+            // Keys come from the scanned repository: a seeded hash.
+            let mut first: HashMap<Comparable, usize, foldhash::fast::RandomState> =
+                HashMap::default();
+            let mut out = Array::new();
+            for (i, item) in v.get().iter().enumerate() {
+                // SAFETY: an element of the list `v` views, inside `v.root`.
+                let item_view = unsafe { View::at(&v.root, item) };
+                let value = T::field(&item_view, name).unwrap_or(Dynamic::UNIT);
+                let key = if value.is_unit() {
+                    continue;
+                } else if let Ok(text) = value.as_immutable_string_ref() {
+                    Comparable::Text(text.clone())
+                } else if let Ok(n) = value.as_int() {
+                    Comparable::Int(n)
+                } else if let Ok(b) = value.as_bool() {
+                    Comparable::Bool(b)
+                } else {
+                    let what = if value.is::<Secret>() {
+                        "a secret"
+                    } else {
+                        "a record or a list"
+                    };
+                    return Err(format!(
+                        "duplicates() compares text, numbers and booleans; `{name}` of {} is {what}",
+                        type_name::<T>(),
+                    )
+                    .into());
+                };
+                match first.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(i);
+                    }
+                    std::collections::hash_map::Entry::Occupied(slot) => {
+                        let earlier = &v.get()[*slot.get()];
+                        // SAFETY: elements of the list `v` views, inside `v.root`.
+                        let pair: Array =
+                            unsafe { vec![T::view(&v.root, earlier), T::view(&v.root, item)] };
+                        out.push(Dynamic::from_array(pair));
+                    }
+                }
+            }
+            Ok(out)
+        },
+    );
+}
+
+/// `a.except(b)`: the entries of keyed map `a` whose key `b` lacks, as a map of views.
+fn register_map_except<T: Fact, U: Fact>(engine: &mut Engine) {
+    engine.register_fn(
+        "except",
+        |a: View<BTreeMap<String, T>>, b: View<BTreeMap<String, U>>| -> Map {
+            a.get()
+                .iter()
+                .filter(|(k, _)| !b.get().contains_key(k.as_str()))
+                // SAFETY: values of the map `a` views, inside `a.root`.
+                .map(|(k, value)| (k.as_str().into(), unsafe { T::view(&a.root, value) }))
+                .collect()
+        },
+    );
 }
 
 fn register_struct<T: Fields>(engine: &mut Engine) {
-    let name = std::any::type_name::<T>()
-        .rsplit("::")
-        .next()
-        .unwrap_or("fact");
-    engine.register_type_with_name::<View<T>>(name);
+    engine.register_type_with_name::<View<T>>(type_name::<T>());
     // A getter per field, and an indexer for `doc["paths"]` that property access falls back
     // to: an unknown field is `()`, as for a map.
     T::register_getters(engine);
@@ -652,8 +791,22 @@ fn register_list<T: Fact>(engine: &mut Engine) {
     register_display::<Vec<T>>(engine);
 }
 
-fn register_map<T: Fact>(engine: &mut Engine) {
+fn register_map<T: Fields>(engine: &mut Engine) {
     engine.register_type_with_name::<View<BTreeMap<String, T>>>("read-only map");
+    // The entries whose value's field `name` is set, as a map of views.
+    engine.register_fn(
+        "having",
+        |v: View<BTreeMap<String, T>>, name: &str| -> RhaiResult<Map> {
+            let mut out = Map::new();
+            for (key, value) in v.get() {
+                if T::field_is_set(value, name).ok_or_else(|| no_field::<T>(name))? {
+                    // SAFETY: a value of the map `v` views, inside `v.root`.
+                    out.insert(key.as_str().into(), unsafe { T::view(&v.root, value) });
+                }
+            }
+            Ok(out)
+        },
+    );
     engine.register_indexer_get(|v: &mut View<BTreeMap<String, T>>, key: &str| {
         match v.get().get_key_value(key) {
             // SAFETY: a value of the map `v` views, inside `v.root`.
