@@ -171,6 +171,20 @@ pub fn issued_credential(value: &str) -> Option<&'static str> {
 
 /// A known credential format, by its shape.
 fn token_shape(v: &str) -> Option<&'static str> {
+    // Every shape is 15+ characters of `[A-Za-z0-9_.-]` from start to end, except a PEM key
+    // (which holds its `-----BEGIN` marker): most values fail that before any regex runs.
+    let token_chars = v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if v.len() < 15 || (!token_chars && !v.contains("-----BEGIN ")) {
+        return None;
+    }
+    // 64 hex digits (a generated key, common in env files) match no other shape: each of
+    // those needs a letter past `f`, a `_`, a `-` or a `.`.
+    let hex = v.strip_prefix("0x").unwrap_or(v);
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some("a 256-bit hex key");
+    }
     // One pass over the value for every shape at once (a `RegexSet`), then the first shape
     // of the table that matched: most values match none, and are read once, not nine times.
     static RE: OnceLock<(regex::RegexSet, Vec<&'static str>)> = OnceLock::new();
@@ -202,6 +216,13 @@ fn token_shape(v: &str) -> Option<&'static str> {
 /// A boolean, a number, a short word or phrase, a path, a host, a URL without credentials,
 /// an email address, a list of such: what configuration looks like.
 fn is_plain_setting(v: &str) -> bool {
+    // A word or a number: what most settings are, and what the pattern below takes without
+    // `looks_random` ever saying yes (it wants letters and digits both).
+    if !v.is_empty()
+        && (v.bytes().all(|b| b.is_ascii_alphabetic()) || v.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return true;
+    }
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(concat!(
@@ -289,10 +310,12 @@ pub const REDACTED: &str = "[redacted]";
 const MIN_SECRET_LEN: usize = 4;
 
 fn is_boolean(value: &str) -> bool {
-    matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | ""
-    )
+    let v = value.trim();
+    // Compared without a lowercased copy: this runs for every value.
+    v.len() <= 5
+        && ["true", "false", "yes", "no", "on", "off", "0", "1", ""]
+            .iter()
+            .any(|word| v.eq_ignore_ascii_case(word))
 }
 
 /// Scrubs known secret values out of text.
@@ -563,11 +586,9 @@ pub fn weak_secret(value: &str) -> Option<&'static str> {
         "not-secret",
         "placeholder",
     ];
-    let words: Vec<&str> = lower
+    let says_dev = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let says_dev = words.iter().any(|w| DEV_WORDS.contains(w));
+        .any(|w| DEV_WORDS.contains(&w));
     (says_dev && !looks_random(&lower) && !lower.contains("://"))
         .then_some("an obvious development default")
 }
@@ -591,10 +612,8 @@ pub fn placeholder_kind(value: &str) -> Option<&'static str> {
     if angle_placeholder(v) {
         return Some("an angle-bracket placeholder");
     }
-    if v.contains("USER:PASSWORD@HOST")
-        || v.contains("USERNAME:PASSWORD@")
-        || v.contains(":PASSWORD@")
-    {
+    // `USER:PASSWORD@HOST` and `USERNAME:PASSWORD@` included.
+    if v.contains(":PASSWORD@") {
         return Some("a USER:PASSWORD@HOST template");
     }
     if matches!(lower.as_str(), "todo" | "tbd" | "fixme") || lower.starts_with("todo") {
@@ -664,6 +683,10 @@ pub use crate::source::dburl::redact_url;
 
 /// The password of a `scheme://user:password@host` URL.
 fn url_password(url: &str) -> Option<&str> {
+    // No `:`, no `://`: skips the URL split for nearly every value.
+    if !url.as_bytes().contains(&b':') {
+        return None;
+    }
     crate::source::dburl::UrlParts::split(url)?
         .userinfo_password()
         .filter(|p| !p.is_empty())

@@ -36,8 +36,6 @@ pub struct EnvCollection {
 }
 
 pub fn collect(ctx: &CollectContext) -> EnvCollection {
-    let mut files: Vec<EnvFile> = Vec::new();
-    let mut masked_sources = BTreeMap::new();
     let mut paths: BTreeSet<String> = ctx
         .inventory
         .env_files
@@ -77,7 +75,6 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
         .iter()
         .filter_map(|s| s.get_ref().contract.as_deref().map(normalize))
         .collect();
-    let mut skipped_notes = Vec::new();
     // Layers below a file (a configured set's earlier files; `X` under `X.local`) are read
     // first: references in the file resolve against them, as the loader sees them.
     let outers = |rel: &str| -> Vec<String> {
@@ -96,68 +93,95 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
     let compose = sample::ComposeFiles::read(ctx);
     let mut ordered: Vec<(usize, &String)> = paths.iter().map(|p| (outers(p).len(), p)).collect();
     ordered.sort_by_key(|(depth, _)| *depth);
+    let ordered: Vec<&String> = ordered.into_iter().map(|(_, p)| p).collect();
+    let position: HashMap<&str, usize> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    let walked: HashMap<&str, &std::path::Path> = ctx
+        .inventory
+        .env_files
+        .iter()
+        .map(|f| (f.rel.as_str(), f.abs.as_path()))
+        .collect();
+    // What each file is, decided in order (the dialect inference remembers folders); the
+    // reading itself comes after, on every core.
     let mut dialects = dialect::Inference::default();
-    for rel in ordered.into_iter().map(|(_, p)| p) {
-        let kind = if contract_base(file_name(rel)).is_some() || contract_paths.contains(rel) {
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(ordered.len());
+    let mut plans: Vec<Option<Plan>> = Vec::with_capacity(ordered.len());
+    for (at, rel) in ordered.iter().enumerate() {
+        let kind = if contract_base(file_name(rel)).is_some() || contract_paths.contains(*rel) {
             EnvFileKind::Contract
         } else {
             EnvFileKind::Env
         };
-        let git = ctx.git_state(rel);
-        let configured = configured_paths.contains(rel);
+        let configured = configured_paths.contains(*rel);
         if let Some(dir) = (!configured)
             .then(|| crate::source::path::test_data_dir(rel))
             .flatten()
         {
-            skipped_notes.push(format!(
+            outcomes.push(Some(Outcome::Skipped(format!(
                 "{rel} is a test's input data (under `{dir}/`), not configuration: not read \
                  (name it in an [[env]] set to check it)"
-            ));
+            ))));
+            plans.push(None);
             continue;
         }
         let (dialect, reason) = dialect::choose(ctx, &mut dialects, rel, &compose);
-        let parsed = match read_text(&abs_path(ctx, rel)) {
-            Ok(text) => {
-                if let Some(what) = (!configured)
-                    .then(|| dialect::not_env_file(&text))
-                    .flatten()
-                {
-                    skipped_notes.push(format!(
-                        "{rel} is named like an env file but holds {what}: not read as one"
-                    ));
-                    continue;
-                }
-                let below = outers(rel);
-                let values: HashMap<&str, &str> = below
-                    .iter()
-                    .filter_map(|p| files.iter().find(|f| &f.path == p))
-                    .flat_map(|f| f.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())))
-                    .collect();
-                let outer = |k: &str| values.get(k).map(|v| v.to_string());
-                parse_layer(rel, &text, kind, (dialect, &reason), &outer)
-            }
-            Err(problem) => ParsedEnvFile {
-                file: EnvFile {
-                    path: rel.clone(),
-                    kind,
-                    git,
-                    crlf: false,
-                    unreadable: Some(problem.to_string()),
-                    dialect: dialect.name().to_string(),
-                    dialect_reason: reason.clone(),
-                    sample: None,
-                    entries: Vec::new(),
-                    errors: Vec::new(),
-                },
-                masked_text: None,
-            },
-        };
-        let mut file = parsed.file;
-        file.git = git;
-        if let Some(text) = parsed.masked_text {
-            masked_sources.insert(rel.clone(), text);
+        // A layer below resolves this file's references when it was read before it.
+        let below: Vec<usize> = outers(rel)
+            .iter()
+            .filter_map(|p| position.get(p.as_str()).copied())
+            .filter(|&i| i < at)
+            .collect();
+        outcomes.push(None);
+        plans.push(Some(Plan {
+            rel,
+            abs: walked
+                .get(rel.as_str())
+                .map_or_else(|| ctx.root.join(rel), |p| p.to_path_buf()),
+            kind,
+            git: ctx.git_state(rel),
+            configured,
+            dialect,
+            reason,
+            below,
+        }));
+    }
+    // Files read in rounds: a file's round comes after those of the layers below it.
+    let mut round = vec![0usize; plans.len()];
+    for i in 0..plans.len() {
+        if let Some(plan) = &plans[i] {
+            round[i] = plan.below.iter().map(|&b| round[b] + 1).max().unwrap_or(0);
         }
-        files.push(file);
+    }
+    let rounds = round.iter().copied().max().map_or(0, |r| r + 1);
+    for r in 0..rounds {
+        let batch: Vec<usize> = (0..plans.len())
+            .filter(|&i| round[i] == r && plans[i].is_some())
+            .collect();
+        let read = each_on_every_core(&batch, |i| {
+            plans[i].as_ref().map(|plan| read_one(plan, &outcomes))
+        });
+        for (i, outcome) in batch.into_iter().zip(read) {
+            outcomes[i] = outcome;
+        }
+    }
+    let mut files: Vec<EnvFile> = Vec::with_capacity(ordered.len());
+    let mut masked_sources = BTreeMap::new();
+    let mut skipped_notes = Vec::new();
+    for (rel, outcome) in ordered.iter().zip(outcomes) {
+        match outcome {
+            Some(Outcome::Skipped(note)) => skipped_notes.push(note),
+            Some(Outcome::Read(parsed)) => {
+                if let Some(text) = parsed.masked_text {
+                    masked_sources.insert((*rel).clone(), text);
+                }
+                files.push(parsed.file);
+            }
+            None => {}
+        }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in files.iter_mut().filter(|f| f.kind == EnvFileKind::Env) {
@@ -190,14 +214,113 @@ pub fn collect(ctx: &CollectContext) -> EnvCollection {
     }
 }
 
-/// The file on disk for a repository path: the walk's own path when it found the file (a
-/// name that is not valid UTF-8 is shown lossily but still read), else ROOT/rel.
-fn abs_path(ctx: &CollectContext, rel: &str) -> std::path::PathBuf {
-    ctx.inventory
-        .env_files
-        .iter()
-        .find(|f| f.rel == rel)
-        .map_or_else(|| ctx.root.join(rel), |f| f.abs.clone())
+/// One env file to read, as decided in order.
+struct Plan<'a> {
+    rel: &'a String,
+    /// The file on disk: the walk's own path when it found the file (a name that is not
+    /// valid UTF-8 is shown lossily but still read), else ROOT/rel.
+    abs: std::path::PathBuf,
+    kind: EnvFileKind,
+    git: crate::facts::GitState,
+    configured: bool,
+    dialect: crate::source::dotenv::Dialect,
+    reason: String,
+    /// The layers below it read before it (indices in reading order), lowest first.
+    below: Vec<usize>,
+}
+
+/// What became of one env file.
+enum Outcome {
+    Read(ParsedEnvFile),
+    /// Not read as an env file: the note says why.
+    Skipped(String),
+}
+
+/// Read and parse one planned file; `done` holds the files of earlier rounds.
+fn read_one(plan: &Plan, done: &[Option<Outcome>]) -> Outcome {
+    let mut parsed = match read_text(&plan.abs) {
+        Ok(text) => {
+            if let Some(what) = (!plan.configured)
+                .then(|| dialect::not_env_file(&text))
+                .flatten()
+            {
+                return Outcome::Skipped(format!(
+                    "{} is named like an env file but holds {what}: not read as one",
+                    plan.rel
+                ));
+            }
+            let values: HashMap<&str, &str> = plan
+                .below
+                .iter()
+                .filter_map(|&b| match &done[b] {
+                    Some(Outcome::Read(p)) => Some(&p.file),
+                    _ => None,
+                })
+                .flat_map(|f| f.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())))
+                .collect();
+            let outer = |k: &str| values.get(k).map(|v| v.to_string());
+            parse_layer(
+                plan.rel,
+                &text,
+                plan.kind,
+                (plan.dialect, &plan.reason),
+                &outer,
+            )
+        }
+        Err(problem) => ParsedEnvFile {
+            file: EnvFile {
+                path: plan.rel.clone(),
+                kind: plan.kind,
+                git: plan.git,
+                crlf: false,
+                unreadable: Some(problem.to_string()),
+                dialect: plan.dialect.name().to_string(),
+                dialect_reason: plan.reason.clone(),
+                sample: None,
+                entries: Vec::new(),
+                errors: Vec::new(),
+            },
+            masked_text: None,
+        },
+    };
+    parsed.file.git = plan.git;
+    Outcome::Read(parsed)
+}
+
+/// `work` for each of `items` on every core (reading and parsing env files is independent
+/// per file once its layers below are read), results in the order of `items`.
+fn each_on_every_core<T: Send>(items: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get().min(8))
+        .min(items.len() / 4);
+    if threads <= 1 {
+        return items.iter().map(|&i| work(i)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = items.get(k) else { break };
+                        mine.push((k, work(i)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 fn normalize(path: &str) -> String {
@@ -464,7 +587,13 @@ fn assemble(by_path: &BTreeMap<&str, &EnvFile>, spec: SetSpec, with_process: boo
     for (key, var) in vars.iter_mut() {
         let declared = contract_keys.get(key);
         let sensitive = declared.is_some_and(|c: &ContractKey| c.sensitive);
-        if let Some(why) = crate::secrets::classify(key, &var.value, sensitive) {
+        // A file's value was classified when its file was read, with the same key and value:
+        // asking again changes nothing unless the contract marks it sensitive.
+        let classified = !var.from_process && !sensitive;
+        if let Some(why) = (!classified)
+            .then(|| crate::secrets::classify(key, &var.value, sensitive))
+            .flatten()
+        {
             var.secret = true;
             var.secret_reason = Some(why.to_string());
         }

@@ -2,7 +2,9 @@
 //! secrets classified, the shell's reading compared, and a copy of the text with every
 //! secret masked for snippets. No value is ever put in a message unless it is a setting.
 
-use std::collections::HashMap;
+// Two tables keyed by the file's keys per file read: foldhash (randomly seeded per process)
+// instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 
 use super::divergence;
 use crate::facts::env::{EnvEntry, EnvFile, EnvFileKind, EnvParseError, Quote};
@@ -37,7 +39,7 @@ pub fn parse_layer(
     outer: &dyn Fn(&str) -> Option<String>,
 ) -> ParsedEnvFile {
     let parsed = dotenv::parse(text, dialect);
-    let resolved = dotenv::resolve(dialect, &parsed.entries, outer);
+    let mut resolved = dotenv::resolve(dialect, &parsed.entries, outer);
     let shell = (dialect != Dialect::Shell).then(|| dotenv::parse(text, Dialect::Shell));
     let lines = crate::facts::LineIndex::new(text);
     let file = crate::facts::FileName::from(rel);
@@ -66,18 +68,17 @@ pub fn parse_layer(
             }
         }
     }
-    let last_index: HashMap<&str, usize> = parsed
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.key.as_str(), i))
-        .collect();
+    let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(parsed.entries.len());
+    for (i, e) in parsed.entries.iter().enumerate() {
+        last_index.insert(e.key.as_str(), i);
+    }
+    // The values move out of the resolution (it is not read again).
     let values: Vec<String> = parsed
         .entries
         .iter()
-        .zip(&resolved)
-        .map(|(e, r)| match (&r.value, &e.raw) {
-            (Some(v), _) => v.clone(),
+        .zip(resolved.iter_mut())
+        .map(|(e, r)| match (r.value.take(), &e.raw) {
+            (Some(v), _) => v,
             (None, RawValue::Text(t)) => t.clone(),
             (None, _) => String::new(),
         })
@@ -89,18 +90,22 @@ pub fn parse_layer(
         .zip(&values)
         .map(|(e, v)| secrets::classify(&e.key, v, false))
         .collect();
-    let secret_keys: HashMap<&str, bool> = parsed
-        .entries
-        .iter()
-        .zip(&own)
-        .map(|(e, why)| (e.key.as_str(), why.is_some()))
-        .collect();
+    let mut secret_keys: HashMap<&str, bool> = HashMap::with_capacity(parsed.entries.len());
+    for (e, why) in parsed.entries.iter().zip(&own) {
+        secret_keys.insert(e.key.as_str(), why.is_some());
+    }
     let names_a_secret = |name: &str| match secret_keys.get(name) {
         Some(secret) => *secret,
         None => outer(name).is_some_and(|v| secrets::classify(name, &v, false).is_some()),
     };
     let mut entries = Vec::with_capacity(parsed.entries.len());
-    for (i, ((e, r), value)) in parsed.entries.iter().zip(&resolved).zip(values).enumerate() {
+    for (i, ((e, r), value)) in parsed
+        .entries
+        .iter()
+        .zip(resolved.iter_mut())
+        .zip(values)
+        .enumerate()
+    {
         let written = &text[e.value_span.clone()];
         if r.too_large {
             errors.push(EnvParseError {
@@ -152,7 +157,7 @@ pub fn parse_layer(
             optional: false,
             sensitive: false,
             value_type: None,
-            unresolved: r.unresolved.clone(),
+            unresolved: std::mem::take(&mut r.unresolved),
             malformed,
             secret: secret_reason.is_some(),
             secret_reason: secret_reason.map(str::to_string),

@@ -6,10 +6,12 @@
 //! spelled out. dotenv-expand's loop (rescan after every replacement, `String.replace`
 //! semantics, the `seen` guard) is reproduced step by step, with `processEnv` empty.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+// Keyed by the file's keys for each lookup of substitution: foldhash (randomly seeded per
+// process, so a hostile file cannot pick colliding keys) instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
 
 use super::{unclaimed_lines, Entry, Normalized, Parsed, Quote, RawValue, Resolved, MAX_EXPANSION};
@@ -48,27 +50,7 @@ pub(super) fn parse(text: &str) -> Parsed {
     let src = norm.text.as_str();
     let mut parsed = Parsed::default();
     let mut claimed = Vec::new();
-    for whole in line_regex().find_iter(src) {
-        // The groups, read off the match by hand for the common line shapes; the regex's own
-        // capture search (a backtracker, most of a file's reading time) only for the rest.
-        let groups = match simple_groups(src, whole.range()) {
-            Some(groups) => groups,
-            None => {
-                let Some(caps) = line_regex().captures_at(src, whole.start()) else {
-                    continue;
-                };
-                let (Some(key), Some(found)) = (caps.get(1), caps.get(0)) else {
-                    continue;
-                };
-                // Same start, same leftmost-first rules: the same match.
-                debug_assert_eq!(found.range(), whole.range());
-                Groups {
-                    key: key.range(),
-                    value: caps.get(2).map(|v| v.range()),
-                    comment: caps.get(3).map(|c| c.range()),
-                }
-            }
-        };
+    for (whole, groups) in line_matches(src) {
         let key_text = &src[groups.key.clone()];
         let (value_text, value_range) = match &groups.value {
             Some(v) => {
@@ -89,7 +71,7 @@ pub(super) fn parse(text: &str) -> Parsed {
         };
         let mut value = strip_quotes(value_text);
         // dotenv tests the first character only, closed quote or not.
-        if first == Some('"') {
+        if first == Some('"') && value.contains('\\') {
             value = value.replace("\\n", "\n").replace("\\r", "\r");
         }
         let value_range = if value_text.is_empty() {
@@ -98,7 +80,7 @@ pub(super) fn parse(text: &str) -> Parsed {
         } else {
             value_range
         };
-        claimed.push(norm.range(groups.key.start..whole.end()));
+        claimed.push(norm.range(groups.key.start..whole.end));
         parsed.entries.push(Entry {
             key: key_text.to_string(),
             key_span: norm.range(groups.key.clone()),
@@ -122,23 +104,72 @@ struct Groups {
     comment: Option<Range<usize>>,
 }
 
-/// The groups of the match `whole` of [`line_regex`] in `src`, worked out without the
-/// regex's capture search, for the shapes nearly every line has: `[export ]KEY=value`,
+/// Every match of [`line_regex`] in `src` with its groups, in order: what `captures_iter`
+/// gives. A match of a common shape is worked out by hand ([`simple_match`]); from anywhere
+/// else the regex searches (its lazy DFA and capture search were most of a file's reading).
+fn line_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    loop {
+        // The next place `(?m)^` holds: the start, or just after a line break.
+        let start = if pos == 0 || src.as_bytes()[pos - 1] == b'\n' {
+            pos
+        } else {
+            match src[pos..].find('\n') {
+                Some(n) => pos + n + 1,
+                None => break,
+            }
+        };
+        // `^\s*` takes every space, line breaks too; no match starts in a comment line, and
+        // none in trailing space.
+        let body = src[start..].trim_start_matches(is_js_space);
+        if body.is_empty() {
+            break;
+        }
+        if body.starts_with('#') {
+            pos = src.len() - body.len() + 1;
+            continue;
+        }
+        let found =
+            simple_match(src, start).or_else(|| captured(&line_regex().captures_at(src, start)?));
+        let Some((whole, groups)) = found else {
+            break;
+        };
+        pos = whole.end;
+        out.push((whole, groups));
+    }
+    out
+}
+
+/// A match of [`line_regex`] and its groups, as the regex reports them.
+fn captured(caps: &regex::Captures) -> Option<(Range<usize>, Groups)> {
+    Some((
+        caps.get(0)?.range(),
+        Groups {
+            key: caps.get(1)?.range(),
+            value: caps.get(2).map(|v| v.range()),
+            comment: caps.get(3).map(|c| c.range()),
+        },
+    ))
+}
+
+/// The match of [`line_regex`] starting at `start` (where `^` holds) and its groups, worked
+/// out without the regex, for the shapes nearly every line has: `[export ]KEY=value`,
 /// `KEY=value # comment` and `KEY='quoted'` (`"`, `` ` ``) on one line, the key right before
-/// `=`. `None` for anything else (the caller asks the regex). Each accepted shape is one where
-/// the regex's first path in priority order succeeds, so these are the groups it reports
-/// (`simple_groups_agree_with_the_regex` checks that on generated lines).
-fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
-    let m = &src[whole.clone()];
+/// `=`, then what the `\s*(#...)?$` after the value takes (spaces, blank lines, a comment
+/// line). `None` for anything else (the caller asks the regex). Each accepted shape is one
+/// where the regex's first path in priority order succeeds, so this is the match and the
+/// groups it reports (`line_matches_agree_with_the_regex` checks that on generated files).
+fn simple_match(src: &str, start: usize) -> Option<(Range<usize>, Groups)> {
     // `^\s*` takes every leading space (greedy, and no space is a key character).
-    let rest = m.trim_start_matches(is_js_space);
-    let mut at = whole.start + (m.len() - rest.len());
-    let line = &src[at..whole.end];
-    if line.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+    let rest = src[start..].trim_start_matches(is_js_space);
+    let mut at = src.len() - rest.len();
+    let line_end = src[at..].find('\n').map_or(src.len(), |n| at + n);
+    let mut line = &src[at..line_end];
+    if line.contains(['\r', '\u{2028}', '\u{2029}']) {
         return None;
     }
     // `(?:export\s+)?` is tried before skipping it.
-    let mut line = line;
     if let Some(after) = line.strip_prefix("export") {
         let spaces = after.len() - after.trim_start_matches(is_js_space).len();
         if spaces > 0 {
@@ -157,37 +188,58 @@ fn simple_groups(src: &str, whole: Range<usize>) -> Option<Groups> {
     let key = at..at + key_len;
     let value_at = key_len + 1;
     let value_start = at + value_at;
-    match b.get(value_at) {
-        // Quoted: the closing quote ends the line and is the first one after the opening (no
+    let value_end = match b.get(value_at) {
+        // Quoted: the closing quote is the first one after the opening on this line (no
         // backslash inside, so `\\'` never comes into play).
         Some(&q @ (b'\'' | b'"' | b'`')) => {
             let close = line[value_at + 1..].find(q as char)? + value_at + 1;
-            if close + 1 != line.len() || line[value_at + 1..close].contains('\\') {
+            if line[value_at + 1..close].contains('\\') {
                 return None;
             }
-            Some(Groups {
-                key,
-                value: Some(value_start..whole.end),
-                comment: None,
-            })
+            at + close + 1
         }
-        // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end, then the comment.
+        // Unquoted: `[^#\r\n]+` runs to a `#` or the line's end; a comment then runs to the
+        // line's end, where `$` holds.
         Some(c) if *c != b'#' && !line[value_at..].starts_with(is_js_space) => {
             match line[value_at..].find('#') {
-                None => Some(Groups {
-                    key,
-                    value: Some(value_start..whole.end),
-                    comment: None,
-                }),
-                Some(hash) => Some(Groups {
-                    key,
-                    value: Some(value_start..value_start + hash),
-                    comment: Some(value_start + hash..whole.end),
-                }),
+                Some(hash) => {
+                    let groups = Groups {
+                        key,
+                        value: Some(value_start..value_start + hash),
+                        comment: Some(value_start + hash..line_end),
+                    };
+                    return Some((start..line_end, groups));
+                }
+                None => line_end,
             }
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    // `\s*` (greedy, over line breaks too), then `(#...)?`, then `$` (before a `\n` or at
+    // the end): the longest run of spaces after which that holds.
+    let tail = src[value_end..].trim_start_matches(is_js_space);
+    let spaces_end = src.len() - tail.len();
+    let (end, comment) = if tail.is_empty() {
+        (src.len(), None)
+    } else if tail.starts_with('#') {
+        let comment_end = spaces_end
+            + tail
+                .find(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .unwrap_or(tail.len());
+        if comment_end < src.len() && src.as_bytes()[comment_end] != b'\n' {
+            return None;
+        }
+        (comment_end, Some(spaces_end..comment_end))
+    } else {
+        // Something else follows: `\s*` gives back spaces up to its last line break.
+        (value_end + src[value_end..spaces_end].rfind('\n')?, None)
+    };
+    let groups = Groups {
+        key,
+        value: Some(value_start..value_end),
+        comment,
+    };
+    Some((start..end, groups))
 }
 
 /// `value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`.
@@ -423,53 +475,43 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The groups as the regex reports them, for the match starting at `at`.
-    fn regex_groups(src: &str, at: usize) -> Option<(Range<usize>, Groups)> {
-        let caps = line_regex().captures_at(src, at)?;
-        Some((
-            caps.get(0)?.range(),
-            Groups {
-                key: caps.get(1)?.range(),
-                value: caps.get(2).map(|v| v.range()),
-                comment: caps.get(3).map(|c| c.range()),
-            },
-        ))
+    /// Every match with its groups as the regex reports them.
+    fn regex_matches(src: &str) -> Vec<(Range<usize>, Groups)> {
+        line_regex()
+            .captures_iter(src)
+            .filter_map(|caps| captured(&caps))
+            .collect()
     }
 
     fn agree(src: &str) {
-        for whole in line_regex().find_iter(src) {
-            let Some(mine) = simple_groups(src, whole.range()) else {
-                continue;
-            };
-            let (found, theirs) = regex_groups(src, whole.start()).expect("a match");
-            assert_eq!(found, whole.range(), "{src:?}");
-            assert_eq!(mine, theirs, "{src:?} at {:?}", whole.range());
-        }
+        assert_eq!(line_matches(src), regex_matches(src), "{src:?}");
     }
 
     #[test]
-    fn simple_groups_cover_the_common_shapes() {
-        let src = "A=1\nexport B=two words  \nC='x y'\nD=\"q\" \nE=v # note\n\n  F=`t`\n";
-        let simple = line_regex()
-            .find_iter(src)
-            .filter(|m| simple_groups(src, m.range()).is_some())
-            .count();
-        // D has a space after its quote, and F's match runs on over the last line break
-        // (`\s*` before `$` takes it): both are left to the regex.
-        assert_eq!(simple, 4);
+    fn simple_matches_cover_the_common_shapes() {
+        // D has a space after its quote; F's match starts on the blank line before it and
+        // runs on over the last line break; G's takes the blank line and the comment line
+        // after it.
+        let src = "A=1\nexport B=two words  \nC='x y'\nD=\"q\" \nE=v # note\n\n  F=`t`\nG=\"a,b\"\n\n# group\nH=1";
+        let found = regex_matches(src);
+        assert_eq!(found.len(), 8);
+        for (whole, groups) in found {
+            assert_eq!(simple_match(src, whole.start), Some((whole, groups)));
+        }
         agree(src);
     }
 
     proptest! {
         #[test]
-        fn simple_groups_agree_with_the_regex(
+        fn line_matches_agree_with_the_regex(
             lines in proptest::collection::vec(
                 "(export[ \t]{0,2})?[ \t]?[A-Za-z_.-]{0,3}[ =:]?[ \t]?['\"`]?[a-z #'\"`\\\\\u{a0}]{0,6}['\"`]?[ \t]?(#[a-z'\u{2028}]{0,3})?",
                 1..6,
             ),
-            crlf in any::<bool>(),
+            sep in proptest::sample::select(vec!["\n", "\n\n", "\n \t\n", "\n# c\n", "\n\u{a0}\n#"]),
+            end in proptest::sample::select(vec!["", "\n", " \n\n", "\n#"]),
         ) {
-            let src = lines.join(if crlf { "\n\n" } else { "\n" });
+            let src = lines.join(sep) + end;
             agree(&src);
         }
     }

@@ -6,8 +6,11 @@
 //! than the file — a command substitution, a command the line would run, `~`, `$$`, a
 //! variable bash sets itself — is [`RawValue::Unknown`] with the reason; it is never run.
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+// The variables assigned so far, looked up for every `$`: foldhash (randomly seeded per
+// process) instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Entry, Parsed, Problem, Quote, RawValue, Resolved, MAX_EXPANSION};
 
@@ -230,6 +233,8 @@ impl Lexer<'_> {
         while self.at < b.len() && !is_meta(b[self.at]) {
             let c = b[self.at];
             let here = self.at;
+            // The last byte read: `~` after a `:` is the home directory.
+            let mut last = c;
             if first_quote.is_none() {
                 first_quote = Some(match c {
                     b'\'' => Quote::Single,
@@ -296,10 +301,14 @@ impl Lexer<'_> {
                                     note(&mut unknown, why);
                                 }
                             }
+                            // A run of plain text up to the next character that means something.
                             _ => {
-                                let ch = self.s[self.at..].chars().next().unwrap_or(' ');
-                                out.push(ch);
-                                self.at += ch.len_utf8();
+                                let end = b[self.at..]
+                                    .iter()
+                                    .position(|d| matches!(d, b'"' | b'\\' | b'`' | b'$'))
+                                    .map_or(b.len(), |n| self.at + n);
+                                out.push_str(&self.s[self.at..end]);
+                                self.at = end;
                             }
                         }
                     }
@@ -352,13 +361,21 @@ impl Lexer<'_> {
                     );
                     self.at = here + 1;
                 }
+                // A run of plain text up to the next character that means something (it ends
+                // on an ASCII byte, so on a character boundary).
                 _ => {
-                    let ch = self.s[here..].chars().next().unwrap_or(' ');
-                    out.push(ch);
-                    self.at = here + ch.len_utf8();
+                    let end = b[here + 1..]
+                        .iter()
+                        .position(|&d| {
+                            is_meta(d) || matches!(d, b'\\' | b'\'' | b'"' | b'`' | b'$' | b'~')
+                        })
+                        .map_or(b.len(), |n| here + 1 + n);
+                    out.push_str(&self.s[here..end]);
+                    self.at = end;
+                    last = b[end - 1];
                 }
             }
-            tilde_ok = c == b':';
+            tilde_ok = last == b':';
         }
         Ok(Word {
             span: start..self.at,
@@ -447,7 +464,96 @@ fn ansi_c(body: &str) -> Option<String> {
     Some(out)
 }
 
+/// A command that is one plain assignment, read without the general word reader: `[export
+/// ]NAME=value`, the value plain text or one quoted run with nothing the shell expands or
+/// escapes in it, then only blanks and an optional comment to the line's end. Most lines of
+/// an env file are this. The entry is the general reader's to the byte
+/// (`plain_assignments_read_as_the_general_reader_does` checks that); `None` for anything
+/// else. Returns the entry and where the command ends.
+fn plain_assignment(text: &str, at: usize) -> Option<(Entry, usize)> {
+    let b = text.as_bytes();
+    let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+    let blanks = |from: usize| {
+        from + b[from..line_end]
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count()
+    };
+    let mut start = at;
+    if text[at..line_end].starts_with("export") && matches!(b.get(at + 6), Some(b' ' | b'\t')) {
+        start = blanks(at + 6);
+    }
+    let name_len = b[start..line_end]
+        .iter()
+        .take_while(|c| is_name(**c))
+        .count();
+    if name_len == 0 || !is_name_start(b[start]) || b.get(start + name_len) != Some(&b'=') {
+        return None;
+    }
+    let value_start = start + name_len + 1;
+    let (quote, value, word_end) = match b.get(value_start) {
+        Some(&q @ (b'\'' | b'"')) => {
+            let inner = value_start + 1;
+            let close = inner + text[inner..line_end].find(q as char)?;
+            if q == b'"'
+                && b[inner..close]
+                    .iter()
+                    .any(|c| matches!(c, b'\\' | b'`' | b'$'))
+            {
+                return None;
+            }
+            let quote = if q == b'"' {
+                Quote::Double
+            } else {
+                Quote::Single
+            };
+            (quote, &text[inner..close], close + 1)
+        }
+        _ => {
+            let end = value_start
+                + b[value_start..line_end]
+                    .iter()
+                    .take_while(|c| {
+                        c.is_ascii_alphanumeric()
+                            || matches!(
+                                c,
+                                b'_' | b'.' | b'/' | b':' | b',' | b'@' | b'%' | b'+' | b'=' | b'-'
+                            )
+                    })
+                    .count();
+            (Quote::None, &text[value_start..end], end)
+        }
+    };
+    // The word ends at a blank or the line's end; after it, only a comment.
+    if !(word_end == line_end || matches!(b[word_end], b' ' | b'\t')) || value.len() > MAX_EXPANSION
+    {
+        return None;
+    }
+    let after = blanks(word_end);
+    let comment = match b.get(after) {
+        None | Some(b'\n') => None,
+        Some(b'#') => Some(after..line_end),
+        Some(_) => return None,
+    };
+    let entry = Entry {
+        key: text[start..start + name_len].to_string(),
+        key_span: start..start + name_len,
+        value_span: value_start..word_end,
+        comment_span: comment,
+        quote,
+        raw: RawValue::Text(value.to_string()),
+        substitutes: false,
+        unresolved_on_read: Vec::new(),
+    };
+    Some((entry, line_end))
+}
+
 pub(super) fn parse(text: &str) -> Parsed {
+    read(text, true)
+}
+
+/// The shell's reading; `plain` takes [`plain_assignment`]'s shortcut where it applies.
+fn read(text: &str, plain: bool) -> Parsed {
     let mut lex = Lexer {
         s: text,
         b: text.as_bytes(),
@@ -469,6 +575,14 @@ pub(super) fn parse(text: &str) -> Parsed {
                 .find('\n')
                 .map_or(lex.s.len(), |n| lex.at + n);
             parsed.comments.push(lex.at..end);
+            lex.at = end;
+            continue;
+        }
+        if let Some((entry, end)) = plain.then(|| plain_assignment(text, lex.at)).flatten() {
+            if let RawValue::Text(v) = &entry.raw {
+                lex.vars.insert(entry.key.clone(), v.clone());
+            }
+            parsed.entries.push(entry);
             lex.at = end;
             continue;
         }
@@ -638,4 +752,46 @@ pub(super) fn resolve(entries: &[Entry]) -> Vec<Resolved> {
             too_large: false,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn general_and_plain_agree(text: &str) {
+        assert_eq!(
+            format!("{:?}", read(text, true)),
+            format!("{:?}", read(text, false)),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn plain_assignments_cover_the_common_lines() {
+        let text = "A=1\nexport B=two # note\nC='x y'\nD=\"q r\"  \n\n# c\nE=$A\nF=\"$B\"\n";
+        let plain = text
+            .split_inclusive('\n')
+            .scan(0, |at, line| {
+                let start = *at;
+                *at += line.len();
+                Some(plain_assignment(text, start).is_some())
+            })
+            .filter(|p| *p)
+            .count();
+        assert_eq!(plain, 4);
+        general_and_plain_agree(text);
+    }
+
+    proptest! {
+        #[test]
+        fn plain_assignments_read_as_the_general_reader_does(
+            lines in proptest::collection::vec(
+                "(export[ \t]{1,2})?[ ;]?[A-Za-z_~\u{feff}][A-Za-z0-9_]{0,2}[=+]?=?['\"`(]?[a-z0-9 #'\"`$~:@%/=;&|\\\t\r\u{e9}-]{0,8}['\"`)]?[ \t]{0,2}(#[a-z '\"]{0,3})?",
+                1..6,
+            ),
+        ) {
+            general_and_plain_agree(&lines.join("\n"));
+        }
+    }
 }
