@@ -504,6 +504,19 @@ fn plain_word(text: &str, start: usize, end: usize) -> Word {
     }
 }
 
+/// Bytes that end a word or change how the rest of it reads: a run of other bytes is
+/// copied as it is.
+const SPECIAL_IN_WORD: [bool; 256] = {
+    let special = b" \t\n\r;&|()<>\\'\"`$*?[{~";
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Read one word starting at byte `start`.
 fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
     let bytes = text.as_bytes();
@@ -632,9 +645,14 @@ fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
                 i += 1;
             }
             _ => {
-                let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
-                value.push_str(&text[i..i + ch_len]);
-                i += ch_len;
+                // Copy the whole run of plain text up to the next byte with a meaning
+                // (all are ASCII, so the run ends on a character boundary).
+                let run = bytes[i + 1..]
+                    .iter()
+                    .position(|b| SPECIAL_IN_WORD[usize::from(*b)])
+                    .map_or(bytes.len(), |p| i + 1 + p);
+                value.push_str(&text[i..run]);
+                i = run;
             }
         }
     }

@@ -147,7 +147,7 @@ impl DocumentScan<'_> {
             );
             return Cwd::Unknown;
         };
-        let lookup = self.repository.lookup(&bases, value);
+        let lookup = self.repository.lookup(&bases[..], value);
         let next = match &lookup.resolved {
             Some(dir) if self.repository.is_dir(dir) => Cwd::Dir(dir.clone()),
             _ => Cwd::Unknown,
@@ -209,11 +209,11 @@ impl DocumentScan<'_> {
                     return;
                 };
                 if needs_existing_first_part
-                    && !self.repository.first_part_exists(&bases, &word.value)
+                    && !self.repository.first_part_exists(&bases[..], &word.value)
                 {
                     return;
                 }
-                let lookup = self.repository.lookup(&bases, &word.value);
+                let lookup = self.repository.lookup(&bases[..], &word.value);
                 if lookup.outside {
                     PathOutcome::Unchecked(UncheckedReason::OutsideRepository)
                 } else if lookup.resolved.is_none()
@@ -342,13 +342,25 @@ pub(super) struct ShellWalk {
 
 impl ShellWalk {
     /// Folders a relative path is looked up from; `None` when unknown.
-    pub(super) fn bases(&self, doc_dir: &str) -> Option<Vec<String>> {
+    pub(super) fn bases<'a>(&'a self, doc_dir: &'a str) -> Option<Bases<'a>> {
         match &self.cwd {
-            Cwd::Default if doc_dir.is_empty() => Some(vec![String::new()]),
-            Cwd::Default => Some(vec![String::new(), doc_dir.to_string()]),
-            Cwd::Dir(dir) => Some(vec![dir.clone()]),
+            Cwd::Default if doc_dir.is_empty() => Some(Bases(["", ""], 1)),
+            Cwd::Default => Some(Bases(["", doc_dir], 2)),
+            Cwd::Dir(dir) => Some(Bases([dir, ""], 1)),
             Cwd::Unknown => None,
         }
+    }
+}
+
+/// One or two folders to look a path up from, borrowed (asked for every word of every
+/// command, so it does not allocate).
+pub(super) struct Bases<'a>([&'a str; 2], usize);
+
+impl<'a> std::ops::Deref for Bases<'a> {
+    type Target = [&'a str];
+
+    fn deref(&self) -> &[&'a str] {
+        &self.0[..self.1]
     }
 }
 

@@ -114,6 +114,15 @@ fn generated_marker(text: &str) -> Option<String> {
             return Some(format!("its header says \"{marker}\""));
         }
     }
+    // Every generator sentence says "generated": most documents are let go without
+    // lowercasing their first lines.
+    let head_end = text
+        .match_indices('\n')
+        .nth(CLIENT_LINES - 1)
+        .map_or(text.len(), |(at, _)| at);
+    if !contains_ignore_ascii_case(&text[..head_end], b"generated") {
+        return None;
+    }
     let head = text
         .lines()
         .take(CLIENT_LINES)
@@ -124,6 +133,18 @@ fn generated_marker(text: &str) -> Option<String> {
         .iter()
         .any(|m| head.contains(m))
         .then(|| "an API client README written by a code generator".to_string())
+}
+
+/// True when `text` holds the lowercase ASCII `needle` in any case.
+fn contains_ignore_ascii_case(text: &str, needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(needle.len() - 1)).any(|at| {
+        bytes[at].to_ascii_lowercase() == first
+            && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
+    })
 }
 
 /// gitattributes pattern semantics as globs: a pattern without `/` matches a name at any

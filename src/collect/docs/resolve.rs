@@ -128,11 +128,19 @@ pub struct Lookup {
     pub outside: bool,
 }
 
-/// Existence checks against the repository, cached.
+/// What a repository-relative path names on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Missing,
+    File,
+    Dir,
+}
+
+/// Existence checks against the repository, cached: one `stat` per distinct path.
 pub struct Repository {
     root: PathBuf,
     generated: GlobSet,
-    cache: RefCell<HashMap<String, bool>>,
+    cache: RefCell<HashMap<String, Entry, foldhash::fast::FixedState>>,
 }
 
 impl Repository {
@@ -140,23 +148,32 @@ impl Repository {
         Repository {
             root: root.to_path_buf(),
             generated,
-            cache: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::default()),
         }
     }
 
-    /// True when the repository-relative `rel` is an existing file or directory.
-    pub fn exists(&self, rel: &str) -> bool {
+    fn entry(&self, rel: &str) -> Entry {
         if let Some(&known) = self.cache.borrow().get(rel) {
             return known;
         }
-        let found = self.root.join(rel).exists();
+        // `metadata` follows symlinks, as `Path::exists` and `Path::is_dir` do.
+        let found = match std::fs::metadata(self.root.join(rel)) {
+            Ok(meta) if meta.is_dir() => Entry::Dir,
+            Ok(_) => Entry::File,
+            Err(_) => Entry::Missing,
+        };
         self.cache.borrow_mut().insert(rel.to_string(), found);
         found
     }
 
+    /// True when the repository-relative `rel` is an existing file or directory.
+    pub fn exists(&self, rel: &str) -> bool {
+        self.entry(rel) != Entry::Missing
+    }
+
     /// True when the repository-relative `rel` is a directory.
     pub fn is_dir(&self, rel: &str) -> bool {
-        self.root.join(rel).is_dir()
+        self.entry(rel) == Entry::Dir
     }
 
     /// True when a missing path is one the runbook itself creates.
@@ -165,10 +182,10 @@ impl Repository {
     }
 
     /// Look `path` up from each of `bases` in order; the first existing candidate wins.
-    pub fn lookup(&self, bases: &[String], path: &str) -> Lookup {
+    pub fn lookup(&self, bases: &[impl AsRef<str>], path: &str) -> Lookup {
         let mut lookup = Lookup::default();
         for base in bases {
-            let Some(candidate) = join_normalized(base, path) else {
+            let Some(candidate) = join_normalized(base.as_ref(), path) else {
                 continue;
             };
             if lookup.candidates.contains(&candidate) {
@@ -184,15 +201,15 @@ impl Repository {
     }
 
     /// True when the first component of `path` exists from one of `bases`.
-    pub fn first_part_exists(&self, bases: &[String], path: &str) -> bool {
+    pub fn first_part_exists(&self, bases: &[impl AsRef<str>], path: &str) -> bool {
         let first = path
             .trim_start_matches("./")
             .split('/')
             .find(|p| !p.is_empty() && *p != ".");
         first.is_some_and(|first| {
-            bases
-                .iter()
-                .any(|b| join_normalized(b, first).is_some_and(|c| self.exists(&c)))
+            bases.iter().any(|b| {
+                join_normalized(b.as_ref(), first).is_some_and(|c| self.exists(&c))
+            })
         })
     }
 }
