@@ -51,8 +51,8 @@ impl DocumentScan<'_> {
         let Some(command_word) = words.get(index) else {
             return;
         };
-        let command_name = resolve::command_name(&command_word.value).to_string();
-        let args: Vec<&Word> = words[index + 1..].iter().collect();
+        let command_name = resolve::command_name(&command_word.value);
+        let args = &words[index + 1..];
 
         let in_block = walker.context == PathContext::CodeBlock;
         self.record_token(
@@ -67,18 +67,15 @@ impl DocumentScan<'_> {
             Some(&command_word.value),
         );
 
-        let operands: Vec<&Word> = args
-            .iter()
-            .copied()
-            .filter(|w| !w.value.starts_with('-'))
-            .collect();
-        match command_name.as_str() {
+        let mut operands = args.iter().filter(|w| !w.value.starts_with('-'));
+        let first_operand = operands.next();
+        let last_operand = operands.last().or(first_operand);
+        match command_name {
             "cd" | "pushd" => {
                 if command_name == "pushd" {
                     walker.stack.push(walker.cwd.clone());
                 }
-                let target = operands.first().copied();
-                walker.cwd = self.change_directory(walker, target, map);
+                walker.cwd = self.change_directory(walker, first_operand, map);
                 return;
             }
             "popd" => {
@@ -88,17 +85,14 @@ impl DocumentScan<'_> {
             "echo" | "printf" => return,
             _ => {}
         }
-        let creates_all = matches!(command_name.as_str(), "mkdir" | "touch" | "tee");
+        let creates_all = matches!(command_name, "mkdir" | "touch" | "tee");
         let creates_last = matches!(
-            command_name.as_str(),
+            command_name,
             "cp" | "mv" | "ln" | "rsync" | "install" | "scp"
-        ) || (command_name == "git"
-            && operands.first().is_some_and(|w| w.value == "mv"));
-        let clones = command_name == "git" && operands.first().is_some_and(|w| w.value == "clone");
-        for word in &args {
-            let is_last_operand = operands
-                .last()
-                .is_some_and(|last| std::ptr::eq(*last, *word));
+        ) || (command_name == "git" && first_operand.is_some_and(|w| w.value == "mv"));
+        let clones = command_name == "git" && first_operand.is_some_and(|w| w.value == "clone");
+        for word in args {
+            let is_last_operand = last_operand.is_some_and(|last| std::ptr::eq(last, word));
             let role = if (creates_all || clones || creates_last && is_last_operand)
                 && !word.value.starts_with('-')
             {

@@ -116,11 +116,7 @@ fn generated_marker(text: &str) -> Option<String> {
     }
     // Every generator sentence says "generated": most documents are let go without
     // lowercasing their first lines.
-    let head_end = text
-        .match_indices('\n')
-        .nth(CLIENT_LINES - 1)
-        .map_or(text.len(), |(at, _)| at);
-    if !contains_ignore_ascii_case(&text[..head_end], b"generated") {
+    if !head_says_generated(text) {
         return None;
     }
     let head = text
@@ -135,16 +131,31 @@ fn generated_marker(text: &str) -> Option<String> {
         .then(|| "an API client README written by a code generator".to_string())
 }
 
-/// True when `text` holds the lowercase ASCII `needle` in any case.
-fn contains_ignore_ascii_case(text: &str, needle: &[u8]) -> bool {
-    let Some(&first) = needle.first() else {
-        return true;
-    };
+/// True when the first [`CLIENT_LINES`] lines of `text` hold "generated" in any case.
+fn head_says_generated(text: &str) -> bool {
+    const WORD: &[u8] = b"generated";
     let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(needle.len() - 1)).any(|at| {
-        bytes[at].to_ascii_lowercase() == first
-            && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
-    })
+    let mut lines = 0;
+    for (at, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'\n' => {
+                lines += 1;
+                if lines == CLIENT_LINES {
+                    return false;
+                }
+            }
+            b'g' | b'G' => {
+                if bytes
+                    .get(at..at + WORD.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(WORD))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// gitattributes pattern semantics as globs: a pattern without `/` matches a name at any

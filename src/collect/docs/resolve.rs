@@ -75,21 +75,19 @@ pub enum TokenKind {
 
 /// Classify a shell word's value (quotes removed).
 pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: bool) -> TokenKind {
-    let looks_like_path = value.contains('/') || extension(value).is_some_and(is_known_extension);
+    // Asked of every word of every command: the cheap tests go first, and the searches for
+    // `://`, a scheme or `host:path` only when there is a colon (each needs one).
+    let has_extension = extension(value).is_some_and(is_known_extension);
+    let looks_like_path = has_extension || value.contains('/');
     if !looks_like_path
-        || value.starts_with('/')
-        || value.starts_with('~')
-        || value.starts_with('-')
-        || value.contains("://")
-        || has_scheme(value)
-        || value.starts_with('@')
-        || scp_like(value)
+        || value.starts_with(['/', '~', '-', '@'])
+        || value.contains(':') && (value.contains("://") || has_scheme(value) || scp_like(value))
         || value.contains(char::is_whitespace) && !value.contains('/')
         || !value.chars().any(|c| c.is_alphabetic())
     {
         return TokenKind::NotAPath;
     }
-    if placeholder || value.contains("...") || value.contains('…') {
+    if placeholder || value.as_bytes().windows(3).any(|w| w == b"...") || value.contains('…') {
         return TokenKind::Unchecked(UncheckedReason::Placeholder);
     }
     if expands {
@@ -103,7 +101,6 @@ pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: 
         return TokenKind::Unchecked(UncheckedReason::EnvFile);
     }
     let explicit = value.starts_with("./") || value.starts_with("../");
-    let has_extension = extension(value).is_some_and(is_known_extension);
     TokenKind::Checkable {
         needs_existing_first_part: !explicit && !has_extension,
     }
