@@ -309,15 +309,17 @@ impl<'a> LineCursor<'a> {
         if number < self.line {
             (self.line, self.start) = (1, 0);
         }
+        // Lines are short: a plain loop beats a searcher set up per line.
+        let newline = |s: &str| s.bytes().position(|b| b == b'\n');
         while self.line < number {
-            let Some(newline) = self.text[self.start..].find('\n') else {
+            let Some(at) = newline(&self.text[self.start..]) else {
                 return "";
             };
-            self.start += newline + 1;
+            self.start += at + 1;
             self.line += 1;
         }
         let rest = &self.text[self.start..];
-        match rest.find('\n') {
+        match newline(rest) {
             Some(newline) => {
                 let line = &rest[..newline];
                 line.strip_suffix('\r').unwrap_or(line)
@@ -850,6 +852,15 @@ impl DocumentScan<'_> {
 }
 
 pub(crate) fn collapse_whitespace(text: &str) -> String {
+    // Most headings and items are already collapsed: ASCII, single spaces, no ends to trim.
+    let bytes = text.as_bytes();
+    let collapsed = bytes.first().is_some_and(|b| *b != b' ')
+        && bytes.last().is_some_and(|b| *b != b' ')
+        && bytes.iter().all(|b| b.is_ascii() && !(b'\t'..=b'\r').contains(b))
+        && !bytes.windows(2).any(|w| w == b"  ");
+    if collapsed {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {

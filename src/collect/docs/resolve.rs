@@ -22,6 +22,19 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "template",
 ];
 
+/// The length of the longest of [`KNOWN_EXTENSIONS`]: longer ones are not compared.
+const LONGEST_EXTENSION: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < KNOWN_EXTENSIONS.len() {
+        if KNOWN_EXTENSIONS[i].len() > longest {
+            longest = KNOWN_EXTENSIONS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// Normalise `rel` against the repository-relative directory `base` (`""` for the root).
 /// `None` when `..` climbs above the root.
 /// (Documents name the root `.`.)
@@ -113,7 +126,7 @@ fn scp_like(value: &str) -> bool {
 }
 
 fn is_known_extension(ext: &str) -> bool {
-    KNOWN_EXTENSIONS.iter().any(|k| k.eq_ignore_ascii_case(ext))
+    ext.len() <= LONGEST_EXTENSION && KNOWN_EXTENSIONS.iter().any(|k| k.eq_ignore_ascii_case(ext))
 }
 
 /// The outcome of looking a path up from one or more folders.

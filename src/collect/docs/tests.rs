@@ -558,3 +558,24 @@ fn line_cursor_numbers_lines_as_str_lines_does() {
         assert_eq!(cursor.line(number), want, "line {number}");
     }
 }
+
+#[test]
+fn collapse_whitespace_agrees_with_splitting_on_whitespace() {
+    for text in [
+        "",
+        " ",
+        "Smoke test",
+        "Smoke  test",
+        " Smoke test",
+        "Smoke test ",
+        "a\tb",
+        "a\u{b}b",
+        "a\u{1c}b c",
+        "a\u{a0}b",
+        "Ünïcode ok",
+        "x\r\ny",
+    ] {
+        let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(super::collapse_whitespace(text), want, "{text:?}");
+    }
+}
