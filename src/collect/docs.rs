@@ -88,7 +88,8 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
         .iter()
         .map(|(rel, abs)| match read_text(abs) {
             Ok(text) => {
-                if text.lines().any(|l| l.starts_with("::: ")) {
+                // A line starting `::: ` (without splitting the text into lines).
+                if text.starts_with("::: ") || text.contains("\n::: ") {
                     autodoc.insert(rel.clone());
                 }
                 let mut doc = scan_document(rel, &text, &repository, &legacy);
@@ -856,7 +857,9 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let collapsed = bytes.first().is_some_and(|b| *b != b' ')
         && bytes.last().is_some_and(|b| *b != b' ')
-        && bytes.iter().all(|b| b.is_ascii() && !(b'\t'..=b'\r').contains(b))
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii() && !(b'\t'..=b'\r').contains(b))
         && !bytes.windows(2).any(|w| w == b"  ");
     if collapsed {
         return text.to_string();

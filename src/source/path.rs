@@ -185,7 +185,9 @@ mod tests {
         assert_eq!(parent("c.md"), "");
         assert_eq!(file_name("a/b/c.md"), "c.md");
         assert_eq!(child(".", "x"), "x");
-        assert!(ends_with_components("x/a/b.ts", "a/b.ts") && ends_with_components("a/b.ts", "a/b.ts"));
+        assert!(
+            ends_with_components("x/a/b.ts", "a/b.ts") && ends_with_components("a/b.ts", "a/b.ts")
+        );
         assert!(!ends_with_components("xa/b.ts", "a/b.ts"));
         assert!(is_under("docs/a.md", "docs") && !is_under("docs2/a.md", "docs"));
         assert_eq!(child("a", "x"), "a/x");

@@ -89,7 +89,8 @@ impl DocumentScan<'_> {
         let creates_last = matches!(
             command_name,
             "cp" | "mv" | "ln" | "rsync" | "install" | "scp"
-        ) || (command_name == "git" && first_operand.is_some_and(|w| w.value == "mv"));
+        ) || (command_name == "git"
+            && first_operand.is_some_and(|w| w.value == "mv"));
         let clones = command_name == "git" && first_operand.is_some_and(|w| w.value == "clone");
         for word in args {
             let is_last_operand = last_operand.is_some_and(|last| std::ptr::eq(last, word));

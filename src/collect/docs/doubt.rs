@@ -153,16 +153,22 @@ pub fn doubt(
     if parts.is_empty() {
         return Some(UncheckedReason::NotARepositoryPath);
     }
-    let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
-    if lower.iter().any(|p| OUTPUT_DIRS.contains(&p.as_str())) {
+    // Compared ignoring ASCII case, without a lowercase copy of each part.
+    let is = |p: &str, word: &str| p.eq_ignore_ascii_case(word);
+    let starts = |p: &str, prefix: &str| {
+        p.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if parts.iter().any(|p| OUTPUT_DIRS.iter().any(|d| is(p, d))) {
         return Some(UncheckedReason::BuildOutput);
     }
-    if lower.iter().any(|p| {
-        PLACEHOLDER_PARTS.contains(&p.as_str())
-            || p.starts_with("your")
-            || p.starts_with("my-")
-            || p.starts_with("my_")
-            || p.starts_with("some-")
+    if parts.iter().any(|p| {
+        PLACEHOLDER_PARTS.iter().any(|w| is(p, w))
+            || starts(p, "your")
+            || starts(p, "my-")
+            || starts(p, "my_")
+            || starts(p, "some-")
     }) {
         return Some(UncheckedReason::Placeholder);
     }

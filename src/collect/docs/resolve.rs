@@ -217,9 +217,9 @@ impl Repository {
             .split('/')
             .find(|p| !p.is_empty() && *p != ".");
         first.is_some_and(|first| {
-            bases.iter().any(|b| {
-                join_normalized(b.as_ref(), first).is_some_and(|c| self.exists(&c))
-            })
+            bases
+                .iter()
+                .any(|b| join_normalized(b.as_ref(), first).is_some_and(|c| self.exists(&c)))
         })
     }
 }
