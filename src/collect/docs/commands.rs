@@ -69,7 +69,7 @@ impl DocumentScan<'_> {
 
         let mut operands = args.iter().filter(|w| !w.value.starts_with('-'));
         let first_operand = operands.next();
-        let last_operand = operands.last().or(first_operand);
+        let last_operand = operands.next_back().or(first_operand);
         match command_name {
             "cd" | "pushd" => {
                 if command_name == "pushd" {

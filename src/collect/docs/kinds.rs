@@ -144,13 +144,12 @@ fn head_says_generated(text: &str) -> bool {
                     return false;
                 }
             }
-            b'g' | b'G' => {
+            b'g' | b'G'
                 if bytes
                     .get(at..at + WORD.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(WORD))
-                {
-                    return true;
-                }
+                    .is_some_and(|w| w.eq_ignore_ascii_case(WORD)) =>
+            {
+                return true;
             }
             _ => {}
         }
