@@ -88,7 +88,8 @@ pub fn collect(ctx: &CollectContext) -> DocFacts {
         .iter()
         .map(|(rel, abs)| match read_text(abs) {
             Ok(text) => {
-                if text.lines().any(|l| l.starts_with("::: ")) {
+                // A line starting `::: ` (without splitting the text into lines).
+                if text.starts_with("::: ") || text.contains("\n::: ") {
                     autodoc.insert(rel.clone());
                 }
                 let mut doc = scan_document(rel, &text, &repository, &legacy);
@@ -207,8 +208,7 @@ fn settle_paths(
     let site = sites::site_of(sites, &doc.file);
     doc.site = site.map(sites::Site::label);
     let template = doc.kind == DocumentKind::Template;
-    // The document's lines, split once and only if a code path needs its line.
-    let mut lines: Option<Vec<&str>> = None;
+    let mut lines = LineCursor::new(text);
     for p in &mut doc.paths {
         if !p.checked || p.exists {
             continue;
@@ -224,7 +224,7 @@ fn settle_paths(
                         .or_else(|| p.path.strip_prefix("../tree/"));
                     match on_page.and_then(|rest| rest.split_once('/')) {
                         Some((_, rel)) => {
-                            let lookup = repository.lookup(&[String::new()], rel);
+                            let lookup = repository.lookup(&[""], rel);
                             p.exists = lookup.resolved.is_some();
                             p.resolved = lookup.resolved;
                             p.candidates = lookup.candidates;
@@ -259,11 +259,7 @@ fn settle_paths(
                 }
             }
             PathContext::InlineCode | PathContext::CodeBlock => {
-                let line = lines
-                    .get_or_insert_with(|| text.lines().collect())
-                    .get((p.location.line as usize).saturating_sub(1))
-                    .copied()
-                    .unwrap_or_default();
+                let line = lines.line(p.location.line);
                 let reason = doubt::doubt(
                     &p.path,
                     parent_dir(&doc.file),
@@ -286,6 +282,50 @@ fn settle_paths(
                     p.unchecked = Some(reason);
                 }
             }
+        }
+    }
+}
+
+/// Lines of a text by number, as `str::lines` numbers them, found by moving forward from
+/// the last one asked for: a document's paths come in document order, so its text is read
+/// about once (a path on an earlier line starts again from the top).
+struct LineCursor<'a> {
+    text: &'a str,
+    /// 1-based number of the line starting at `start`.
+    line: u32,
+    start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            line: 1,
+            start: 0,
+        }
+    }
+
+    /// Line `number` (1-based; 0 is the first) without its line end; `""` past the end.
+    fn line(&mut self, number: u32) -> &'a str {
+        if number < self.line {
+            (self.line, self.start) = (1, 0);
+        }
+        // Lines are short: a plain loop beats a searcher set up per line.
+        let newline = |s: &str| s.bytes().position(|b| b == b'\n');
+        while self.line < number {
+            let Some(at) = newline(&self.text[self.start..]) else {
+                return "";
+            };
+            self.start += at + 1;
+            self.line += 1;
+        }
+        let rest = &self.text[self.start..];
+        match newline(rest) {
+            Some(newline) => {
+                let line = &rest[..newline];
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => rest,
         }
     }
 }
@@ -704,27 +744,31 @@ impl DocumentScan<'_> {
         if raw_path.is_empty() {
             return; // `?query` only: the document itself
         }
-        let decoded = match percent_encoding::percent_decode_str(raw_path).decode_utf8() {
-            Ok(decoded) => decoded.into_owned(),
+        match percent_encoding::percent_decode_str(raw_path).decode_utf8() {
+            // Borrowed: nothing was encoded, `path` already holds the text.
+            Ok(std::borrow::Cow::Borrowed(_)) => {}
+            Ok(std::borrow::Cow::Owned(decoded)) => path_ref.path = decoded,
             Err(_) => {
                 path_ref.unchecked = Some(UncheckedReason::BadEncoding);
                 self.doc.paths.push(path_ref);
                 return;
             }
+        }
+        let (base, path) = match path_ref.path.strip_prefix('/') {
+            Some(from_root) => ("", from_root),
+            None => (self.doc_dir.as_str(), path_ref.path.as_str()),
         };
-        path_ref.path = decoded.clone();
-        let (base, path) = match decoded.strip_prefix('/') {
-            Some(from_root) => (String::new(), from_root.to_string()),
-            None => (self.doc_dir.clone(), decoded.clone()),
+        let lookup = self.repository.lookup(&[base], path);
+        let exists_from_root = if lookup.resolved.is_none() && !base.is_empty() {
+            join_normalized("", path).filter(|p| self.repository.exists(p))
+        } else {
+            None
         };
-        let lookup = self.repository.lookup(std::slice::from_ref(&base), &path);
         path_ref.checked = true;
         path_ref.exists = lookup.resolved.is_some();
         path_ref.resolved = lookup.resolved;
         path_ref.candidates = lookup.candidates;
-        if !path_ref.exists && !base.is_empty() {
-            path_ref.exists_from_root = self.repository.lookup(&[String::new()], &path).resolved;
-        }
+        path_ref.exists_from_root = exists_from_root;
         self.doc.paths.push(path_ref);
     }
 
@@ -809,7 +853,25 @@ impl DocumentScan<'_> {
 }
 
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Most headings and items are already collapsed: ASCII, single spaces, no ends to trim.
+    let bytes = text.as_bytes();
+    let collapsed = bytes.first().is_some_and(|b| *b != b' ')
+        && bytes.last().is_some_and(|b| *b != b' ')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii() && !(b'\t'..=b'\r').contains(b))
+        && !bytes.windows(2).any(|w| w == b"  ");
+    if collapsed {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

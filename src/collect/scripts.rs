@@ -343,7 +343,7 @@ fn analyse(entry: &FileEntry, ctx: &CollectContext) -> Analysed {
     );
 
     let commands = simple_commands(&text);
-    let scope = PathScope::new(&rel, &commands, ctx);
+    let scope = PathScope::new(&rel, &text, &commands, ctx);
     script.invocations = commands
         .iter()
         .filter_map(|c| invocation(c, &scope, &text, &rel))
@@ -427,8 +427,8 @@ fn has_substitution(word: &str) -> bool {
 }
 
 /// Commands that cannot fail in a way errexit would catch: plain settings and assignments.
-fn is_setting(command: &SimpleCommand) -> bool {
-    let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_str()).collect();
+fn is_setting(command: &SimpleCommand, text: &str) -> bool {
+    let words: Vec<&str> = command.words.iter().map(|w| w.raw(text)).collect();
     let Some(first) = words.first() else {
         return true;
     };
@@ -491,7 +491,7 @@ fn strict_mode(
         .iter()
         .filter(|c| !c.in_function && !c.in_substitution)
     {
-        let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_str()).collect();
+        let words: Vec<&str> = command.words.iter().map(|w| w.raw(text)).collect();
         if words.first() == Some(&"set") {
             let options = parse_set_args(words[1..].iter().copied());
             if options.errexit == Some(true) && mode.errexit_location.is_none() {
@@ -504,7 +504,7 @@ fn strict_mode(
             }
             continue;
         }
-        if settled || is_setting(command) {
+        if settled || is_setting(command, text) {
             continue;
         }
         settled = true;
@@ -540,14 +540,20 @@ struct PathScope<'a> {
 }
 
 impl<'a> PathScope<'a> {
-    fn new(script: &str, commands: &[SimpleCommand], ctx: &'a CollectContext<'a>) -> Self {
+    /// `commands` are `text`'s, the text of the script at `script`.
+    fn new(
+        script: &str,
+        text: &str,
+        commands: &[SimpleCommand],
+        ctx: &'a CollectContext<'a>,
+    ) -> Self {
         let mut scope = PathScope {
             script: script.to_string(),
             vars: BTreeMap::new(),
             ctx,
         };
         for command in commands {
-            let mut words = command.words.iter().map(|w| w.raw.as_str()).peekable();
+            let mut words = command.words.iter().map(|w| w.raw(text)).peekable();
             if matches!(
                 words.peek(),
                 Some(&("export" | "readonly" | "declare" | "local" | "typeset"))
@@ -628,7 +634,7 @@ impl<'a> PathScope<'a> {
     fn evaluate_substitution(&self, inner: &str, depth: usize) -> Option<String> {
         let commands = simple_commands(inner);
         let first = commands.first()?;
-        let words: Vec<&str> = first.words.iter().map(|w| w.raw.as_str()).collect();
+        let words: Vec<&str> = first.words.iter().map(|w| w.raw(inner)).collect();
         match words.as_slice() {
             ["cd", rest @ ..] => {
                 let arg = rest.iter().find(|w| !w.starts_with('-'))?;
@@ -738,16 +744,16 @@ fn invocation(
     let start = shell::command_start(&command.words)?;
     let mut words = command.words[start..].iter();
     let command_word = words.next()?;
-    let name = unquote(&command_word.raw);
+    let name = unquote(command_word.raw(text));
     let (kind, target) = match name.as_str() {
         "source" | "." => (InvocationKind::Source, words.next()?),
         n if SHELLS.contains(&base_name(n)) && (!n.contains('/') || n.starts_with('/')) => {
             let mut target = None;
             for w in words.by_ref() {
-                if w.raw == "-c" {
+                if w.raw(text) == "-c" {
                     return None;
                 }
-                if !w.raw.starts_with('-') {
+                if !w.raw(text).starts_with('-') {
                     target = Some(w);
                     break;
                 }
@@ -757,15 +763,16 @@ fn invocation(
         n if n.contains('/') => (InvocationKind::Execute, command_word),
         _ => return None,
     };
-    let written = unquote(&target.raw);
-    let value = scope.evaluate(&target.raw, 0);
+    let raw = target.raw(text);
+    let written = unquote(raw);
+    let value = scope.evaluate(raw, 0);
     let (resolved, exists) = scope.resolve(value);
     if !exists && !looks_like_script_path(&written) {
         // `$PSQL_BIN/psql`, `/usr/bin/env`: a program, not one of the repository's scripts.
         return None;
     }
     Some(Invocation {
-        text: target.raw.clone(),
+        text: raw.to_string(),
         kind,
         resolved,
         exists,

@@ -11,20 +11,50 @@ use std::path::Path;
 /// `.`, `..` and repeated `/` resolved; `""` for the root itself. `None` when `..` climbs
 /// above the root.
 pub fn join(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
+    // This runs for every path a document or script names, several times each: most are
+    // already normal and are only concatenated; the rest are built in one string (a `..`
+    // cuts back to the last `/`).
+    let mut out = String::with_capacity(base.len() + rel.len() + 1);
+    if is_normal(base) && is_normal(rel) {
+        out.push_str(base);
+        if !base.is_empty() && !rel.is_empty() {
+            out.push('/');
+        }
+        out.push_str(rel);
+        return Some(out);
+    }
+    for part in base.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        push_part(&mut out, part);
+    }
     for part in rel.split('/') {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return None;
+                }
+                out.truncate(out.rfind('/').unwrap_or(0));
             }
-            other => parts.push(other),
+            other => push_part(&mut out, other),
         }
     }
-    Some(parts.join("/"))
+    Some(out)
+}
+
+/// No empty, `.` or `..` part (and so no leading, trailing or doubled `/`).
+fn is_normal(path: &str) -> bool {
+    path.is_empty()
+        || path
+            .as_bytes()
+            .split(|b| *b == b'/')
+            .all(|p| !matches!(p, b"" | b"." | b".."))
+}
+
+fn push_part(out: &mut String, part: &str) {
+    if !out.is_empty() {
+        out.push('/');
+    }
+    out.push_str(part);
 }
 
 /// Folders of test inputs: files under them are data a test feeds a program (often broken on
@@ -68,6 +98,19 @@ pub fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
+/// True when the last components of `path` are `tail` (`x/a/b.ts` ends with `a/b.ts`, not
+/// with `b/b.ts` halves: `xa/b.ts` does not end with `a/b.ts`).
+pub fn ends_with_components(path: &str, tail: &str) -> bool {
+    path.strip_suffix(tail)
+        .is_some_and(|above| above.is_empty() || above.ends_with('/'))
+}
+
+/// True when `rel` lies under the folder `dir` (`docs/a.md` under `docs`, not `docs2/a.md`).
+pub fn is_under(rel: &str, dir: &str) -> bool {
+    rel.strip_prefix(dir)
+        .is_some_and(|below| below.starts_with('/'))
+}
+
 /// `dir/name` for a repository-relative folder (`""` or `"."` for the root).
 pub fn child(dir: &str, name: &str) -> String {
     if dir.is_empty() || dir == "." {
@@ -108,6 +151,27 @@ mod tests {
         assert_eq!(test_data_dir("apps/web/.env"), None);
     }
 
+    proptest::proptest! {
+        /// The one-string join agrees with joining a list of parts.
+        #[test]
+        fn join_agrees_with_a_list_of_parts(
+            base in "[a./]{0,8}",
+            rel in "[a./]{0,8}",
+        ) {
+            let mut parts: Vec<&str> =
+                base.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+            let mut expected = Some(());
+            for part in rel.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => expected = expected.and(parts.pop().map(drop)),
+                    other => parts.push(other),
+                }
+            }
+            proptest::prop_assert_eq!(join(&base, &rel), expected.map(|()| parts.join("/")));
+        }
+    }
+
     #[test]
     fn joins_normalise_and_never_leave_the_root() {
         assert_eq!(
@@ -121,6 +185,11 @@ mod tests {
         assert_eq!(parent("c.md"), "");
         assert_eq!(file_name("a/b/c.md"), "c.md");
         assert_eq!(child(".", "x"), "x");
+        assert!(
+            ends_with_components("x/a/b.ts", "a/b.ts") && ends_with_components("a/b.ts", "a/b.ts")
+        );
+        assert!(!ends_with_components("xa/b.ts", "a/b.ts"));
+        assert!(is_under("docs/a.md", "docs") && !is_under("docs2/a.md", "docs"));
         assert_eq!(child("a", "x"), "a/x");
         assert!(is_absolute("/etc/passwd") && is_absolute("C:/x") && !is_absolute("a/b"));
     }

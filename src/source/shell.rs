@@ -22,13 +22,12 @@ pub enum Flavor {
     Docs,
 }
 
-/// A shell word. `start..end` is its byte span in the text, quotes included.
+/// A shell word. `start..end` is its byte span in the text, quotes included: the word as
+/// written is [`Word::raw`], a slice of that text (not a copy: a runbook's every word is read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub start: usize,
     pub end: usize,
-    /// The word as written.
-    pub raw: String,
     /// The word with quotes and backslashes removed; substitutions kept as written.
     pub value: String,
     /// Holds `$NAME`, `${..}`, `$(..)`, backticks, or a leading `~`.
@@ -39,6 +38,14 @@ pub struct Word {
     pub placeholder: bool,
     /// `NAME=value`.
     pub assignment: bool,
+}
+
+impl Word {
+    /// The word as written, in `text`: the whole text given to [`tokenize`] or
+    /// [`simple_commands`] (the spans of words inside substitutions are in that text too).
+    pub fn raw<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
 }
 
 /// What separates or redirects words.
@@ -81,7 +88,8 @@ const MAX_SUBSTITUTION_DEPTH: usize = 4;
 /// Split `text` into words and operators. Comments and here-document bodies are skipped.
 pub fn tokenize(text: &str, flavor: Flavor) -> Vec<Token> {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
+    // About a token per 8 bytes of shell: room up front instead of growing from empty.
+    let mut tokens = Vec::with_capacity(text.len() / 8 + 4);
     let mut pending_heredocs: Vec<(String, bool)> = Vec::new();
     let mut heredoc_strip: Option<bool> = None;
     let mut i = 0;
@@ -177,13 +185,14 @@ pub fn simple_commands(text: &str, flavor: Flavor) -> Vec<SimpleCommand> {
 
 fn commands_at(text: &str, base: usize, depth: usize, flavor: Flavor) -> Vec<SimpleCommand> {
     let mut out = Vec::new();
-    for mut command in group(tokenize(text, flavor)) {
+    for mut command in group(text, tokenize(text, flavor)) {
         let mut nested = Vec::new();
         if depth < MAX_SUBSTITUTION_DEPTH {
             for word in &command.words {
-                for (start, end) in substitution_ranges(&word.raw) {
+                let raw = word.raw(text);
+                for (start, end) in substitution_ranges(raw) {
                     let inner_base = base + word.start + start;
-                    let inner_text = &word.raw[start..end];
+                    let inner_text = &raw[start..end];
                     for mut inner in commands_at(inner_text, inner_base, depth + 1, flavor) {
                         inner.in_function |= command.in_function;
                         inner.in_substitution = true;
@@ -208,7 +217,7 @@ fn commands_at(text: &str, base: usize, depth: usize, flavor: Flavor) -> Vec<Sim
 
 /// Group tokens into simple commands: redirection targets set aside, here-document
 /// delimiters dropped, function bodies marked.
-fn group(tokens: Vec<Token>) -> Vec<SimpleCommand> {
+fn group(text: &str, tokens: Vec<Token>) -> Vec<SimpleCommand> {
     let mut commands = Vec::new();
     let mut words: Vec<Word> = Vec::new();
     let mut redirects: Vec<(Op, Word)> = Vec::new();
@@ -242,8 +251,9 @@ fn group(tokens: Vec<Token>) -> Vec<SimpleCommand> {
                     continue;
                 }
                 let at_start = words.is_empty();
-                if at_start && (word.raw == "{" || word.raw.starts_with('}')) {
-                    if word.raw == "{" {
+                let raw = word.raw(text);
+                if at_start && (raw == "{" || raw.starts_with('}')) {
+                    if raw == "{" {
                         brace_depth += 1;
                         if awaiting_body {
                             function_depths.push(brace_depth);
@@ -257,7 +267,7 @@ fn group(tokens: Vec<Token>) -> Vec<SimpleCommand> {
                     }
                     continue;
                 }
-                if at_start && word.raw == "function" {
+                if at_start && raw == "function" {
                     // `function name {` or `function name() {`.
                     if let Some(Token::Word(_)) = iter.peek() {
                         iter.next();
@@ -495,7 +505,6 @@ fn plain_word(text: &str, start: usize, end: usize) -> Word {
     Word {
         start,
         end,
-        raw: text[start..end].to_string(),
         value: text[start..end].to_string(),
         expands: true,
         glob: false,
@@ -504,6 +513,19 @@ fn plain_word(text: &str, start: usize, end: usize) -> Word {
     }
 }
 
+/// Bytes that end a word or change how the rest of it reads: a run of other bytes is
+/// copied as it is.
+const SPECIAL_IN_WORD: [bool; 256] = {
+    let special = b" \t\n\r;&|()<>\\'\"`$*?[{~";
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Read one word starting at byte `start`.
 fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
     let bytes = text.as_bytes();
@@ -511,7 +533,6 @@ fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
     let mut word = Word {
         start,
         end: start,
-        raw: String::new(),
         value: String::new(),
         expands: false,
         glob: false,
@@ -632,22 +653,30 @@ fn read_word(text: &str, start: usize, flavor: Flavor) -> Word {
                 i += 1;
             }
             _ => {
-                let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
-                value.push_str(&text[i..i + ch_len]);
-                i += ch_len;
+                // Copy the whole run of plain text up to the next byte with a meaning
+                // (all are ASCII, so the run ends on a character boundary).
+                let run = bytes[i + 1..]
+                    .iter()
+                    .position(|b| SPECIAL_IN_WORD[usize::from(*b)])
+                    .map_or(bytes.len(), |p| i + 1 + p);
+                value.push_str(&text[i..run]);
+                i = run;
             }
         }
     }
     word.end = i.min(bytes.len());
-    word.raw = text[start..word.end].to_string();
-    word.assignment = is_assignment(&word.raw);
+    word.assignment = is_assignment(&text[start..word.end]);
     word.value = value;
     word
 }
 
 /// `NAME=value`, `NAME+=value` or `arr[i]=value`.
 pub fn is_assignment(word: &str) -> bool {
-    let name_end = word.find(['=', '[', '+']).unwrap_or(0);
+    // A byte search: asked of every word, and a set of chars is a slow pattern.
+    let name_end = word
+        .bytes()
+        .position(|b| matches!(b, b'=' | b'[' | b'+'))
+        .unwrap_or(0);
     let name = &word[..name_end];
     let rest = &word[name_end..];
     !name.is_empty()
@@ -826,7 +855,7 @@ mod tests {
     fn command_words(text: &str) -> Vec<Vec<String>> {
         simple_commands(text, Flavor::Script)
             .into_iter()
-            .map(|c| c.words.into_iter().map(|w| w.raw).collect())
+            .map(|c| c.words.iter().map(|w| w.raw(text).to_string()).collect())
             .collect()
     }
 
@@ -838,8 +867,7 @@ mod tests {
             panic!("expected a word")
         };
         assert_eq!(w.value, "scripts/my file.mjs");
-        assert_eq!(w.raw, r#""scripts/my file.mjs""#);
-        assert_eq!(&text[w.start..w.end], w.raw);
+        assert_eq!(w.raw(text), r#""scripts/my file.mjs""#);
         assert_eq!(
             words(text, Flavor::Docs),
             ["node", "scripts/my file.mjs", "a b", "c d"]
@@ -946,7 +974,7 @@ mod tests {
         let commands = simple_commands(text, Flavor::Script);
         let summary: Vec<(String, bool)> = commands
             .iter()
-            .map(|c| (c.words[0].raw.clone(), c.in_function))
+            .map(|c| (c.words[0].raw(text).to_string(), c.in_function))
             .collect();
         assert_eq!(
             summary,
@@ -966,7 +994,7 @@ mod tests {
         let nested: Vec<(&str, usize)> = commands
             .iter()
             .filter(|c| c.in_substitution)
-            .map(|c| (c.words[0].raw.as_str(), c.words[0].start))
+            .map(|c| (c.words[0].raw(text), c.words[0].start))
             .collect();
         assert_eq!(nested, vec![("\"$DIR/x.sh\"", 7), ("./y.sh", 34)]);
         assert_eq!(&text[34..40], "./y.sh");

@@ -56,6 +56,10 @@ pub fn anchors(titles: &[String], text: &str) -> Vec<String> {
         *n += 1;
     }
     static ATTRIBUTE: OnceLock<Option<Regex>> = OnceLock::new();
+    // Every attribute is inside a tag: a document without `<` has none.
+    if !text.contains('<') {
+        return out;
+    }
     if let Some(attribute) = ATTRIBUTE
         .get_or_init(|| Regex::new(r#"(?i)<[a-z][^>]*?\b(?:id|name)\s*=\s*["']([^"']+)["']"#).ok())
         .as_ref()

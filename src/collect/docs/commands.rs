@@ -51,8 +51,8 @@ impl DocumentScan<'_> {
         let Some(command_word) = words.get(index) else {
             return;
         };
-        let command_name = resolve::command_name(&command_word.value).to_string();
-        let args: Vec<&Word> = words[index + 1..].iter().collect();
+        let command_name = resolve::command_name(&command_word.value);
+        let args = &words[index + 1..];
 
         let in_block = walker.context == PathContext::CodeBlock;
         self.record_token(
@@ -67,18 +67,15 @@ impl DocumentScan<'_> {
             Some(&command_word.value),
         );
 
-        let operands: Vec<&Word> = args
-            .iter()
-            .copied()
-            .filter(|w| !w.value.starts_with('-'))
-            .collect();
-        match command_name.as_str() {
+        let mut operands = args.iter().filter(|w| !w.value.starts_with('-'));
+        let first_operand = operands.next();
+        let last_operand = operands.next_back().or(first_operand);
+        match command_name {
             "cd" | "pushd" => {
                 if command_name == "pushd" {
                     walker.stack.push(walker.cwd.clone());
                 }
-                let target = operands.first().copied();
-                walker.cwd = self.change_directory(walker, target, map);
+                walker.cwd = self.change_directory(walker, first_operand, map);
                 return;
             }
             "popd" => {
@@ -88,17 +85,15 @@ impl DocumentScan<'_> {
             "echo" | "printf" => return,
             _ => {}
         }
-        let creates_all = matches!(command_name.as_str(), "mkdir" | "touch" | "tee");
+        let creates_all = matches!(command_name, "mkdir" | "touch" | "tee");
         let creates_last = matches!(
-            command_name.as_str(),
+            command_name,
             "cp" | "mv" | "ln" | "rsync" | "install" | "scp"
         ) || (command_name == "git"
-            && operands.first().is_some_and(|w| w.value == "mv"));
-        let clones = command_name == "git" && operands.first().is_some_and(|w| w.value == "clone");
-        for word in &args {
-            let is_last_operand = operands
-                .last()
-                .is_some_and(|last| std::ptr::eq(*last, *word));
+            && first_operand.is_some_and(|w| w.value == "mv"));
+        let clones = command_name == "git" && first_operand.is_some_and(|w| w.value == "clone");
+        for word in args {
+            let is_last_operand = last_operand.is_some_and(|last| std::ptr::eq(last, word));
             let role = if (creates_all || clones || creates_last && is_last_operand)
                 && !word.value.starts_with('-')
             {
@@ -147,7 +142,7 @@ impl DocumentScan<'_> {
             );
             return Cwd::Unknown;
         };
-        let lookup = self.repository.lookup(&bases, value);
+        let lookup = self.repository.lookup(&bases[..], value);
         let next = match &lookup.resolved {
             Some(dir) if self.repository.is_dir(dir) => Cwd::Dir(dir.clone()),
             _ => Cwd::Unknown,
@@ -209,11 +204,11 @@ impl DocumentScan<'_> {
                     return;
                 };
                 if needs_existing_first_part
-                    && !self.repository.first_part_exists(&bases, &word.value)
+                    && !self.repository.first_part_exists(&bases[..], &word.value)
                 {
                     return;
                 }
-                let lookup = self.repository.lookup(&bases, &word.value);
+                let lookup = self.repository.lookup(&bases[..], &word.value);
                 if lookup.outside {
                     PathOutcome::Unchecked(UncheckedReason::OutsideRepository)
                 } else if lookup.resolved.is_none()
@@ -342,13 +337,25 @@ pub(super) struct ShellWalk {
 
 impl ShellWalk {
     /// Folders a relative path is looked up from; `None` when unknown.
-    pub(super) fn bases(&self, doc_dir: &str) -> Option<Vec<String>> {
+    pub(super) fn bases<'a>(&'a self, doc_dir: &'a str) -> Option<Bases<'a>> {
         match &self.cwd {
-            Cwd::Default if doc_dir.is_empty() => Some(vec![String::new()]),
-            Cwd::Default => Some(vec![String::new(), doc_dir.to_string()]),
-            Cwd::Dir(dir) => Some(vec![dir.clone()]),
+            Cwd::Default if doc_dir.is_empty() => Some(Bases(["", ""], 1)),
+            Cwd::Default => Some(Bases(["", doc_dir], 2)),
+            Cwd::Dir(dir) => Some(Bases([dir, ""], 1)),
             Cwd::Unknown => None,
         }
+    }
+}
+
+/// One or two folders to look a path up from, borrowed (asked for every word of every
+/// command, so it does not allocate).
+pub(super) struct Bases<'a>([&'a str; 2], usize);
+
+impl<'a> std::ops::Deref for Bases<'a> {
+    type Target = [&'a str];
+
+    fn deref(&self) -> &[&'a str] {
+        &self.0[..self.1]
     }
 }
 

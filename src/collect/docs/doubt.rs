@@ -113,7 +113,7 @@ impl PathIndex {
         let name = path.rsplit('/').next().unwrap_or(path);
         self.by_name.get(name).is_some_and(|all| {
             all.iter()
-                .any(|p| p == path || p.ends_with(&format!("/{path}")))
+                .any(|p| crate::source::path::ends_with_components(p, path))
         })
     }
 }
@@ -153,16 +153,22 @@ pub fn doubt(
     if parts.is_empty() {
         return Some(UncheckedReason::NotARepositoryPath);
     }
-    let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
-    if lower.iter().any(|p| OUTPUT_DIRS.contains(&p.as_str())) {
+    // Compared ignoring ASCII case, without a lowercase copy of each part.
+    let is = |p: &str, word: &str| p.eq_ignore_ascii_case(word);
+    let starts = |p: &str, prefix: &str| {
+        p.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if parts.iter().any(|p| OUTPUT_DIRS.iter().any(|d| is(p, d))) {
         return Some(UncheckedReason::BuildOutput);
     }
-    if lower.iter().any(|p| {
-        PLACEHOLDER_PARTS.contains(&p.as_str())
-            || p.starts_with("your")
-            || p.starts_with("my-")
-            || p.starts_with("my_")
-            || p.starts_with("some-")
+    if parts.iter().any(|p| {
+        PLACEHOLDER_PARTS.iter().any(|w| is(p, w))
+            || starts(p, "your")
+            || starts(p, "my-")
+            || starts(p, "my_")
+            || starts(p, "some-")
     }) {
         return Some(UncheckedReason::Placeholder);
     }
@@ -208,8 +214,13 @@ pub fn doubt(
     // folder + the path, so its first folder is the candidate minus the path's tail.
     let tail = parts.len() - 1;
     let first_folder_exists = candidates.iter().any(|c| {
-        let segments: Vec<&str> = c.split('/').collect();
-        segments.len() >= tail && repository.is_dir(&segments[..segments.len() - tail].join("/"))
+        let folder = match c.rmatch_indices('/').nth(tail.saturating_sub(1)) {
+            _ if tail == 0 => Some(c.as_str()),
+            Some((slash, _)) => Some(&c[..slash]),
+            // Exactly `tail` parts: the path was looked up from the root.
+            None => (c.matches('/').count() + 1 == tail).then_some(""),
+        };
+        folder.is_some_and(|f| repository.is_dir(f))
     });
     if !first_folder_exists {
         return Some(UncheckedReason::NotARepositoryPath);
@@ -220,6 +231,10 @@ pub fn doubt(
 /// `a/b.rb:42`, `a/b.rb:42:7`, `a/b.py::test_x`, `a/B.md#section` without the location suffix.
 fn strip_location_suffix(path: &str) -> &str {
     static SUFFIX: OnceLock<Option<Regex>> = OnceLock::new();
+    // Every suffix holds `:` or `#`; most paths have neither.
+    if !path.contains([':', '#']) {
+        return path;
+    }
     let Some(re) = SUFFIX
         .get_or_init(|| Regex::new(r"((:\d+)+:?|::[\w\[\]\-.]+|#[\w\-]+)$").ok())
         .as_ref()

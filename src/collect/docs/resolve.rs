@@ -22,6 +22,19 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "template",
 ];
 
+/// The length of the longest of [`KNOWN_EXTENSIONS`]: longer ones are not compared.
+const LONGEST_EXTENSION: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < KNOWN_EXTENSIONS.len() {
+        if KNOWN_EXTENSIONS[i].len() > longest {
+            longest = KNOWN_EXTENSIONS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// Normalise `rel` against the repository-relative directory `base` (`""` for the root).
 /// `None` when `..` climbs above the root.
 /// (Documents name the root `.`.)
@@ -75,21 +88,19 @@ pub enum TokenKind {
 
 /// Classify a shell word's value (quotes removed).
 pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: bool) -> TokenKind {
-    let looks_like_path = value.contains('/') || extension(value).is_some_and(is_known_extension);
+    // Asked of every word of every command: the cheap tests go first, and the searches for
+    // `://`, a scheme or `host:path` only when there is a colon (each needs one).
+    let has_extension = extension(value).is_some_and(is_known_extension);
+    let looks_like_path = has_extension || value.contains('/');
     if !looks_like_path
-        || value.starts_with('/')
-        || value.starts_with('~')
-        || value.starts_with('-')
-        || value.contains("://")
-        || has_scheme(value)
-        || value.starts_with('@')
-        || scp_like(value)
+        || value.starts_with(['/', '~', '-', '@'])
+        || value.contains(':') && (value.contains("://") || has_scheme(value) || scp_like(value))
         || value.contains(char::is_whitespace) && !value.contains('/')
         || !value.chars().any(|c| c.is_alphabetic())
     {
         return TokenKind::NotAPath;
     }
-    if placeholder || value.contains("...") || value.contains('…') {
+    if placeholder || value.as_bytes().windows(3).any(|w| w == b"...") || value.contains('…') {
         return TokenKind::Unchecked(UncheckedReason::Placeholder);
     }
     if expands {
@@ -103,7 +114,6 @@ pub fn classify_code_token(value: &str, expands: bool, glob: bool, placeholder: 
         return TokenKind::Unchecked(UncheckedReason::EnvFile);
     }
     let explicit = value.starts_with("./") || value.starts_with("../");
-    let has_extension = extension(value).is_some_and(is_known_extension);
     TokenKind::Checkable {
         needs_existing_first_part: !explicit && !has_extension,
     }
@@ -116,7 +126,7 @@ fn scp_like(value: &str) -> bool {
 }
 
 fn is_known_extension(ext: &str) -> bool {
-    KNOWN_EXTENSIONS.iter().any(|k| k.eq_ignore_ascii_case(ext))
+    ext.len() <= LONGEST_EXTENSION && KNOWN_EXTENSIONS.iter().any(|k| k.eq_ignore_ascii_case(ext))
 }
 
 /// The outcome of looking a path up from one or more folders.
@@ -128,11 +138,19 @@ pub struct Lookup {
     pub outside: bool,
 }
 
-/// Existence checks against the repository, cached.
+/// What a repository-relative path names on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Missing,
+    File,
+    Dir,
+}
+
+/// Existence checks against the repository, cached: one `stat` per distinct path.
 pub struct Repository {
     root: PathBuf,
     generated: GlobSet,
-    cache: RefCell<HashMap<String, bool>>,
+    cache: RefCell<HashMap<String, Entry, foldhash::fast::FixedState>>,
 }
 
 impl Repository {
@@ -140,23 +158,32 @@ impl Repository {
         Repository {
             root: root.to_path_buf(),
             generated,
-            cache: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::default()),
         }
     }
 
-    /// True when the repository-relative `rel` is an existing file or directory.
-    pub fn exists(&self, rel: &str) -> bool {
+    fn entry(&self, rel: &str) -> Entry {
         if let Some(&known) = self.cache.borrow().get(rel) {
             return known;
         }
-        let found = self.root.join(rel).exists();
+        // `metadata` follows symlinks, as `Path::exists` and `Path::is_dir` do.
+        let found = match std::fs::metadata(self.root.join(rel)) {
+            Ok(meta) if meta.is_dir() => Entry::Dir,
+            Ok(_) => Entry::File,
+            Err(_) => Entry::Missing,
+        };
         self.cache.borrow_mut().insert(rel.to_string(), found);
         found
     }
 
+    /// True when the repository-relative `rel` is an existing file or directory.
+    pub fn exists(&self, rel: &str) -> bool {
+        self.entry(rel) != Entry::Missing
+    }
+
     /// True when the repository-relative `rel` is a directory.
     pub fn is_dir(&self, rel: &str) -> bool {
-        self.root.join(rel).is_dir()
+        self.entry(rel) == Entry::Dir
     }
 
     /// True when a missing path is one the runbook itself creates.
@@ -165,10 +192,10 @@ impl Repository {
     }
 
     /// Look `path` up from each of `bases` in order; the first existing candidate wins.
-    pub fn lookup(&self, bases: &[String], path: &str) -> Lookup {
+    pub fn lookup(&self, bases: &[impl AsRef<str>], path: &str) -> Lookup {
         let mut lookup = Lookup::default();
         for base in bases {
-            let Some(candidate) = join_normalized(base, path) else {
+            let Some(candidate) = join_normalized(base.as_ref(), path) else {
                 continue;
             };
             if lookup.candidates.contains(&candidate) {
@@ -184,7 +211,7 @@ impl Repository {
     }
 
     /// True when the first component of `path` exists from one of `bases`.
-    pub fn first_part_exists(&self, bases: &[String], path: &str) -> bool {
+    pub fn first_part_exists(&self, bases: &[impl AsRef<str>], path: &str) -> bool {
         let first = path
             .trim_start_matches("./")
             .split('/')
@@ -192,7 +219,7 @@ impl Repository {
         first.is_some_and(|first| {
             bases
                 .iter()
-                .any(|b| join_normalized(b, first).is_some_and(|c| self.exists(&c)))
+                .any(|b| join_normalized(b.as_ref(), first).is_some_and(|c| self.exists(&c)))
         })
     }
 }

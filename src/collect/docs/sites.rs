@@ -8,6 +8,7 @@
 //! more places a link may legitimately point at.
 
 use crate::collect::walk::Inventory;
+use crate::source::path;
 
 use super::resolve::{join_normalized, parent_dir, Repository};
 
@@ -207,7 +208,7 @@ pub fn find_sites(inventory: &Inventory, root: &std::path::Path) -> Vec<Site> {
             let Some(marker) = flavour
                 .markers
                 .iter()
-                .find(|m| file.rel == **m || file.rel.ends_with(&format!("/{m}")))
+                .find(|m| path::ends_with_components(&file.rel, m))
             else {
                 continue;
             };
@@ -237,7 +238,7 @@ pub fn site_of<'a>(sites: &'a [Site], doc_rel: &str) -> Option<&'a Site> {
     sites.iter().find(|s| {
         s.flavour.content.iter().any(|c| {
             let dir = s.dir(c);
-            dir.is_empty() || doc_rel.starts_with(&format!("{dir}/"))
+            dir.is_empty() || path::is_under(doc_rel, &dir)
         })
     })
 }

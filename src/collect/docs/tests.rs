@@ -544,3 +544,38 @@ fn required_items_match_item_text_or_the_heading_above_items() {
         "whole-checklist findings land on the title"
     );
 }
+
+#[test]
+fn line_cursor_numbers_lines_as_str_lines_does() {
+    let text = "first\r\nsecond\n\nfourth\r";
+    let all: Vec<&str> = text.lines().collect();
+    let mut cursor = super::LineCursor::new(text);
+    for number in [2u32, 3, 1, 4, 0, 5, 9, 4] {
+        let want = all
+            .get((number as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or_default();
+        assert_eq!(cursor.line(number), want, "line {number}");
+    }
+}
+
+#[test]
+fn collapse_whitespace_agrees_with_splitting_on_whitespace() {
+    for text in [
+        "",
+        " ",
+        "Smoke test",
+        "Smoke  test",
+        " Smoke test",
+        "Smoke test ",
+        "a\tb",
+        "a\u{b}b",
+        "a\u{1c}b c",
+        "a\u{a0}b",
+        "Ünïcode ok",
+        "x\r\ny",
+    ] {
+        let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(super::collapse_whitespace(text), want, "{text:?}");
+    }
+}
