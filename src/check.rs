@@ -590,19 +590,33 @@ fn skip_local_env_sets(root: &std::path::Path, facts: &mut Facts) -> Vec<String>
 
 /// Every text of a finding a reporter shows, files included, loses any secret value.
 fn scrub(f: &mut Finding, r: &Redactor) {
-    f.message = r.scrub(&f.message).into_owned();
-    f.subject = r.scrub(&f.subject).into_owned();
-    if let Some(h) = &f.help {
-        f.help = Some(r.scrub(h).into_owned());
+    // Nearly every finding holds no secret: rewrite (and re-fingerprint) only what changed.
+    let mut changed = false;
+    let mut clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(scrubbed) = r.scrub(text) {
+            *text = scrubbed;
+            changed = true;
+        }
+    };
+    clean(&mut f.message);
+    clean(&mut f.subject);
+    if let Some(h) = &mut f.help {
+        clean(h);
     }
-    let file = r.scrub(&f.location.file).into_owned();
-    f.location.file = file.into();
     for rel in &mut f.related {
-        rel.message = r.scrub(&rel.message).into_owned();
-        let file = r.scrub(&rel.location.file).into_owned();
-        rel.location.file = file.into();
+        clean(&mut rel.message);
     }
-    f.refresh_fingerprint();
+    let files = std::iter::once(&mut f.location.file)
+        .chain(f.related.iter_mut().map(|rel| &mut rel.location.file));
+    for file in files {
+        if let std::borrow::Cow::Owned(scrubbed) = r.scrub(file.as_str()) {
+            *file = scrubbed.into();
+            changed = true;
+        }
+    }
+    if changed {
+        f.refresh_fingerprint();
+    }
 }
 
 /// Probe settings in rising precedence: the cutover env set's `VERIFY_METHOD` and
