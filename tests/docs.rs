@@ -25,6 +25,12 @@ fn check_with(root: &Path, config: Option<&Path>) -> CheckOutcome {
 }
 
 /// `rule file:line:col-end_col` for every `docs/*` (and `policy/*`) finding, in order.
+/// The facts a check of `root` collects (its own config, no process env).
+fn facts_of(root: &Path) -> launchgate::facts::Facts {
+    let config = launchgate::config::load(root, None).expect("config loads");
+    launchgate::collect::collect_static(root, &config, Default::default()).facts
+}
+
 fn docs_findings(outcome: &CheckOutcome) -> Vec<String> {
     outcome
         .findings
@@ -637,8 +643,7 @@ fn generated_history_and_test_documents_are_not_checked_templates_are_read_in_pl
             "docs/broken-link docs/runbook.md:4:29-45",
         ]
     );
-    let config = launchgate::config::load(&root, None).expect("config loads");
-    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let facts = facts_of(&root);
     let kind = |file: &str| {
         let doc = facts
             .docs
@@ -714,8 +719,7 @@ fn stale_paths_are_reported_only_beyond_reasonable_doubt() {
 
     // Why the others are not findings, as `launchgate facts` shows them.
     let root = fixture("docs/stale-path-doubt");
-    let config = launchgate::config::load(&root, None).expect("config loads");
-    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let facts = facts_of(&root);
     let reason = |file: &str, path: &str| {
         let doc = facts
             .docs
@@ -785,8 +789,7 @@ fn history_absent_paths_and_command_output_are_not_findings() {
             "docs/stale-path docs/contributing.md:28:27-46",
         ]
     );
-    let config = launchgate::config::load(&root, None).expect("config loads");
-    let facts = launchgate::collect::collect_static(&root, &config, Default::default()).facts;
+    let facts = facts_of(&root);
     let reason = |file: &str, path: &str| {
         let doc = facts
             .docs
